@@ -1,0 +1,13 @@
+import type { Context } from "grammy";
+import type { Logger } from "../logger.js";
+import type { Language } from "../messages/language.js";
+import type { Messages } from "./locales/index.js";
+
+/** What every handler gets besides grammY's own context: a per-update logger and the user's language. */
+export interface HeraldFlavor {
+  logger: Logger;
+  language: Language;
+  messages: Messages;
+}
+
+export type HeraldContext = Context & HeraldFlavor;

@@ -1,0 +1,223 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Minutes after local midnight. */
+export interface QuietHours {
+  start: number;
+  end: number;
+}
+
+export interface Config {
+  botToken: string;
+  botApiRoot: string;
+  databaseFile: string;
+  adminIds: readonly number[];
+  adminChatId: number | null;
+  http: { host: string; port: number };
+  webhookSecret: string;
+  deeplinkSecret: string;
+  timezone: string;
+  quietHours: QuietHours | null;
+  broadcastRate: number;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  readonly code = "config_invalid";
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Herald cannot start: the configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
+        problems.map((p) => `  - ${p}`).join("\n") +
+        "\nSet these in the environment or in .env (every variable is documented in .env.example).",
+    );
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const TOKEN_PATTERN = /^\d{1,20}:[A-Za-z0-9_-]{20,}$/;
+const MIN_SECRET_LENGTH = 16;
+const HOW_TO_MAKE_SECRET = "generate one with `openssl rand -hex 32`";
+
+/**
+ * Turns the environment into one frozen Config, collecting every problem before failing so that
+ * an operator fixes them all in one go. Values of secrets never appear in the messages.
+ */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw === "" ? undefined : raw;
+  };
+
+  const botToken = value("BOT_TOKEN");
+  if (botToken === undefined) {
+    problems.push("BOT_TOKEN is missing: create a bot with @BotFather and copy the token it gives you.");
+  } else if (!TOKEN_PATTERN.test(botToken)) {
+    problems.push(
+      "BOT_TOKEN does not look like a bot token (expected digits, a colon, then at least 20 letters, digits, _ or -): copy it again from @BotFather.",
+    );
+  }
+
+  const botApiRoot = parseUrl(value("BOT_API_ROOT") ?? "https://api.telegram.org", "BOT_API_ROOT", problems);
+  const databaseFile = value("DATABASE_FILE") ?? "./data/herald.db";
+
+  const adminIds = parseIdList(value("ADMIN_IDS"), problems);
+  const adminChatId = parseAdminChat(value("ADMIN_CHAT_ID"), problems);
+
+  const host = value("HTTP_HOST") ?? "127.0.0.1";
+  const port = parseInteger(value("HTTP_PORT") ?? "3000", "HTTP_PORT", 0, 65535, problems, "a TCP port");
+
+  const webhookSecret = parseSecret(value("WEBHOOK_SECRET"), "WEBHOOK_SECRET", problems);
+  const deeplinkSecret = parseSecret(value("DEEPLINK_SECRET"), "DEEPLINK_SECRET", problems);
+
+  const timezone = value("TIMEZONE") ?? "Europe/Moscow";
+  if (!isTimeZone(timezone)) {
+    problems.push(
+      `TIMEZONE "${timezone}" is not an IANA time zone (for example Europe/Moscow or Asia/Yekaterinburg).`,
+    );
+  }
+
+  const quietHours = parseQuietHours(value("QUIET_HOURS") ?? "22:00-09:00", problems);
+  const broadcastRate = parseInteger(
+    value("BROADCAST_RATE") ?? "30",
+    "BROADCAST_RATE",
+    1,
+    1000,
+    problems,
+    "messages per second (30 is Telegram's free limit, up to 1000 with paid broadcasts)",
+  );
+
+  const logLevel = (value("LOG_LEVEL") ?? "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL "${logLevel}" is not one of ${LOG_LEVELS.join(", ")}.`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return deepFreeze({
+    botToken: botToken as string,
+    botApiRoot,
+    databaseFile,
+    adminIds,
+    adminChatId,
+    http: { host, port },
+    webhookSecret: webhookSecret as string,
+    deeplinkSecret: deeplinkSecret as string,
+    timezone,
+    quietHours,
+    broadcastRate,
+    logLevel: logLevel as LogLevel,
+  });
+}
+
+/**
+ * The process environment over the variables of an env file (the real environment wins, as with
+ * most dotenv loaders), without touching process.env.
+ */
+export function readEnv(env: Env, envFile = ".env"): Env {
+  if (!existsSync(envFile)) return env;
+  const fromFile = parseEnv(readFileSync(envFile, "utf8"));
+  return { ...fromFile, ...env };
+}
+
+function parseUrl(raw: string, name: string, problems: string[]): string {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
+    return raw.replace(/\/+$/, "");
+  } catch {
+    problems.push(`${name} "${raw}" is not an http(s) URL (for example https://api.telegram.org).`);
+    return raw;
+  }
+}
+
+function parseInteger(
+  raw: string,
+  name: string,
+  min: number,
+  max: number,
+  problems: string[],
+  what: string,
+): number {
+  const n = Number(raw);
+  if (!/^-?\d+$/.test(raw) || n < min || n > max) {
+    problems.push(`${name} "${raw}" must be a whole number from ${min} to ${max}: ${what}.`);
+    return min;
+  }
+  return n;
+}
+
+function parseIdList(raw: string | undefined, problems: string[]): number[] {
+  if (raw === undefined) return [];
+  const ids: number[] = [];
+  for (const part of raw.split(",")) {
+    const item = part.trim();
+    if (item === "") continue;
+    if (!/^\d{1,15}$/.test(item) || Number(item) === 0) {
+      problems.push(
+        `ADMIN_IDS has "${item}", which is not a Telegram user ID: list numeric IDs separated by commas (a user can learn theirs from @userinfobot).`,
+      );
+      continue;
+    }
+    ids.push(Number(item));
+  }
+  return [...new Set(ids)];
+}
+
+function parseAdminChat(raw: string | undefined, problems: string[]): number | null {
+  if (raw === undefined) return null;
+  if (!/^-\d{1,15}$/.test(raw)) {
+    problems.push(
+      `ADMIN_CHAT_ID "${raw}" is not a group chat ID: group IDs are negative numbers such as -1001234567890.`,
+    );
+    return null;
+  }
+  return Number(raw);
+}
+
+function parseSecret(raw: string | undefined, name: string, problems: string[]): string | undefined {
+  if (raw === undefined) {
+    problems.push(`${name} is missing: ${HOW_TO_MAKE_SECRET}.`);
+  } else if (raw.length < MIN_SECRET_LENGTH) {
+    problems.push(`${name} is too short (at least ${MIN_SECRET_LENGTH} characters): ${HOW_TO_MAKE_SECRET}.`);
+  }
+  return raw;
+}
+
+function parseQuietHours(raw: string, problems: string[]): QuietHours | null {
+  if (/^(off|none|no)$/i.test(raw)) return null;
+  const match = /^(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})$/.exec(raw);
+  const minutes = (h: string | undefined, m: string | undefined) => Number(h) * 60 + Number(m);
+  if (match) {
+    const [, h1, m1, h2, m2] = match;
+    const valid = [h1, h2].every((h) => Number(h) < 24) && [m1, m2].every((m) => Number(m) < 60);
+    const start = minutes(h1, m1);
+    const end = minutes(h2, m2);
+    if (valid && start !== end) return { start, end };
+  }
+  problems.push(
+    `QUIET_HOURS "${raw}" must be a range of local times such as 22:00-09:00 (start and end differ), or "off".`,
+  );
+  return null;
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function deepFreeze<T>(object: T): T {
+  for (const value of Object.values(object as object)) {
+    if (value !== null && typeof value === "object") deepFreeze(value);
+  }
+  return Object.freeze(object);
+}

@@ -1,0 +1,179 @@
+import { type RunnerHandle, run } from "@grammyjs/runner";
+import type { FastifyInstance } from "fastify";
+import { type Bot, GrammyError, HttpError } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { createBot, describeError } from "./bot/bot.js";
+import { publishCommands } from "./bot/commands.js";
+import type { HeraldContext } from "./bot/context.js";
+import { type Clock, systemClock } from "./clock.js";
+import type { Config } from "./config.js";
+import { createScheduler, type Scheduler } from "./cron.js";
+import { type HeraldDatabase, maintainDatabase, openDatabase } from "./db/client.js";
+import { buildServer } from "./http/server.js";
+import type { Logger } from "./logger.js";
+
+export interface HeraldDeps {
+  config: Config;
+  logger: Logger;
+  version: string;
+  clock?: Clock;
+  /** Called when a part stops on its own (the update runner crashed, e.g. on a 409 conflict). */
+  onFatal?(error: Error): void;
+}
+
+export interface StartedHerald {
+  httpUrl: string;
+  bot: UserFromGetMe;
+}
+
+export interface Herald {
+  start(): Promise<StartedHerald>;
+  /** Stops taking updates, lets running handlers finish, then closes HTTP, cron and the database. */
+  stop(): Promise<void>;
+  readonly database: HeraldDatabase | undefined;
+}
+
+/** Why Herald could not start, in words an operator can act on. */
+export class StartupError extends Error {
+  override readonly name = "StartupError";
+  constructor(
+    readonly code: "bot_token_rejected" | "bot_api_unreachable" | "bot_conflict",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Updates Herald asks Telegram for. */
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+
+const DRAIN_POLL_MS = 20;
+
+export function createHerald(deps: HeraldDeps): Herald {
+  const { config, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  let database: HeraldDatabase | undefined;
+  let bot: Bot<HeraldContext> | undefined;
+  let runner: RunnerHandle | undefined;
+  let server: FastifyInstance | undefined;
+  let scheduler: Scheduler | undefined;
+  let stopping: Promise<void> | undefined;
+
+  async function start(): Promise<StartedHerald> {
+    try {
+      database = openDatabase(config.databaseFile);
+      const { db, sqlite } = database;
+      logger.info({ file: config.databaseFile }, "database ready");
+
+      bot = createBot({ config, db, clock, logger });
+      const identity = await identify(bot);
+      logger.info({ bot: identity.username, id: identity.id }, "bot identity known");
+      await bot.api.deleteWebhook();
+      await publishCommands(bot.api).catch((error: unknown) =>
+        logger.warn({ err: describeError(error) }, "could not publish the command menu"),
+      );
+
+      server = buildServer({
+        logger,
+        version: deps.version,
+        pingDatabase: () => sqlite.prepare("SELECT 1").get(),
+        botIdentity: () =>
+          bot?.isInited() ? { id: bot.botInfo.id, username: bot.botInfo.username } : undefined,
+      });
+      const httpUrl = await server.listen({ host: config.http.host, port: config.http.port });
+      logger.info({ url: httpUrl }, "http listening");
+
+      scheduler = createScheduler({
+        logger,
+        timezone: config.timezone,
+        jobs: [{ name: "db-maintenance", pattern: "17 * * * *", run: () => maintainDatabase(sqlite) }],
+      });
+      scheduler.start();
+
+      runner = run(bot, {
+        runner: {
+          fetch: { allowed_updates: [...ALLOWED_UPDATES] },
+          silent: true,
+          maxRetryTime: 60 * 60 * 1000,
+        },
+      });
+      watchRunner(runner);
+      logger.info("taking updates");
+      return { httpUrl, bot: identity };
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+
+  async function identify(target: Bot<HeraldContext>): Promise<UserFromGetMe> {
+    try {
+      await target.init();
+      return target.botInfo;
+    } catch (error) {
+      if (error instanceof GrammyError && error.error_code === 401) {
+        throw new StartupError(
+          "bot_token_rejected",
+          "Telegram rejected BOT_TOKEN (401 Unauthorized): the token is wrong or was revoked. Copy it again from @BotFather.",
+          { cause: error },
+        );
+      }
+      if (error instanceof HttpError || error instanceof GrammyError) {
+        throw new StartupError(
+          "bot_api_unreachable",
+          `The Bot API at ${config.botApiRoot} did not answer getMe (${error.message}). Check BOT_API_ROOT and the network.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  function watchRunner(handle: RunnerHandle) {
+    handle.task()?.catch((error: unknown) => {
+      const fatal =
+        error instanceof GrammyError && error.error_code === 409
+          ? new StartupError(
+              "bot_conflict",
+              "Another process is taking this bot's updates (409 Conflict): run one Herald per bot token.",
+              { cause: error },
+            )
+          : error instanceof Error
+            ? error
+            : new Error(String(error));
+      logger.fatal({ err: describeError(error) }, "the update runner stopped");
+      deps.onFatal?.(fatal);
+    });
+  }
+
+  async function drainHandlers(handle: RunnerHandle) {
+    // runner.stop() resolves when fetching stops, not when handlers finish: wait for the sink to empty.
+    while (handle.size() > 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+  }
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      if (runner) {
+        const handle = runner;
+        runner = undefined;
+        await handle.stop();
+        await drainHandlers(handle);
+        logger.info("stopped taking updates");
+      }
+      if (server) await server.close();
+      if (scheduler) await scheduler.stop();
+      database?.close();
+      logger.info("stopped");
+    })();
+    return stopping;
+  }
+
+  return {
+    start,
+    stop,
+    get database() {
+      return database;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { countSubscribers, recordStart } from "../../src/audience/subscribers.js";
+import { MIGRATIONS_FOLDER, MigrationError, openDatabase } from "../../src/db/client.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
+
+const dirs: Array<{ cleanup(): void }> = [];
+function tempDir() {
+  const dir = makeTempDir();
+  dirs.push(dir);
+  return dir.path;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) dir.cleanup();
+});
+
+function tables(sqlite: import("better-sqlite3").Database): string[] {
+  return (
+    sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
+      name: string;
+    }>
+  ).map((row) => row.name);
+}
+
+/** A copy of the real migrations plus one more, as the next schema change would add. */
+function migrationsWithOneMore(statement: string): string {
+  const folder = join(tempDir(), "migrations");
+  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const journalFile = join(folder, "meta", "_journal.json");
+  const journal = JSON.parse(readFileSync(journalFile, "utf8")) as {
+    entries: Array<{ idx: number; version: string; when: number; tag: string; breakpoints: boolean }>;
+  };
+  const last = journal.entries.at(-1);
+  if (!last) throw new Error("no migrations");
+  const tag = `${String(last.idx + 1).padStart(4, "0")}_next`;
+  journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag });
+  writeFileSync(journalFile, JSON.stringify(journal));
+  writeFileSync(join(folder, `${tag}.sql`), statement);
+  return folder;
+}
+
+describe("openDatabase", () => {
+  it("creates the file and its folder, and applies every migration to an empty database", () => {
+    const file = join(tempDir(), "nested", "folder", "herald.db");
+    const database = openDatabase(file);
+    expect(tables(database.sqlite)).toEqual(expect.arrayContaining(["subscribers", "__drizzle_migrations"]));
+    expect(database.sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(database.sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+    database.close();
+  });
+
+  it("reopens an existing database without losing rows or re-running migrations", () => {
+    const file = join(tempDir(), "herald.db");
+    const first = openDatabase(file);
+    recordStart(first.db, { telegramId: 42, language: "ru", now: 1 });
+    const applied = first.sqlite.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get();
+    first.close();
+
+    const second = openDatabase(file);
+    expect(countSubscribers(second.db)).toBe(1);
+    expect(second.sqlite.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual(applied);
+    second.close();
+  });
+
+  it("applies only the new migration to a database made by an older version", () => {
+    const file = join(tempDir(), "herald.db");
+    const old = openDatabase(file);
+    recordStart(old.db, { telegramId: 7, language: "en", now: 1 });
+    old.close();
+
+    const folder = migrationsWithOneMore("CREATE TABLE `later_feature` (`id` integer PRIMARY KEY NOT NULL);");
+    const upgraded = openDatabase(file, { migrationsFolder: folder });
+    expect(tables(upgraded.sqlite)).toContain("later_feature");
+    expect(countSubscribers(upgraded.db)).toBe(1);
+    upgraded.close();
+  });
+
+  it("names the failing statement when a migration is broken, and leaves the database as it was", () => {
+    const file = join(tempDir(), "herald.db");
+    openDatabase(file).close();
+    const folder = migrationsWithOneMore(
+      "CREATE TABLE `half` (`id` integer);\n--> statement-breakpoint\nNOT SQL;",
+    );
+    expect(() => openDatabase(file, { migrationsFolder: folder })).toThrow(MigrationError);
+    expect(() => openDatabase(file, { migrationsFolder: folder })).toThrow(/NOT SQL/);
+    const database = openDatabase(file);
+    expect(tables(database.sqlite)).not.toContain("half");
+    database.close();
+  });
+});
+
+describe("recordStart", () => {
+  it("adds a subscriber once and reactivates a returning one", () => {
+    const database = openDatabase(":memory:");
+    expect(recordStart(database.db, { telegramId: 1, language: "ru", now: 10 })).toEqual({ isNew: true });
+    expect(recordStart(database.db, { telegramId: 1, language: "en", now: 10 })).toEqual({ isNew: false });
+    database.sqlite.prepare("UPDATE subscribers SET status = 'blocked' WHERE telegram_id = 1").run();
+    recordStart(database.db, { telegramId: 1, language: "en", now: 20 });
+    expect(database.sqlite.prepare("SELECT * FROM subscribers").get()).toEqual({
+      telegram_id: 1,
+      language: "en",
+      status: "active",
+      first_seen_at: 10,
+      last_seen_at: 20,
+      status_changed_at: 20,
+    });
+    database.close();
+  });
+});
