@@ -1,0 +1,244 @@
+import { SandboxError } from "./errors.js";
+import type { Sandbox } from "./types.js";
+
+export interface ControlResponse {
+  status: number;
+  body: unknown;
+}
+
+type Body = Record<string, unknown>;
+
+class BadInput extends Error {}
+
+function optionalString(body: Body, key: string): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw new BadInput(`${key} must be a string`);
+  return v;
+}
+
+function requiredString(body: Body, key: string): string {
+  const v = optionalString(body, key);
+  if (v === undefined) throw new BadInput(`${key} is required`);
+  return v;
+}
+
+function optionalInt(body: Body, key: string): number | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new BadInput(`${key} must be an integer`);
+  return n;
+}
+
+function requiredInt(body: Body, key: string): number {
+  const v = optionalInt(body, key);
+  if (v === undefined) throw new BadInput(`${key} is required`);
+  return v;
+}
+
+function optionalObject(body: Body, key: string): Record<string, number> | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "object" || Array.isArray(v)) throw new BadInput(`${key} must be an object`);
+  for (const [k, n] of Object.entries(v)) {
+    if (typeof n !== "number" || !Number.isFinite(n)) throw new BadInput(`${key}.${k} must be a number`);
+  }
+  return v as Record<string, number>;
+}
+
+const botOpt = (body: Body): { botToken?: string } => {
+  const botToken = optionalString(body, "bot_token");
+  return botToken === undefined ? {} : { botToken };
+};
+
+const ROUTES = [
+  "GET /sandbox",
+  "POST /sandbox/users {first_name, last_name?, username?, language_code?}",
+  "POST /sandbox/groups {title, member_ids, type?, bot_tokens?}",
+  "POST /sandbox/users/:id/messages {text, chat_id?}",
+  "POST /sandbox/users/:id/start {payload?}",
+  "POST /sandbox/users/:id/documents {file_name, mime_type?, content_base64, caption?, chat_id?}",
+  "POST /sandbox/users/:id/callbacks {message_id, data, chat_id?}",
+  "POST /sandbox/users/:id/block",
+  "POST /sandbox/users/:id/unblock",
+  "GET /sandbox/chats/:id/messages",
+  "GET /sandbox/stats",
+  "POST /sandbox/stats/reset",
+  "GET /sandbox/config",
+  "PATCH /sandbox/config {limits?, faults?, latency?}",
+  "GET /sandbox/commands",
+  "GET /sandbox/callback-answers",
+  "(every user action and read accepts an optional bot_token to select the bot)",
+];
+
+/** The HTTP face of the sandbox's test helpers, for the CLI, demos and non-JS clients. */
+export function createControlApi(
+  sandbox: Sandbox,
+): (method: string, path: string, query: URLSearchParams, rawBody: Buffer) => ControlResponse {
+  const route = (method: string, path: string, query: URLSearchParams, body: Body): ControlResponse => {
+    const parts = path.split("/").filter(Boolean).slice(1); // drop "sandbox"
+    const [head, id, action, ...rest] = parts;
+    const ok = (result: unknown, status = 200): ControlResponse => ({ status, body: result });
+    const queryBot = query.get("bot_token");
+    const readOpts = queryBot ? { botToken: queryBot } : botOpt(body);
+
+    if (head === undefined && method === "GET") {
+      return ok({
+        bots: sandbox.bots.map((b) => ({
+          id: Number(b.token.split(":")[0]),
+          username: b.username,
+          first_name: b.first_name,
+        })),
+        routes: ROUTES,
+      });
+    }
+    if (head === "users" && id === undefined && method === "POST") {
+      const user = sandbox.createUser({
+        first_name: requiredString(body, "first_name"),
+        ...optionalField(body, "last_name"),
+        ...optionalField(body, "username"),
+        ...optionalField(body, "language_code"),
+      });
+      return ok(user, 201);
+    }
+    if (head === "groups" && id === undefined && method === "POST") {
+      const memberIds = body.member_ids ?? [];
+      if (!Array.isArray(memberIds) || !memberIds.every((m) => Number.isSafeInteger(m))) {
+        throw new BadInput("member_ids must be an array of integers");
+      }
+      const type = optionalString(body, "type");
+      if (type !== undefined && type !== "group" && type !== "supergroup") {
+        throw new BadInput('type must be "group" or "supergroup"');
+      }
+      const botTokens = body.bot_tokens;
+      if (
+        botTokens !== undefined &&
+        (!Array.isArray(botTokens) || !botTokens.every((t) => typeof t === "string"))
+      ) {
+        throw new BadInput("bot_tokens must be an array of strings");
+      }
+      const group = sandbox.createGroup({
+        title: requiredString(body, "title"),
+        memberIds: memberIds as number[],
+        ...(type !== undefined && { type }),
+        ...(botTokens !== undefined && { botTokens: botTokens as string[] }),
+      });
+      return ok(group, 201);
+    }
+    if (head === "users" && id !== undefined && method === "POST" && rest.length === 0) {
+      const userId = Number(id);
+      if (!Number.isSafeInteger(userId)) throw new BadInput("user id must be an integer");
+      const chatId = optionalInt(body, "chat_id");
+      const withChat = { ...botOpt(body), ...(chatId !== undefined && { chatId }) };
+      switch (action) {
+        case "messages":
+          return ok(sandbox.userSends(userId, requiredString(body, "text"), withChat));
+        case "start":
+          return ok(sandbox.userStarts(userId, optionalString(body, "payload"), botOpt(body)));
+        case "documents": {
+          const base64 = requiredString(body, "content_base64");
+          if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(base64)) throw new BadInput("content_base64 must be base64");
+          const caption = optionalString(body, "caption");
+          const mimeType = optionalString(body, "mime_type");
+          return ok(
+            sandbox.userSendsDocument(
+              userId,
+              {
+                fileName: requiredString(body, "file_name"),
+                content: Buffer.from(base64, "base64"),
+                ...(caption !== undefined && { caption }),
+                ...(mimeType !== undefined && { mimeType }),
+              },
+              withChat,
+            ),
+          );
+        }
+        case "callbacks": {
+          const callbackId = sandbox.userPresses(
+            userId,
+            {
+              messageId: requiredInt(body, "message_id"),
+              data: requiredString(body, "data"),
+              ...(chatId !== undefined && { chatId }),
+            },
+            botOpt(body),
+          );
+          return ok({ callback_query_id: callbackId });
+        }
+        case "block":
+          sandbox.blockBot(userId, botOpt(body));
+          return ok({ ok: true });
+        case "unblock":
+          sandbox.unblockBot(userId, botOpt(body));
+          return ok({ ok: true });
+      }
+    }
+    if (
+      head === "chats" &&
+      id !== undefined &&
+      action === "messages" &&
+      method === "GET" &&
+      rest.length === 0
+    ) {
+      const chatId = Number(id);
+      if (!Number.isSafeInteger(chatId)) throw new BadInput("chat id must be an integer");
+      return ok(sandbox.transcript(chatId, readOpts));
+    }
+    if (head === "stats" && id === undefined && method === "GET") return ok(sandbox.stats());
+    if (head === "stats" && id === "reset" && method === "POST") {
+      sandbox.resetStats();
+      return ok({ ok: true });
+    }
+    if (head === "config" && id === undefined && (method === "PATCH" || method === "GET")) {
+      if (method === "PATCH") {
+        const limits = optionalObject(body, "limits");
+        const faults = optionalObject(body, "faults");
+        const latency = optionalObject(body, "latency");
+        if (limits) sandbox.setLimits(limits);
+        if (faults) sandbox.setFaults(faults);
+        if (latency) sandbox.setLatency(latency);
+      }
+      return ok({ limits: sandbox.limits, faults: sandbox.faults, latency: sandbox.latency });
+    }
+    if (head === "commands" && id === undefined && method === "GET") return ok(sandbox.commands(readOpts));
+    if (head === "callback-answers" && id === undefined && method === "GET")
+      return ok(sandbox.callbackAnswers());
+    return { status: 404, body: { error: "not_found", message: `no control route ${method} ${path}` } };
+  };
+
+  return (method, path, query, rawBody) => {
+    try {
+      let body: Body = {};
+      if (rawBody.length > 0) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(rawBody.toString("utf8"));
+        } catch {
+          throw new BadInput("body must be JSON");
+        }
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+          throw new BadInput("body must be a JSON object");
+        }
+        body = parsed as Body;
+      }
+      return route(method.toUpperCase(), path.replace(/\/+$/, ""), query, body);
+    } catch (err) {
+      if (err instanceof BadInput || err instanceof RangeError) {
+        return { status: 400, body: { error: "bad_request", message: err.message } };
+      }
+      if (err instanceof SandboxError) {
+        return {
+          status: err.status,
+          body: { error: err.status === 404 ? "not_found" : "bad_request", message: err.message },
+        };
+      }
+      throw err;
+    }
+  };
+}
+
+function optionalField<K extends string>(body: Body, key: K): Partial<Record<K, string>> {
+  const v = optionalString(body, key);
+  return v === undefined ? {} : ({ [key]: v } as Partial<Record<K, string>>);
+}

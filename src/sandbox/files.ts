@@ -1,0 +1,73 @@
+/** Telegram's photo sizes are at most this many pixels on the long side. */
+const PHOTO_SIZES = [90, 320, 800, 1280];
+const DEFAULT_DIMENSIONS = { width: 512, height: 512 };
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+  txt: "text/plain",
+  csv: "text/csv",
+  json: "application/json",
+  pdf: "application/pdf",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  zip: "application/zip",
+  html: "text/html",
+  ics: "text/calendar",
+  xml: "application/xml",
+  mp3: "audio/mpeg",
+  mp4: "video/mp4",
+  doc: "application/msword",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+};
+
+export function extensionOf(fileName: string): string {
+  const dot = fileName.lastIndexOf(".");
+  return dot > 0 ? fileName.slice(dot + 1).toLowerCase() : "";
+}
+
+/** Telegram guesses a document's MIME type from its name when the client sends octet-stream. */
+export function guessMimeType(fileName: string, declared?: string): string | undefined {
+  if (declared && declared !== "application/octet-stream") return declared;
+  return MIME_BY_EXTENSION[extensionOf(fileName)] ?? declared;
+}
+
+/** Reads PNG/JPEG/GIF dimensions from the header; anything else gets a plausible default. */
+export function imageDimensions(data: Buffer | null): { width: number; height: number } {
+  if (!data || data.length < 24) return DEFAULT_DIMENSIONS;
+  if (data.readUInt32BE(0) === 0x89504e47)
+    return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+  if (data.toString("ascii", 0, 3) === "GIF")
+    return { width: data.readUInt16LE(6), height: data.readUInt16LE(8) };
+  if (data[0] === 0xff && data[1] === 0xd8) {
+    let pos = 2;
+    while (pos + 9 < data.length) {
+      if (data[pos] !== 0xff) break;
+      const marker = data[pos + 1] ?? 0;
+      const length = data.readUInt16BE(pos + 2);
+      // SOF0..SOF15 carry the frame size, except DHT/JPG/DAC which share the range.
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        return { width: data.readUInt16BE(pos + 7), height: data.readUInt16BE(pos + 5) };
+      }
+      pos += 2 + length;
+    }
+  }
+  return DEFAULT_DIMENSIONS;
+}
+
+/** The scaled sizes Telegram would generate for a photo, smallest first. */
+export function photoSizes(width: number, height: number): Array<{ width: number; height: number }> {
+  const longSide = Math.max(width, height, 1);
+  const sizes: Array<{ width: number; height: number }> = [];
+  for (const limit of PHOTO_SIZES) {
+    const scale = Math.min(1, limit / longSide);
+    sizes.push({
+      width: Math.max(1, Math.round(width * scale)),
+      height: Math.max(1, Math.round(height * scale)),
+    });
+    if (scale === 1) break;
+  }
+  return sizes;
+}

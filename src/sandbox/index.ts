@@ -1,0 +1,40 @@
+export { COUNTED_METHODS, FAULTY_METHODS, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH } from "./bot-api.js";
+export { ApiError, SandboxError } from "./errors.js";
+export {
+  createFloodModel,
+  DEFAULT_FLOOD_LIMITS,
+  type FloodDecision,
+  type FloodModel,
+  type FloodRequest,
+  type FloodScope,
+  IN_FLIGHT_GRACE_MS,
+} from "./flood.js";
+export { formatText } from "./formatted-text.js";
+export { EntityParseError, type ParsedText, parseHtml } from "./html-entities.js";
+export { parseMarkdown, parseMarkdownV2 } from "./markdown-entities.js";
+export {
+  createSandbox,
+  DEFAULT_FAULTS,
+  DEFAULT_LATENCY,
+  DEFAULT_SANDBOX_BOT,
+  DEFAULT_SANDBOX_TOKEN,
+} from "./sandbox.js";
+export type {
+  BotOption,
+  CallbackAnswer,
+  ChatRecord,
+  ChatRecordEdit,
+  Faults,
+  FloodLimits,
+  Latency,
+  MessageEntity,
+  Sandbox,
+  SandboxBot,
+  SandboxClock,
+  SandboxGroup,
+  SandboxOptions,
+  SandboxRequestEvent,
+  SandboxStats,
+  SandboxUser,
+  StoredCommands,
+} from "./types.js";

@@ -1,0 +1,210 @@
+import type { EventEmitter } from "node:events";
+import type { MessageEntity } from "grammy/types";
+
+export type { MessageEntity };
+
+export interface SandboxClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface FloodLimits {
+  /** Messages per second across all chats of one bot; 0 = no limit. */
+  bulkPerSecond: number;
+  /** Used instead of bulk for calls with allow_paid_broadcast=true; 0 = no limit. */
+  paidPerSecond: number;
+  /** Refill rate of the per-private-chat bucket; 0 = no limit. */
+  chatPerSecond: number;
+  /** Capacity of the per-private-chat bucket. */
+  chatBurst: number;
+  /** Messages per rolling minute in one group/supergroup; 0 = no limit. */
+  groupPerMinute: number;
+  /** A private chat whose user sent the bot an update this recently skips the bulk/paid bucket. */
+  replyWindowSeconds: number;
+}
+
+export interface Faults {
+  /** Share of message-sending/edit calls answered with 500 and not stored. */
+  errorRate: number;
+  /** Share of such calls answered slowMs late (the message is stored). */
+  slowRate: number;
+  slowMs: number;
+  /** Share of such calls whose socket is destroyed without an answer (half before, half after storing). */
+  dropRate: number;
+}
+
+export interface Latency {
+  minMs: number;
+  maxMs: number;
+}
+
+export interface SandboxBot {
+  token: string;
+  username: string;
+  first_name: string;
+}
+
+export interface SandboxOptions {
+  bots?: SandboxBot[];
+  limits?: Partial<FloodLimits>;
+  faults?: Partial<Faults>;
+  latency?: Partial<Latency>;
+  clock?: SandboxClock;
+  /** Seeds the PRNG behind faults and latency so runs are reproducible. */
+  seed?: number;
+}
+
+export interface SandboxUser {
+  id: number;
+  is_bot: false;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+  language_code?: string;
+}
+
+export interface SandboxGroup {
+  id: number;
+  title: string;
+  type: "group" | "supergroup";
+}
+
+/** One edit: the new values. A caption edit puts its caption_entities under `entities`. */
+export interface ChatRecordEdit {
+  at: number;
+  text?: string;
+  caption?: string;
+  entities?: MessageEntity[];
+  reply_markup?: unknown;
+}
+
+/** One message in a chat transcript. */
+export interface ChatRecord {
+  message_id: number;
+  chat_id: number;
+  from: "bot" | "user";
+  /** Telegram id of the sender (user id or bot id). */
+  from_id: number;
+  /** Unix seconds. */
+  date: number;
+  /** Clock milliseconds when stored. */
+  at: number;
+  /** The Bot API method that produced it (bot messages). */
+  method?: string;
+  text?: string;
+  caption?: string;
+  entities?: MessageEntity[];
+  caption_entities?: MessageEntity[];
+  reply_markup?: unknown;
+  photo?: unknown;
+  document?: unknown;
+  reply_to_message_id?: number;
+  /** Set on messages produced by forwardMessage. */
+  forward_origin?: unknown;
+  disable_notification?: boolean;
+  /** Sent with allow_paid_broadcast. */
+  paid?: boolean;
+  edits: ChatRecordEdit[];
+  deleted: boolean;
+}
+
+export interface SandboxStats {
+  requests: number;
+  byMethod: Record<string, number>;
+  http429: number;
+  http429ByScope: { bulk: number; paid: number; chat: number; group: number };
+  /** Every non-2xx answer by HTTP status code as a string, 429 included. */
+  errors: Record<string, number>;
+  messagesSent: number;
+  paidMessages: number;
+  messagesPerChat: Record<string, number>;
+  /** Connections destroyed without an answer by the dropRate fault. */
+  dropped: number;
+}
+
+export interface CallbackAnswer {
+  callback_query_id: string;
+  text?: string;
+  show_alert?: boolean;
+  url?: string;
+  cache_time?: number;
+}
+
+export interface StoredCommands {
+  scope: unknown;
+  language_code?: string;
+  commands: unknown[];
+}
+
+export interface BotOption {
+  /** Selects the bot; default the first configured bot. */
+  botToken?: string;
+}
+
+export interface SandboxRequestEvent {
+  method: string;
+  /** HTTP status sent, or 0 when the connection was dropped. */
+  status: number;
+}
+
+export interface Sandbox {
+  /** http://host:port — what grammY's client.apiRoot points at; throws before listen. */
+  readonly url: string;
+  listen(opts?: { host?: string; port?: number }): Promise<string>;
+  /** Answers pending long polls with no updates and closes every socket. */
+  close(): Promise<void>;
+  readonly bots: SandboxBot[];
+  createUser(u: {
+    first_name: string;
+    last_name?: string;
+    username?: string;
+    language_code?: string;
+  }): SandboxUser;
+  createGroup(g: {
+    title: string;
+    memberIds: number[];
+    type?: "group" | "supergroup";
+    /** Bots that are members; default every configured bot. A bot id in memberIds also makes it a member. */
+    botTokens?: string[];
+  }): SandboxGroup;
+  userSends(userId: number, text: string, opts?: { chatId?: number; botToken?: string }): ChatRecord;
+  userStarts(userId: number, payload?: string, opts?: BotOption): ChatRecord;
+  userSendsDocument(
+    userId: number,
+    doc: { fileName: string; mimeType?: string; content: Buffer | string; caption?: string },
+    opts?: { chatId?: number; botToken?: string },
+  ): ChatRecord;
+  userPresses(
+    userId: number,
+    button: { messageId: number; data: string; chatId?: number },
+    opts?: BotOption,
+  ): string;
+  blockBot(userId: number, opts?: BotOption): void;
+  unblockBot(userId: number, opts?: BotOption): void;
+  /** Whole chat, both sides, in order. Private chats are per bot (opts.botToken). */
+  transcript(chatId: number, opts?: BotOption): ChatRecord[];
+  /** Only from: "bot", not deleted. */
+  botMessages(chatId: number, opts?: BotOption): ChatRecord[];
+  waitForBotMessage(
+    chatId: number,
+    predicate?: (m: ChatRecord) => boolean,
+    opts?: { timeoutMs?: number; botToken?: string },
+  ): Promise<ChatRecord>;
+  callbackAnswers(): CallbackAnswer[];
+  commands(opts?: BotOption): StoredCommands[];
+  stats(): SandboxStats;
+  resetStats(): void;
+  setLimits(l: Partial<FloodLimits>): void;
+  setFaults(f: Partial<Faults>): void;
+  setLatency(l: Partial<Latency>): void;
+  readonly limits: FloodLimits;
+  readonly faults: Faults;
+  readonly latency: Latency;
+  /**
+   * "message" (ChatRecord) for every stored bot message, "edit" (ChatRecord) after every edit,
+   * "delete" (ChatRecord) after a deleteMessage, "update" ({ botId, update }) for every update enqueued,
+   * "poll" ({ botId, offset, timeout }) when a long poll starts waiting, "request" (SandboxRequestEvent) per
+   * Bot API answer, and "internal-error" (unknown) if the sandbox itself throws.
+   */
+  readonly events: EventEmitter;
+}

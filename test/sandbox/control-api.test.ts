@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ChatRecord, SandboxStats } from "../../src/sandbox/index.js";
+import { type Harness, startSandbox } from "./helpers.js";
+
+async function control(
+  h: Harness,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${h.sb.url}${path}`, {
+    method,
+    ...(body !== undefined && {
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+    }),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+describe("control API", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startSandbox();
+  });
+  afterEach(() => h.close());
+
+  it("round-trips users, messages, documents, callbacks and transcripts", async () => {
+    const created = await control(h, "POST", "/sandbox/users", { first_name: "Zoe", username: "zoe" });
+    expect(created.status).toBe(201);
+    const user = created.json as { id: number; is_bot: boolean };
+    expect(user).toEqual({ id: 100000001, is_bot: false, first_name: "Zoe", username: "zoe" });
+
+    const start = await control(h, "POST", `/sandbox/users/${user.id}/start`, { payload: "ref_1" });
+    expect(start.json).toMatchObject({ from: "user", text: "/start ref_1", message_id: 1 });
+
+    const sent = await h.api.sendMessage(user.id, "Choose", {
+      reply_markup: { inline_keyboard: [[{ text: "Yes", callback_data: "yes" }]] },
+    });
+    const pressed = await control(h, "POST", `/sandbox/users/${user.id}/callbacks`, {
+      message_id: sent.message_id,
+      data: "yes",
+    });
+    expect(pressed.json).toEqual({ callback_query_id: expect.any(String) });
+
+    const doc = await control(h, "POST", `/sandbox/users/${user.id}/documents`, {
+      file_name: "list.txt",
+      content_base64: Buffer.from("hello").toString("base64"),
+      caption: "see",
+    });
+    expect(doc.json).toMatchObject({ caption: "see", document: { file_name: "list.txt", file_size: 5 } });
+    await control(h, "POST", `/sandbox/users/${user.id}/messages`, { text: "thanks" });
+
+    const transcript = await control(h, "GET", `/sandbox/chats/${user.id}/messages`);
+    expect((transcript.json as ChatRecord[]).map((r) => [r.from, r.text ?? r.caption])).toEqual([
+      ["user", "/start ref_1"],
+      ["bot", "Choose"],
+      ["user", "see"],
+      ["user", "thanks"],
+    ]);
+
+    const updates = await h.api.getUpdates();
+    expect(updates.map((u) => Object.keys(u)[1])).toEqual([
+      "message",
+      "callback_query",
+      "message",
+      "message",
+    ]);
+  });
+
+  it("creates groups, blocks users, reads stats, resets them and patches config", async () => {
+    const a = (await control(h, "POST", "/sandbox/users", { first_name: "A" })).json as { id: number };
+    const group = await control(h, "POST", "/sandbox/groups", {
+      title: "Crew",
+      member_ids: [a.id],
+      type: "group",
+    });
+    expect(group).toEqual({ status: 201, json: { id: -1001000000001, title: "Crew", type: "group" } });
+    await control(h, "POST", `/sandbox/users/${a.id}/messages`, {
+      text: "in group",
+      chat_id: -1001000000001,
+    });
+    await control(h, "POST", `/sandbox/users/${a.id}/start`);
+    await h.api.sendMessage(a.id, "hi");
+    expect(await control(h, "POST", `/sandbox/users/${a.id}/block`)).toEqual({
+      status: 200,
+      json: { ok: true },
+    });
+    await expect(h.api.sendMessage(a.id, "x")).rejects.toThrow(/blocked/);
+
+    const stats = (await control(h, "GET", "/sandbox/stats")).json as SandboxStats;
+    expect(stats).toMatchObject({ messagesSent: 1, errors: { "403": 1 }, byMethod: { sendMessage: 2 } });
+    await control(h, "POST", "/sandbox/stats/reset");
+    expect(((await control(h, "GET", "/sandbox/stats")).json as SandboxStats).requests).toBe(0);
+
+    const patched = await control(h, "PATCH", "/sandbox/config", {
+      limits: { bulkPerSecond: 5 },
+      faults: { errorRate: 0.5 },
+      latency: { minMs: 1, maxMs: 2 },
+    });
+    expect(patched.json).toMatchObject({
+      limits: { bulkPerSecond: 5, chatBurst: 3 },
+      faults: { errorRate: 0.5, slowMs: 2000 },
+      latency: { minMs: 1, maxMs: 2 },
+    });
+    expect(h.sb.limits.bulkPerSecond).toBe(5);
+
+    await h.api.setMyCommands([{ command: "help", description: "Help" }]);
+    expect((await control(h, "GET", "/sandbox/commands")).json).toEqual([
+      { scope: { type: "default" }, commands: [{ command: "help", description: "Help" }] },
+    ]);
+  });
+
+  it("answers bad input with 400 and unknown users or chats with 404", async () => {
+    expect(await control(h, "POST", "/sandbox/users", {})).toEqual({
+      status: 400,
+      json: { error: "bad_request", message: "first_name is required" },
+    });
+    expect((await control(h, "POST", "/sandbox/users/555/messages", { text: "x" })).status).toBe(404);
+    expect((await control(h, "POST", "/sandbox/users/abc/messages", { text: "x" })).status).toBe(400);
+    expect((await control(h, "GET", "/sandbox/chats/-42/messages")).status).toBe(404);
+    expect((await control(h, "PATCH", "/sandbox/config", { faults: { errorRate: 2 } })).status).toBe(400);
+    expect((await control(h, "PATCH", "/sandbox/config", { limits: { bulkPerSecond: -1 } })).status).toBe(
+      400,
+    );
+    const raw = await fetch(`${h.sb.url}/sandbox/users`, { method: "POST", body: "{nope" });
+    expect(raw.status).toBe(400);
+    expect((await control(h, "GET", "/sandbox/nowhere")).status).toBe(404);
+  });
+});
+
+describe("waitForBotMessage", () => {
+  let h: Harness;
+  let userId: number;
+  beforeEach(async () => {
+    h = await startSandbox();
+    userId = h.sb.createUser({ first_name: "Ann" }).id;
+    h.sb.userStarts(userId);
+  });
+  afterEach(() => h.close());
+
+  it("resolves with an existing matching message", async () => {
+    await h.api.sendMessage(userId, "first");
+    await h.api.sendMessage(userId, "second");
+    const m = await h.sb.waitForBotMessage(userId, (r) => r.text === "second");
+    expect(m.message_id).toBe(3);
+    expect((await h.sb.waitForBotMessage(userId)).text).toBe("first");
+  });
+
+  it("resolves with a future message and re-checks edits", async () => {
+    const future = h.sb.waitForBotMessage(userId, (r) => r.text?.startsWith("Ticket") ?? false);
+    const edited = h.sb.waitForBotMessage(userId, (r) => r.text === "Paid ✅");
+    const msg = await h.api.sendMessage(userId, "Ticket #1");
+    expect((await future).message_id).toBe(msg.message_id);
+    await h.api.editMessageText(userId, msg.message_id, "Paid ✅");
+    const rec = await edited;
+    expect(rec.edits).toHaveLength(1);
+    expect(rec.text).toBe("Paid ✅");
+  });
+
+  it("rejects with an error naming the chat and what it saw", async () => {
+    await h.api.sendMessage(userId, "Something else");
+    await expect(
+      h.sb.waitForBotMessage(userId, (r) => r.text === "never", { timeoutMs: 20 }),
+    ).rejects.toThrow(
+      `waitForBotMessage: no matching bot message in chat ${userId} after 20 ms; saw 1 bot message(s): #2 sendMessage "Something else"`,
+    );
+    await expect(h.sb.waitForBotMessage(424242)).rejects.toThrow(/unknown user 424242/);
+  });
+
+  it("emits message and request events", async () => {
+    const seen: string[] = [];
+    h.sb.events.on("message", (r: ChatRecord) => seen.push(`message:${r.text}`));
+    h.sb.events.on("request", (e: { method: string; status: number }) =>
+      seen.push(`request:${e.method}:${e.status}`),
+    );
+    await h.api.sendMessage(userId, "evt");
+    expect(seen).toEqual(["message:evt", "request:sendMessage:200"]);
+  });
+});
