@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "../logger.js";
 import { type HealthDeps, healthRoutes } from "./routes/health.js";
 
@@ -10,7 +10,8 @@ export interface ServerDeps extends HealthDeps {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger.child({ face: "http" }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would log every health probe; routes log what matters themselves.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
   });
 
