@@ -19,6 +19,10 @@ export interface Config {
   http: { host: string; port: number };
   webhookSecret: string;
   deeplinkSecret: string;
+  /** Off only when the organiser explicitly allows unsigned deep links (Herald warns at every start). */
+  deeplinkSigning: boolean;
+  /** The registration form, for attendees who open the bot before registering. */
+  formUrl: string | null;
   timezone: string;
   quietHours: QuietHours | null;
   broadcastRate: number;
@@ -75,6 +79,13 @@ export function loadConfig(env: Env): Config {
   const webhookSecret = parseSecret(value("WEBHOOK_SECRET"), "WEBHOOK_SECRET", problems);
   const deeplinkSecret = parseSecret(value("DEEPLINK_SECRET"), "DEEPLINK_SECRET", problems);
 
+  const signing = (value("DEEPLINK_SIGNING") ?? "on").toLowerCase();
+  if (signing !== "on" && signing !== "off") {
+    problems.push(`DEEPLINK_SIGNING "${signing}" must be "on" (the default) or "off".`);
+  }
+  const formUrlRaw = value("FORM_URL");
+  const formUrl = formUrlRaw === undefined ? null : parseUrl(formUrlRaw, "FORM_URL", problems);
+
   const timezone = value("TIMEZONE") ?? "Europe/Moscow";
   if (!isTimeZone(timezone)) {
     problems.push(
@@ -108,6 +119,8 @@ export function loadConfig(env: Env): Config {
     http: { host, port },
     webhookSecret: webhookSecret as string,
     deeplinkSecret: deeplinkSecret as string,
+    deeplinkSigning: signing !== "off",
+    formUrl,
     timezone,
     quietHours,
     broadcastRate,
@@ -129,9 +142,9 @@ function parseUrl(raw: string, name: string, problems: string[]): string {
   try {
     const url = new URL(raw);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
-    return raw.replace(/\/+$/, "");
+    return name === "BOT_API_ROOT" ? raw.replace(/\/+$/, "") : raw;
   } catch {
-    problems.push(`${name} "${raw}" is not an http(s) URL (for example https://api.telegram.org).`);
+    problems.push(`${name} "${raw}" is not an http(s) URL (for example https://example.org/path).`);
     return raw;
   }
 }

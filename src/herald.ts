@@ -1,7 +1,9 @@
 import { type RunnerHandle, run } from "@grammyjs/runner";
 import type { FastifyInstance } from "fastify";
-import { type Bot, GrammyError, HttpError } from "grammy";
+import { Api, type Bot, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { createDeepLinks } from "./audience/deep-links.js";
+import { createRegistrations } from "./audience/registrations.js";
 import { createBot, describeError } from "./bot/bot.js";
 import { publishCommands } from "./bot/commands.js";
 import type { HeraldContext } from "./bot/context.js";
@@ -9,6 +11,7 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createScheduler, type Scheduler } from "./cron.js";
 import { type HeraldDatabase, maintainDatabase, openDatabase } from "./db/client.js";
+import { createSimpleSender, type Sender } from "./delivery/simple-sender.js";
 import { buildServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
 
@@ -58,6 +61,7 @@ export function createHerald(deps: HeraldDeps): Herald {
   let runner: RunnerHandle | undefined;
   let server: FastifyInstance | undefined;
   let scheduler: Scheduler | undefined;
+  let sender: Sender | undefined;
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<StartedHerald> {
@@ -66,7 +70,22 @@ export function createHerald(deps: HeraldDeps): Herald {
       const { db, sqlite } = database;
       logger.info({ file: config.databaseFile }, "database ready");
 
-      bot = createBot({ config, db, clock, logger });
+      if (!config.deeplinkSigning) {
+        logger.warn("DEEPLINK_SIGNING is off: anyone who guesses an answer number can take its ticket");
+      }
+      const deepLinks = createDeepLinks({ secret: config.deeplinkSecret, signing: config.deeplinkSigning });
+      // Delivery has its own Api instance: bulk pacing must not share the replies' throttler queue.
+      const outboxSender = createSimpleSender({
+        db,
+        api: new Api(config.botToken, { apiRoot: config.botApiRoot }),
+        clock,
+        logger,
+        ratePerSecond: config.broadcastRate,
+      });
+      sender = outboxSender;
+      const registrations = createRegistrations({ db, clock, onQueued: () => outboxSender.wake() });
+
+      bot = createBot({ config, db, clock, logger, registrations, deepLinks });
       const identity = await identify(bot);
       logger.info({ bot: identity.username, id: identity.id }, "bot identity known");
       await bot.api.deleteWebhook();
@@ -90,6 +109,7 @@ export function createHerald(deps: HeraldDeps): Herald {
         jobs: [{ name: "db-maintenance", pattern: "17 * * * *", run: () => maintainDatabase(sqlite) }],
       });
       scheduler.start();
+      outboxSender.start();
 
       runner = run(bot, {
         runner: {
@@ -163,6 +183,7 @@ export function createHerald(deps: HeraldDeps): Herald {
       }
       if (server) await server.close();
       if (scheduler) await scheduler.stop();
+      if (sender) await sender.stop();
       database?.close();
       logger.info("stopped");
     })();

@@ -49,7 +49,7 @@ describe("Herald against the sandbox", () => {
     const first = await sandbox.waitForBotMessage(anna.id);
     expect(first.text).toMatch(/^Здравствуйте! Я Herald/);
 
-    sandbox.userStarts(anna.id, "some-payload");
+    sandbox.userStarts(anna.id);
     const second = await sandbox.waitForBotMessage(anna.id, (m) => m.message_id > first.message_id);
     expect(second.text).toMatch(/^С возвращением/);
   });

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { subscribers } from "../db/schema.js";
+import { type SubscriberStatus, subscribers } from "../db/schema.js";
 import type { Language } from "../messages/language.js";
 
 export interface StartResult {
@@ -51,4 +51,58 @@ export function recordStart(
 export function countSubscribers(db: Db): number {
   const row = db.select({ n: sql<number>`count(*)` }).from(subscribers).get();
   return row?.n ?? 0;
+}
+
+export function languageOf(db: Db, telegramId: number): Language {
+  const row = db
+    .select({ language: subscribers.language })
+    .from(subscribers)
+    .where(eq(subscribers.telegramId, telegramId))
+    .get();
+  return row?.language ?? "ru";
+}
+
+export function statusOf(db: Db, telegramId: number): SubscriberStatus | undefined {
+  return db
+    .select({ status: subscribers.status })
+    .from(subscribers)
+    .where(eq(subscribers.telegramId, telegramId))
+    .get()?.status;
+}
+
+/**
+ * The subscriber's own choice (/stop) or what Telegram tells us (blocked, unblocked). Returns whether
+ * anything changed. An unknown Telegram ID is added, so a block before any /start is remembered too.
+ */
+export function setSubscriberStatus(
+  db: Db,
+  input: { telegramId: number; status: SubscriberStatus; now: number; onlyIf?: SubscriberStatus },
+): boolean {
+  return db.transaction((tx) => {
+    const current = tx
+      .select({ status: subscribers.status })
+      .from(subscribers)
+      .where(eq(subscribers.telegramId, input.telegramId))
+      .get();
+    if (current === undefined) {
+      if (input.onlyIf !== undefined) return false;
+      tx.insert(subscribers)
+        .values({
+          telegramId: input.telegramId,
+          status: input.status,
+          firstSeenAt: input.now,
+          lastSeenAt: input.now,
+          statusChangedAt: input.now,
+        })
+        .run();
+      return true;
+    }
+    if (current.status === input.status) return false;
+    if (input.onlyIf !== undefined && current.status !== input.onlyIf) return false;
+    tx.update(subscribers)
+      .set({ status: input.status, statusChangedAt: input.now })
+      .where(eq(subscribers.telegramId, input.telegramId))
+      .run();
+    return true;
+  });
 }

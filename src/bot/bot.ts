@@ -6,7 +6,8 @@ import type { UserFromGetMe } from "grammy/types";
 import { pickLanguage } from "../messages/language.js";
 import type { HeraldContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
-import { startFeature } from "./features/start.js";
+import { onboardingFeature } from "./features/onboarding.js";
+import { subscriptionFeature } from "./features/subscription.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { messagesFor } from "./locales/index.js";
 
@@ -43,7 +44,7 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
   const features = bot.errorBoundary(async (error) => {
     await answerAfterError(error);
   });
-  features.use(startFeature(deps), unhandledFeature());
+  features.use(onboardingFeature(deps), subscriptionFeature(deps), unhandledFeature());
 
   bot.catch((error) => {
     logger.error({ err: describeError(error.error), update_id: error.ctx.update.update_id }, "update failed");

@@ -8,6 +8,7 @@ export async function publishCommands(api: Api): Promise<void> {
     const messages = messagesFor(language);
     const commands = [
       { command: "start", description: messages.commandStart },
+      { command: "stop", description: messages.commandStop },
       { command: "help", description: messages.commandHelp },
     ];
     await api.setMyCommands(commands, {

@@ -1,3 +1,5 @@
+import type { DeepLinks } from "../audience/deep-links.js";
+import type { Registrations } from "../audience/registrations.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
@@ -8,4 +10,6 @@ export interface BotDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
+  registrations: Registrations;
+  deepLinks: DeepLinks;
 }

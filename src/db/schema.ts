@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const SUBSCRIBER_STATUSES = ["active", "blocked", "unsubscribed"] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
@@ -22,4 +22,90 @@ export const subscribers = sqliteTable(
     statusChangedAt: integer("status_changed_at").notNull(),
   },
   (table) => [index("subscribers_status_idx").on(table.status)],
+);
+
+export const MODERATION_STATES = ["pending", "approved", "rejected"] as const;
+export type ModerationState = (typeof MODERATION_STATES)[number];
+
+/**
+ * One answer of the organiser's registration form, known by its number only. Rows are created by
+ * whichever arrives first (the form's webhook, the attendee's deep link, a moderation decision), because
+ * the organiser's systems and the attendee do not wait for each other.
+ */
+export const registrations = sqliteTable(
+  "registrations",
+  {
+    answerId: text("answer_id").primaryKey(),
+    /** The attendee's Telegram ID once they opened the bot through their link; never re-bound to another. */
+    telegramId: integer("telegram_id"),
+    /** Template parameters the form site sent (strings only; no personal data is expected). JSON object. */
+    attributes: text("attributes").notNull().default("{}"),
+    submittedAt: integer("submitted_at"),
+    boundAt: integer("bound_at"),
+    moderation: text("moderation", { enum: MODERATION_STATES }).notNull().default("pending"),
+    moderatedAt: integer("moderated_at"),
+    /** Stored exactly as the organiser sent it: it must match the link in their e-mail. */
+    ticketUrl: text("ticket_url"),
+    /** Increases when the organiser replaces the ticket link, so each version is delivered once. */
+    ticketVersion: integer("ticket_version").notNull().default(0),
+    rejectionNote: text("rejection_note"),
+    completedAt: integer("completed_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [index("registrations_telegram_idx").on(table.telegramId)],
+);
+
+/** A Telegram ID that tried to take an answer already bound to someone else: organisers look into these. */
+export const bindConflicts = sqliteTable(
+  "bind_conflicts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    answerId: text("answer_id").notNull(),
+    telegramId: integer("telegram_id").notNull(),
+    at: integer("at").notNull(),
+  },
+  (table) => [index("bind_conflicts_answer_idx").on(table.answerId)],
+);
+
+/** Every webhook event handled, with the answer given, so a repeated event id is answered the same way. */
+export const webhookEvents = sqliteTable("webhook_events", {
+  eventId: text("event_id").primaryKey(),
+  kind: text("kind").notNull(),
+  receivedAt: integer("received_at").notNull(),
+  statusCode: integer("status_code").notNull(),
+  response: text("response").notNull(),
+});
+
+export const DELIVERY_LANES = ["transactional", "bulk"] as const;
+export type DeliveryLane = (typeof DELIVERY_LANES)[number];
+export const DELIVERY_STATUSES = ["pending", "sending", "sent", "failed", "blocked"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * The outbox: every message Herald sends on its own initiative is a row here before it is sent.
+ * (job_key, telegram_id) is unique, so one job can never reach one person twice.
+ */
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    jobKey: text("job_key").notNull(),
+    telegramId: integer("telegram_id").notNull(),
+    lane: text("lane", { enum: DELIVERY_LANES }).notNull(),
+    /** What to send, rendered: JSON of OutgoingMessage. */
+    payload: text("payload").notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** Not to be sent before this time (backoff after a failure). */
+    notBefore: integer("not_before").notNull(),
+    createdAt: integer("created_at").notNull(),
+    sentAt: integer("sent_at"),
+    messageId: integer("message_id"),
+    error: text("error"),
+  },
+  (table) => [
+    uniqueIndex("deliveries_job_recipient_idx").on(table.jobKey, table.telegramId),
+    index("deliveries_due_idx").on(table.status, table.lane, table.notBefore),
+  ],
 );

@@ -1,9 +1,25 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { type HealthDeps, healthRoutes } from "./routes/health.js";
+import { type WebhookDeps, webhookRoutes } from "./routes/webhooks.js";
 
 export interface ServerDeps extends HealthDeps {
   logger: Logger;
+  /** The organiser-facing endpoints; absent in a server that only reports health. */
+  webhooks?: Omit<WebhookDeps, "statusOf">;
+}
+
+/** Domain refusals and the HTTP status each one is answered with. */
+const STATUS_BY_CODE: Record<string, number> = {
+  ticket_conflict: 409,
+  ticket_url_required: 400,
+  invalid_answer_id: 400,
+  invalid_ref: 422,
+};
+
+export function statusOf(error: DomainError): number {
+  return STATUS_BY_CODE[error.code] ?? 400;
 }
 
 /** The HTTP face, built without listening so tests drive it through `inject`. */
@@ -12,24 +28,48 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     loggerInstance: deps.logger.child({ face: "http" }) as FastifyBaseLogger,
     // Per-request lines would log every health probe; routes log what matters themselves.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: 256 * 1024,
   });
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, "request failed");
-      return reply
-        .status(status)
-        .send({ error: "internal_error", message: "Something went wrong on our side." });
-    }
-    return reply.status(status).send({ error: error.code ?? "bad_request", message: error.message });
-  });
+  app.setErrorHandler(
+    (error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+      if (error instanceof DomainError) {
+        return reply.status(statusOf(error)).send({ error: error.code, message: error.message });
+      }
+      if (error.validation) {
+        return reply.status(400).send({ error: "invalid_body", message: error.message });
+      }
+      const status = error.statusCode ?? 500;
+      if (status >= 500) {
+        request.log.error({ err: error }, "request failed");
+        return reply
+          .status(status)
+          .send({ error: "internal_error", message: "Something went wrong on our side." });
+      }
+      return reply.status(status).send({ error: errorName(error.code), message: error.message });
+    },
+  );
 
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: "not_found", message: `No route for ${request.method} ${request.url}` }),
   );
 
   app.register(healthRoutes(deps));
+  if (deps.webhooks) app.register(webhookRoutes({ ...deps.webhooks, statusOf }));
   return app;
+}
+
+/** Fastify's codes (FST_ERR_CTP_INVALID_MEDIA_TYPE) as short names for clients. */
+function errorName(code: string | undefined): string {
+  switch (code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return "unsupported_media_type";
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return "invalid_json";
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return "body_too_large";
+    default:
+      return "bad_request";
+  }
 }

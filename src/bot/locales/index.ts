@@ -11,3 +11,10 @@ const catalogues: Record<Language, Messages> = { ru, en };
 export function messagesFor(language: Language): Messages {
   return catalogues[language];
 }
+
+/** Fills `{name}` placeholders. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
+}

@@ -1,0 +1,247 @@
+import { eq, sql } from "drizzle-orm";
+import type { Clock } from "../clock.js";
+import type { Db } from "../db/client.js";
+import { bindConflicts, type ModerationState, registrations } from "../db/schema.js";
+import { enqueueDelivery } from "../delivery/outbox.js";
+import { DomainError } from "../errors.js";
+import { rejectionMessage, ticketMessage } from "../messages/transactional.js";
+import { languageOf } from "./subscribers.js";
+
+type Registration = typeof registrations.$inferSelect;
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export type BindOutcome = "bound" | "already_bound" | "conflict";
+
+export class TicketConflictError extends DomainError {
+  override readonly name = "TicketConflictError";
+  readonly code = "ticket_conflict";
+  constructor(answerId: string) {
+    super(
+      `answer ${answerId} already has a different ticket link; send "replace": true to replace it (the attendee is told)`,
+    );
+  }
+}
+
+export class MissingTicketUrlError extends DomainError {
+  override readonly name = "MissingTicketUrlError";
+  readonly code = "ticket_url_required";
+  constructor() {
+    super('body/ticket_url is required when decision is "approved"');
+  }
+}
+
+export interface RegistrationView {
+  answerId: string;
+  bound: boolean;
+  moderation: ModerationState;
+  ticketVersion: number;
+  completed: boolean;
+}
+
+/** What became of the message the decision owes the attendee. */
+export type DecisionDelivery = "queued" | "held_until_bound" | "unchanged";
+
+export interface Registrations {
+  /** The form site reports a new or edited answer; with a verified reference it also binds. */
+  recordSubmission(input: { answerId: string; attributes?: Record<string, string>; telegramId?: number }): {
+    created: boolean;
+    binding: BindOutcome | null;
+  };
+  /** The attendee opened their deep link. */
+  bind(input: { answerId: string; telegramId: number }): {
+    outcome: BindOutcome;
+    registration: RegistrationView;
+  };
+  recordCompletion(input: { answerId: string }): { alreadyCompleted: boolean };
+  recordModeration(input: {
+    answerId: string;
+    decision: "approved" | "rejected";
+    ticketUrl?: string;
+    note?: string;
+    replace?: boolean;
+  }): { delivery: DecisionDelivery; ticketVersion: number };
+  ofTelegramId(telegramId: number): RegistrationView[];
+}
+
+/**
+ * Registrations and everything that follows from them: binding answers to Telegram IDs (never
+ * re-binding one to someone else), moderation, and queuing tickets and decisions in the outbox.
+ * One Telegram ID may hold several answers: a person may register a colleague from their own account.
+ */
+export function createRegistrations(deps: { db: Db; clock: Clock; onQueued?: () => void }): Registrations {
+  const { db, clock } = deps;
+
+  const find = (tx: Tx, answerId: string) =>
+    tx.select().from(registrations).where(eq(registrations.answerId, answerId)).get();
+
+  /** The row for an answer, created if this is the first we hear of it. */
+  const ensure = (tx: Tx, answerId: string, now: number): { row: Registration; created: boolean } => {
+    const existing = find(tx, answerId);
+    if (existing) return { row: existing, created: false };
+    const row = tx
+      .insert(registrations)
+      .values({ answerId, createdAt: now, updatedAt: now })
+      .returning()
+      .get();
+    return { row, created: true };
+  };
+
+  /** Queues what a bound attendee is owed: the current ticket, or the rejection. Returns whether a row was added. */
+  const queueDecision = (tx: Tx, row: Registration, now: number): boolean => {
+    if (row.telegramId === null) return false;
+    const language = languageOf(tx, row.telegramId);
+    if (row.moderation === "approved" && row.ticketUrl !== null) {
+      return enqueueDelivery(
+        tx,
+        {
+          jobKey: `ticket:${row.answerId}:v${row.ticketVersion}`,
+          telegramId: row.telegramId,
+          lane: "transactional",
+          message: ticketMessage(language, {
+            answerId: row.answerId,
+            ticketUrl: row.ticketUrl,
+            replaced: row.ticketVersion > 1,
+          }),
+        },
+        now,
+      );
+    }
+    if (row.moderation === "rejected") {
+      return enqueueDelivery(
+        tx,
+        {
+          jobKey: `rejection:${row.answerId}`,
+          telegramId: row.telegramId,
+          lane: "transactional",
+          message: rejectionMessage(language, { answerId: row.answerId, note: row.rejectionNote }),
+        },
+        now,
+      );
+    }
+    return false;
+  };
+
+  const bindIn = (
+    tx: Tx,
+    row: Registration,
+    telegramId: number,
+    now: number,
+  ): { outcome: BindOutcome; row: Registration; queued: boolean } => {
+    if (row.telegramId === telegramId) return { outcome: "already_bound", row, queued: false };
+    if (row.telegramId !== null) {
+      tx.insert(bindConflicts).values({ answerId: row.answerId, telegramId, at: now }).run();
+      return { outcome: "conflict", row, queued: false };
+    }
+    const bound = tx
+      .update(registrations)
+      .set({ telegramId, boundAt: now, updatedAt: now })
+      .where(eq(registrations.answerId, row.answerId))
+      .returning()
+      .get();
+    return { outcome: "bound", row: bound, queued: queueDecision(tx, bound, now) };
+  };
+
+  const afterCommit = <T>(result: T, queued: boolean): T => {
+    if (queued) deps.onQueued?.();
+    return result;
+  };
+
+  const view = (row: Registration): RegistrationView => ({
+    answerId: row.answerId,
+    bound: row.telegramId !== null,
+    moderation: row.moderation,
+    ticketVersion: row.ticketVersion,
+    completed: row.completedAt !== null,
+  });
+
+  return {
+    recordSubmission(input) {
+      const now = clock.now();
+      const { result, queued } = db.transaction((tx) => {
+        const { row, created } = ensure(tx, input.answerId, now);
+        const updated = tx
+          .update(registrations)
+          .set({
+            submittedAt: now,
+            updatedAt: now,
+            ...(input.attributes ? { attributes: JSON.stringify(input.attributes) } : {}),
+          })
+          .where(eq(registrations.answerId, row.answerId))
+          .returning()
+          .get();
+        if (input.telegramId === undefined) return { result: { created, binding: null }, queued: false };
+        const bound = bindIn(tx, updated, input.telegramId, now);
+        return { result: { created, binding: bound.outcome }, queued: bound.queued };
+      });
+      return afterCommit(result, queued);
+    },
+
+    bind(input) {
+      const now = clock.now();
+      const { outcome, row, queued } = db.transaction((tx) =>
+        bindIn(tx, ensure(tx, input.answerId, now).row, input.telegramId, now),
+      );
+      return afterCommit({ outcome, registration: view(row) }, queued);
+    },
+
+    recordCompletion(input) {
+      const now = clock.now();
+      return db.transaction((tx) => {
+        const { row } = ensure(tx, input.answerId, now);
+        if (row.completedAt !== null) return { alreadyCompleted: true };
+        tx.update(registrations)
+          .set({ completedAt: now, updatedAt: now })
+          .where(eq(registrations.answerId, row.answerId))
+          .run();
+        return { alreadyCompleted: false };
+      });
+    },
+
+    recordModeration(input) {
+      if (input.decision === "approved" && !input.ticketUrl) throw new MissingTicketUrlError();
+      const now = clock.now();
+      const { result, queued } = db.transaction((tx) => {
+        const { row } = ensure(tx, input.answerId, now);
+        let ticketVersion = row.ticketVersion;
+        let ticketUrl = row.ticketUrl;
+        if (
+          input.decision === "approved" &&
+          input.ticketUrl !== undefined &&
+          input.ticketUrl !== row.ticketUrl
+        ) {
+          if (row.ticketUrl !== null && !input.replace) throw new TicketConflictError(row.answerId);
+          ticketUrl = input.ticketUrl;
+          ticketVersion += 1;
+        }
+        const updated = tx
+          .update(registrations)
+          .set({
+            moderation: input.decision,
+            moderatedAt: now,
+            updatedAt: now,
+            ticketUrl,
+            ticketVersion,
+            rejectionNote: input.decision === "rejected" ? (input.note ?? null) : row.rejectionNote,
+          })
+          .where(eq(registrations.answerId, row.answerId))
+          .returning()
+          .get();
+        const added = queueDecision(tx, updated, now);
+        const delivery: DecisionDelivery =
+          updated.telegramId === null ? "held_until_bound" : added ? "queued" : "unchanged";
+        return { result: { delivery, ticketVersion }, queued: added };
+      });
+      return afterCommit(result, queued);
+    },
+
+    ofTelegramId(telegramId) {
+      return db
+        .select()
+        .from(registrations)
+        .where(eq(registrations.telegramId, telegramId))
+        .orderBy(sql`${registrations.boundAt}`)
+        .all()
+        .map(view);
+    },
+  };
+}

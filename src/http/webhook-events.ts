@@ -1,0 +1,50 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { webhookEvents } from "../db/schema.js";
+import { DomainError } from "../errors.js";
+
+export interface EventAnswer {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Runs a webhook event once. The effect and the record of the answer commit together, so a repeated
+ * event id gets the very answer the first delivery got and changes nothing, even after a crash.
+ * Domain refusals that the sender may not "fix" by retrying (a 409) are remembered too; anything
+ * that did not pass validation never reaches here and writes no row.
+ */
+export function answerOnce(
+  db: Db,
+  event: { eventId: string; kind: string; now: number },
+  statusOf: (error: DomainError) => number,
+  handle: () => EventAnswer,
+): EventAnswer & { replayed: boolean } {
+  return db.transaction((tx) => {
+    const previous = tx.select().from(webhookEvents).where(eq(webhookEvents.eventId, event.eventId)).get();
+    if (previous) {
+      return {
+        statusCode: previous.statusCode,
+        body: JSON.parse(previous.response) as Record<string, unknown>,
+        replayed: true,
+      };
+    }
+    let answer: EventAnswer;
+    try {
+      answer = handle();
+    } catch (error) {
+      if (!(error instanceof DomainError) || statusOf(error) !== 409) throw error;
+      answer = { statusCode: 409, body: { error: error.code, message: error.message } };
+    }
+    tx.insert(webhookEvents)
+      .values({
+        eventId: event.eventId,
+        kind: event.kind,
+        receivedAt: event.now,
+        statusCode: answer.statusCode,
+        response: JSON.stringify(answer.body),
+      })
+      .run();
+    return { ...answer, replayed: false };
+  });
+}

@@ -1,0 +1,51 @@
+import { escapeHtml } from "./html.js";
+import type { Language } from "./language.js";
+import type { OutgoingMessage } from "./outgoing.js";
+
+/**
+ * Messages Herald sends on its own initiative about one registration. They go through the outbox,
+ * outside any update, so they live here rather than in the bot's locales.
+ */
+const texts = {
+  ru: {
+    ticketTitle: "🎫 <b>Ваш билет на мероприятие</b>",
+    ticketBody: "Заявка № {answer} одобрена. Билет — по ссылке (та же ссылка пришла вам на почту):",
+    ticketReplaced: "Организаторы обновили ваш билет. Прежняя ссылка больше не действует — используйте эту:",
+    ticketButton: "Открыть билет",
+    rejected: "К сожалению, заявка № {answer} не прошла модерацию.",
+    rejectedNote: "Комментарий организаторов:",
+  },
+  en: {
+    ticketTitle: "🎫 <b>Your event ticket</b>",
+    ticketBody:
+      "Application no. {answer} is approved. Here is your ticket (the same link was e-mailed to you):",
+    ticketReplaced: "The organisers have updated your ticket. The old link no longer works — use this one:",
+    ticketButton: "Open ticket",
+    rejected: "Unfortunately, application no. {answer} did not pass moderation.",
+    rejectedNote: "The organisers' note:",
+  },
+} satisfies Record<Language, Record<string, string>>;
+
+export function ticketMessage(
+  language: Language,
+  input: { answerId: string; ticketUrl: string; replaced: boolean },
+): OutgoingMessage {
+  const t = texts[language];
+  const body = input.replaced
+    ? t.ticketReplaced
+    : t.ticketBody.replace("{answer}", escapeHtml(input.answerId));
+  return {
+    html: `${t.ticketTitle}\n\n${body}\n${escapeHtml(input.ticketUrl)}`,
+    buttons: [[{ text: t.ticketButton, url: input.ticketUrl }]],
+  };
+}
+
+export function rejectionMessage(
+  language: Language,
+  input: { answerId: string; note: string | null },
+): OutgoingMessage {
+  const t = texts[language];
+  const lines = [t.rejected.replace("{answer}", escapeHtml(input.answerId))];
+  if (input.note) lines.push("", t.rejectedNote, escapeHtml(input.note));
+  return { html: lines.join("\n") };
+}
