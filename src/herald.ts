@@ -99,6 +99,14 @@ export function createHerald(deps: HeraldDeps): Herald {
         pingDatabase: () => sqlite.prepare("SELECT 1").get(),
         botIdentity: () =>
           bot?.isInited() ? { id: bot.botInfo.id, username: bot.botInfo.username } : undefined,
+        webhooks: {
+          db,
+          clock,
+          webhookSecret: config.webhookSecret,
+          registrations,
+          deepLinks,
+          botUsername: () => (bot?.isInited() ? bot.botInfo.username : undefined),
+        },
       });
       const httpUrl = await server.listen({ host: config.http.host, port: config.http.port });
       logger.info({ url: httpUrl }, "http listening");

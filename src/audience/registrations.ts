@@ -178,10 +178,12 @@ export function createRegistrations(deps: { db: Db; clock: Clock; onQueued?: () 
 
     bind(input) {
       const now = clock.now();
-      const { outcome, row, queued } = db.transaction((tx) =>
+      // No wake-up here: the attendee is answered first ("sending it now"), and the ticket this
+      // binding queued follows on the sender's next round, within a second.
+      const { outcome, row } = db.transaction((tx) =>
         bindIn(tx, ensure(tx, input.answerId, now).row, input.telegramId, now),
       );
-      return afterCommit({ outcome, registration: view(row) }, queued);
+      return { outcome, registration: view(row) };
     },
 
     recordCompletion(input) {
