@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHerald, type Herald } from "../src/herald.js";
+import { createWebhookClient } from "../src/http/client.js";
 import { createSandbox, type Sandbox } from "../src/sandbox/index.js";
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "./helpers/config.js";
 import { type CollectedLogs, collectLogs } from "./helpers/log-collector.js";
-import { createOrganiser } from "./helpers/organiser.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import { waitFor } from "./helpers/wait-for.js";
 
@@ -15,7 +15,7 @@ let sandbox: Sandbox;
 let herald: Herald;
 let logs: CollectedLogs;
 let dir: { path: string; cleanup(): void };
-let organiser: ReturnType<typeof createOrganiser>;
+let organiser: ReturnType<typeof createWebhookClient>;
 
 beforeEach(async () => {
   // Content-focused: Telegram's flood limits are exercised by the sandbox's own tests and the benchmark.
@@ -34,7 +34,7 @@ beforeEach(async () => {
   });
   herald = createHerald({ config, logger: logs.logger, version: "test" });
   const { httpUrl } = await herald.start();
-  organiser = createOrganiser(httpUrl, TEST_WEBHOOK_SECRET);
+  organiser = createWebhookClient(httpUrl, TEST_WEBHOOK_SECRET);
 });
 
 afterEach(async () => {
@@ -49,7 +49,6 @@ const sqlite = () => {
   return database.sqlite;
 };
 const payloadOf = (deepLink: unknown) => new URL(String(deepLink)).searchParams.get("start") ?? "";
-const newerThan = (id: number) => (m: { message_id: number }) => m.message_id > id;
 const lastId = (chatId: number) => sandbox.botMessages(chatId).at(-1)?.message_id ?? 0;
 
 /** The attendee's next message from the bot after the ones already seen. */

@@ -1,7 +1,9 @@
 /**
- * `npm run demo`: the whole Herald against the local Telegram sandbox. Plays a few attendees,
- * tells what happened in plain words, exits 0 (1 if anything did not happen as it should).
- * `--json` adds a summary object as the last line.
+ * `npm run demo`: the whole Herald against the local Telegram sandbox. First a few attendees talk
+ * to the bot; then the forum's reference flow for a few hundred attendees: form submissions, deep
+ * links in both orders, forged links, moderation, tickets. Prints what happened in plain words and
+ * the funnel, and exits 0 when everything happened as it should (1 otherwise).
+ * `--json` adds a summary object as the last line; `--attendees N` sets the crowd (default 300).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,26 +12,33 @@ import { join } from "node:path";
 import pino from "pino";
 import { countSubscribers } from "../audience/subscribers.js";
 import { loadConfig } from "../config.js";
+import { countDeliveries } from "../delivery/outbox.js";
 import { createHerald } from "../herald.js";
+import { createWebhookClient, type WebhookClient } from "../http/client.js";
 import { createLogger } from "../logger.js";
-import { createSandbox, DEFAULT_SANDBOX_TOKEN, type SandboxUser } from "../sandbox/index.js";
+import { type ChatRecord, createSandbox, DEFAULT_SANDBOX_TOKEN, type Sandbox } from "../sandbox/index.js";
 import { readVersion } from "../version.js";
 
-interface Attendee {
-  user: SandboxUser;
-  /** What the attendee does, and what Herald should answer with. */
-  script: Array<{ action: "start" | "text"; text?: string; expect: RegExp }>;
-}
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const attendeeCount = Number(args[args.indexOf("--attendees") + 1] ?? 300) || 300;
+const say = (line = "") => process.stdout.write(`${line}\n`);
+const FORM_URL = "https://forum.example.org/register";
+const TICKET_TEXT = /Ваш билет|Your event ticket/;
+const REJECTION_TEXT = /не прошла модерацию|did not pass moderation/;
 
-const json = process.argv.includes("--json");
-const say = (line: string) => process.stdout.write(`${line}\n`);
+interface Check {
+  ok: boolean;
+}
 
 async function demo(): Promise<Record<string, unknown>> {
   const started = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), "herald-demo-"));
   const sandbox = createSandbox({ latency: { minMs: 20, maxMs: 60 }, seed: 2026 });
   const sandboxUrl = await sandbox.listen();
-  say(`Telegram sandbox listening at ${sandboxUrl} (Bot API latency 20–60 ms, 30 msg/s bulk limit).`);
+  say(
+    `Telegram sandbox at ${sandboxUrl}: Bot API latency 20–60 ms, Telegram's flood limits (30 msg/s in bulk).`,
+  );
 
   const config = loadConfig({
     BOT_TOKEN: DEFAULT_SANDBOX_TOKEN,
@@ -37,8 +46,10 @@ async function demo(): Promise<Record<string, unknown>> {
     DATABASE_FILE: join(workDir, "herald.db"),
     WEBHOOK_SECRET: randomBytes(32).toString("hex"),
     DEEPLINK_SECRET: randomBytes(32).toString("hex"),
+    FORM_URL,
     HTTP_PORT: "0",
-    LOG_LEVEL: "warn",
+    // The forged links the demo plays are logged as warnings; only real trouble should show.
+    LOG_LEVEL: "error",
   });
   // Logs go to stderr so that stdout holds the story (and, with --json, ends with the summary).
   const logger = createLogger({
@@ -47,79 +58,34 @@ async function demo(): Promise<Record<string, unknown>> {
     destination: pino.destination(2),
   });
   const herald = createHerald({ config, logger, version: readVersion() });
-  let failures = 0;
 
   try {
     const { httpUrl, bot } = await herald.start();
-    say(`Herald started as @${bot.username}; HTTP at ${httpUrl}; database in a fresh temporary folder.\n`);
+    say(`Herald started as @${bot.username}; HTTP at ${httpUrl}; a fresh database in a temporary folder.\n`);
+    const organiser = createWebhookClient(httpUrl, config.webhookSecret);
 
-    const attendees: Attendee[] = [
-      {
-        user: sandbox.createUser({ first_name: "Анна", username: "anna_demo", language_code: "ru" }),
-        script: [
-          { action: "start", expect: /Здравствуйте/ },
-          { action: "start", expect: /С возвращением/ },
-        ],
-      },
-      {
-        user: sandbox.createUser({ first_name: "John", last_name: "Smith", language_code: "en-GB" }),
-        script: [
-          { action: "start", expect: /^Hello!/ },
-          { action: "text", text: "/help", expect: /I send your ticket/ },
-        ],
-      },
-      {
-        user: sandbox.createUser({ first_name: "Мария", language_code: "ru" }),
-        script: [
-          { action: "start", expect: /Здравствуйте/ },
-          { action: "text", text: "А где мой билет?", expect: /не отвечаю на сообщения/ },
-        ],
-      },
-      {
-        user: sandbox.createUser({ first_name: "Pierre", language_code: "fr" }),
-        script: [
-          { action: "start", expect: /Здравствуйте/ },
-          { action: "text", text: "/tickets", expect: /Не знаю такой команды/ },
-        ],
-      },
-    ];
-
-    for (const { user, script } of attendees) {
-      for (const step of script) {
-        const text = step.action === "start" ? "/start" : (step.text ?? "");
-        const lastSeen = sandbox.botMessages(user.id).at(-1)?.message_id ?? 0;
-        if (step.action === "start") sandbox.userStarts(user.id);
-        else sandbox.userSends(user.id, text);
-        const answer = await sandbox.waitForBotMessage(user.id, (m) => m.message_id > lastSeen, {
-          timeoutMs: 15_000,
-        });
-        const ok = step.expect.test(answer.text ?? "");
-        if (!ok) failures++;
-        say(
-          `${ok ? "✓" : "✗"} ${user.first_name} (${user.language_code}) sends ${JSON.stringify(text)} → Herald: «${firstLine(answer.text)}»`,
-        );
-      }
-    }
+    const conversation = await playConversations(sandbox);
+    const forum = await playForum(sandbox, organiser, attendeeCount);
 
     const health = (await (await fetch(`${httpUrl}/healthz`)).json()) as Record<string, unknown>;
     say(`\nGET /healthz → ${JSON.stringify(health)}`);
-    if (health.status !== "ok") failures++;
-
-    const subscribers = herald.database ? countSubscribers(herald.database.db) : 0;
+    const database = herald.database;
+    const subscribers = database ? countSubscribers(database.db) : 0;
+    const deliveries = database ? countDeliveries(database.db) : undefined;
     const stats = sandbox.stats();
     say(
-      `Herald now knows ${subscribers} subscribers (Telegram IDs only: no names are stored). ` +
-        `It made ${stats.requests} Bot API calls and sent ${stats.messagesSent} messages; ` +
-        `Telegram answered 429 ${stats.http429} times.`,
+      `Herald knows ${subscribers} subscribers (Telegram IDs only: no names are stored); outbox: ${JSON.stringify(deliveries)}. ` +
+        `It made ${stats.requests} Bot API calls, sent ${stats.messagesSent} messages; Telegram answered 429 ${stats.http429} times.`,
     );
-    if (subscribers !== attendees.length) failures++;
-
     await herald.stop();
     say("Herald stopped cleanly.");
+
+    const ok = conversation.ok && forum.ok && health.status === "ok";
     return {
-      ok: failures === 0,
-      failures,
-      attendees: attendees.length,
+      ok,
+      conversation: { steps: conversation.steps, failures: conversation.failures },
+      funnel: forum.funnel,
+      problems: forum.problems,
       subscribers,
       botApiCalls: stats.requests,
       messagesSent: stats.messagesSent,
@@ -132,6 +98,224 @@ async function demo(): Promise<Record<string, unknown>> {
     await sandbox.close();
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** A few attendees talk to the bot; every answer is checked. */
+async function playConversations(sandbox: Sandbox): Promise<Check & { steps: number; failures: number }> {
+  say("— A few attendees talk to the bot —");
+  const scripts = [
+    {
+      user: sandbox.createUser({ first_name: "Анна", username: "anna_demo", language_code: "ru" }),
+      steps: [
+        { send: "/start", expect: /Здравствуйте/ },
+        { send: "/start", expect: /С возвращением|Здравствуйте/ },
+      ],
+    },
+    {
+      user: sandbox.createUser({ first_name: "John", last_name: "Smith", language_code: "en-GB" }),
+      steps: [
+        { send: "/start", expect: /^Hello!/ },
+        { send: "/help", expect: /I send your ticket/ },
+      ],
+    },
+    {
+      user: sandbox.createUser({ first_name: "Мария", language_code: "ru" }),
+      steps: [{ send: "А где мой билет?", expect: /не отвечаю на сообщения/ }],
+    },
+    {
+      user: sandbox.createUser({ first_name: "Pierre", language_code: "fr" }),
+      steps: [
+        { send: "/tickets", expect: /Не знаю такой команды/ },
+        { send: "/stop", expect: /Отписаться от сообщений бота\?/ },
+      ],
+    },
+  ];
+  let steps = 0;
+  let failures = 0;
+  for (const { user, steps: script } of scripts) {
+    for (const step of script) {
+      const answer = await exchange(sandbox, user.id, step.send);
+      const ok = step.expect.test(answer.text ?? "");
+      steps++;
+      if (!ok) failures++;
+      say(
+        `${ok ? "✓" : "✗"} ${user.first_name} (${user.language_code}): ${JSON.stringify(step.send)} → «${firstLine(answer.text)}»`,
+      );
+    }
+  }
+  return { ok: failures === 0, steps, failures };
+}
+
+/** The reference flow: a crowd registers, binds in both orders, is moderated, and gets tickets. */
+async function playForum(sandbox: Sandbox, organiser: WebhookClient, count: number) {
+  say(`\n— The forum: ${count} attendees register —`);
+  const problems: string[] = [];
+  const attendees = Array.from({ length: count }, (_, i) => ({
+    answerId: String(100_000 + i),
+    user: sandbox.createUser({ first_name: `Гость ${i}`, language_code: i % 5 === 0 ? "en" : "ru" }),
+    botFirst: i % 7 === 3,
+    approveEarly: i % 10 === 1,
+    rejected: i % 6 === 5,
+    ticketUrl: `https://tickets.example.org/t/${100_000 + i}?sig=${randomBytes(6).toString("hex")}&lang=ru`,
+    bound: false,
+  }));
+
+  // 1. Form first: the form site posts the submission and shows the deep link; the attendee opens it.
+  //    Bot first: the attendee starts the bot, follows its form link, and the submission carries the ref.
+  //    Some approvals arrive before the attendee ever opens the bot.
+  await inBatches(attendees, 25, async (a) => {
+    let payload: string | undefined;
+    if (a.botFirst) {
+      const welcome = await exchange(sandbox, a.user.id, "/start");
+      const ref = buttonUrls(welcome)
+        .map((url) => new URL(url).searchParams.get("ref"))
+        .find(Boolean);
+      if (!ref) problems.push(`${a.answerId}: no form link in the welcome`);
+      const submitted = await organiser.submit(a.answerId, {
+        ...(ref ? { ref } : {}),
+        attributes: { track: "online" },
+      });
+      if (submitted.body.binding !== "bound")
+        problems.push(`${a.answerId}: bot-first submission did not bind`);
+      a.bound = submitted.body.binding === "bound";
+    } else {
+      const submitted = await organiser.submit(a.answerId, { attributes: { track: "offline" } });
+      payload = new URL(String(submitted.body.deep_link)).searchParams.get("start") ?? "";
+    }
+    if (a.approveEarly && !a.rejected) await organiser.approve(a.answerId, a.ticketUrl);
+    if (payload !== undefined) {
+      const reply = await exchange(
+        sandbox,
+        a.user.id,
+        `/start ${payload}`,
+        (m) => !TICKET_TEXT.test(m.text ?? ""),
+      );
+      a.bound = /связана с этим чатом|linked to this chat/.test(reply.text ?? "");
+      if (!a.bound) problems.push(`${a.answerId}: deep link did not bind: ${firstLine(reply.text)}`);
+    }
+  });
+  const bound = attendees.filter((a) => a.bound).length;
+  say(`✓ ${count} form submissions signed and accepted; ${bound} answers bound to Telegram IDs`);
+  say(
+    `  (${attendees.filter((a) => a.botFirst).length} bot first via the form's ref, the rest through deep links)`,
+  );
+
+  // 2. Impostors: two forged links and one attendee opening someone else's link.
+  const mallory = sandbox.createUser({ first_name: "Mallory", language_code: "en" });
+  const forged = [`a-${attendees[0]?.answerId}-AAAAAAAAAAAAAAAA`, `a-${attendees[1]?.answerId}`];
+  let forgedRefused = 0;
+  for (const payload of forged) {
+    const reply = await exchange(sandbox, mallory.id, `/start ${payload}`);
+    if (/did not work/.test(reply.text ?? "")) forgedRefused++;
+    else problems.push(`forged link ${payload} was not refused`);
+  }
+  const victim = attendees.find((a) => !a.botFirst);
+  let conflicts = 0;
+  if (victim) {
+    const link = (await organiser.deepLink(victim.answerId)).body.payload as string;
+    const reply = await exchange(sandbox, mallory.id, `/start ${link}`);
+    if (/another Telegram account/.test(reply.text ?? "")) conflicts++;
+    else problems.push("someone else's link was not refused");
+  }
+  say(
+    `✓ ${forgedRefused} forged links refused kindly; ${conflicts} attempt to take someone else's answer refused`,
+  );
+
+  // 3. Moderation decides the rest; the registration landing page reports completions.
+  await inBatches(attendees, 25, async (a) => {
+    if (a.rejected) await organiser.reject(a.answerId, "Офлайн-зал заполнен, ждём вас онлайн.");
+    else if (!a.approveEarly) await organiser.approve(a.answerId, a.ticketUrl);
+  });
+  const approved = attendees.filter((a) => !a.rejected);
+  say(`✓ moderation: ${approved.length} approved, ${count - approved.length} rejected`);
+
+  // 4. Every decision reaches its attendee through the outbox, at Telegram's pace.
+  const deadline = Date.now() + 120_000;
+  const received = (a: (typeof attendees)[number], pattern: RegExp) =>
+    sandbox.botMessages(a.user.id).filter((m) => pattern.test(m.text ?? ""));
+  while (Date.now() < deadline) {
+    const waiting = attendees.filter(
+      (a) => received(a, a.rejected ? REJECTION_TEXT : TICKET_TEXT).length === 0,
+    );
+    if (waiting.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  let tickets = 0;
+  let exact = 0;
+  let duplicates = 0;
+  let notices = 0;
+  for (const a of attendees) {
+    if (a.rejected) {
+      notices += received(a, REJECTION_TEXT).length > 0 ? 1 : 0;
+      continue;
+    }
+    const got = received(a, TICKET_TEXT);
+    if (got.length > 0) tickets++;
+    if (got.length > 1) duplicates++;
+    if (got.some((m) => buttonUrls(m).includes(a.ticketUrl) && (m.text ?? "").includes(a.ticketUrl))) exact++;
+  }
+  if (tickets !== approved.length)
+    problems.push(`${approved.length - tickets} approved attendees got no ticket`);
+  if (exact !== tickets) problems.push(`${tickets - exact} tickets did not carry the exact e-mailed link`);
+  if (duplicates > 0) problems.push(`${duplicates} attendees got a ticket twice`);
+  if (notices !== count - approved.length) problems.push("some rejected attendees were not told");
+  say(
+    `✓ ${tickets} tickets received in Telegram, ${exact} with the very link the organiser e-mailed; ${duplicates} twice`,
+  );
+  say(`✓ ${notices} rejection notices received`);
+
+  await inBatches(
+    approved.filter((_, i) => i % 3 !== 0),
+    25,
+    (a) => organiser.complete(a.answerId),
+  );
+  const completed = approved.filter((_, i) => i % 3 !== 0).length;
+
+  const funnel = {
+    submitted: count,
+    bound,
+    approved: approved.length,
+    ticketsReceived: tickets,
+    ticketsWithExactLink: exact,
+    rejected: count - approved.length,
+    rejectionNoticesReceived: notices,
+    completed,
+    forgedLinksRefused: forgedRefused,
+    bindConflicts: conflicts,
+  };
+  say("\nFunnel:");
+  say(`  submitted ${funnel.submitted} → bound in Telegram ${funnel.bound} → approved ${funnel.approved}`);
+  say(`  → ticket received ${funnel.ticketsReceived} → registration completed ${funnel.completed}`);
+  for (const problem of problems) say(`✗ ${problem}`);
+  return { ok: problems.length === 0, funnel, problems };
+}
+
+/** A user sends something and waits for the bot's next answer (optionally the next one that matches). */
+async function exchange(
+  sandbox: Sandbox,
+  userId: number,
+  text: string,
+  matches: (m: ChatRecord) => boolean = () => true,
+): Promise<ChatRecord> {
+  const lastSeen = sandbox.botMessages(userId).at(-1)?.message_id ?? 0;
+  if (text.startsWith("/start")) sandbox.userStarts(userId, text.slice("/start".length).trim());
+  else sandbox.userSends(userId, text);
+  return sandbox.waitForBotMessage(userId, (m) => m.message_id > lastSeen && matches(m), {
+    timeoutMs: 30_000,
+  });
+}
+
+async function inBatches<T>(
+  items: readonly T[],
+  size: number,
+  run: (item: T) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
+}
+
+function buttonUrls(message: ChatRecord): string[] {
+  const markup = message.reply_markup as { inline_keyboard?: Array<Array<{ url?: string }>> } | undefined;
+  return (markup?.inline_keyboard ?? []).flat().flatMap((button) => (button.url ? [button.url] : []));
 }
 
 function firstLine(text: string | undefined): string {
