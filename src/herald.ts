@@ -83,7 +83,12 @@ export function createHerald(deps: HeraldDeps): Herald {
         ratePerSecond: config.broadcastRate,
       });
       sender = outboxSender;
-      const registrations = createRegistrations({ db, clock, onQueued: () => outboxSender.wake() });
+      const registrations = createRegistrations({
+        db,
+        clock,
+        adminChatId: config.adminChatId,
+        onQueued: () => outboxSender.wake(),
+      });
 
       bot = createBot({ config, db, clock, logger, registrations, deepLinks });
       const identity = await identify(bot);

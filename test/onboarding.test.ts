@@ -16,6 +16,7 @@ let herald: Herald;
 let logs: CollectedLogs;
 let dir: { path: string; cleanup(): void };
 let organiser: ReturnType<typeof createWebhookClient>;
+let adminChat: { id: number };
 
 beforeEach(async () => {
   // Content-focused: Telegram's flood limits are exercised by the sandbox's own tests and the benchmark.
@@ -26,7 +27,10 @@ beforeEach(async () => {
   await sandbox.listen();
   dir = makeTempDir();
   logs = collectLogs([TEST_TOKEN, TEST_WEBHOOK_SECRET], "debug");
+  const lead = sandbox.createUser({ first_name: "Организатор" });
+  adminChat = sandbox.createGroup({ title: "Организаторы форума", memberIds: [lead.id] });
   const config = testConfig({
+    ADMIN_CHAT_ID: String(adminChat.id),
     BOT_API_ROOT: sandbox.url,
     DATABASE_FILE: join(dir.path, "herald.db"),
     FORM_URL,
@@ -128,6 +132,10 @@ describe("form first: the thank-you page's deep link, then moderation", () => {
     expect(sqlite().prepare("SELECT answer_id, telegram_id FROM bind_conflicts").all()).toEqual([
       { answer_id: "10003", telegram_id: other.id },
     ]);
+    const alert = await sandbox.waitForBotMessage(adminChat.id);
+    expect(alert.text).toContain("Конфликт привязки");
+    expect(alert.text).toContain(`Заявка № 10003 уже связана с Telegram ID ${owner.id}`);
+    expect(alert.text).toContain(`Telegram ID ${other.id}`);
 
     // The ticket goes to the owner only.
     await organiser.approve("10003", "https://tickets.example.org/t/10003");
@@ -206,6 +214,9 @@ describe("bot first: an invitation link, then the form", () => {
 
     const submitted = await organiser.submit("30001", { ref });
     expect(submitted.body).toMatchObject({ created: true, binding: "bound" });
+    expect((await nextMessage(maria.id, welcome.message_id)).text).toBe(
+      "Заявка № 30001 получена и связана с этим чатом. Когда её одобрят, билет придёт сюда.",
+    );
 
     await organiser.approve("30001", "https://tickets.example.org/t/30001");
     const ticket = await nextMessage(maria.id, welcome.message_id, (t) => t.includes("Ваш билет"));

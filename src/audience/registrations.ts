@@ -4,7 +4,12 @@ import type { Db } from "../db/client.js";
 import { bindConflicts, type ModerationState, registrations } from "../db/schema.js";
 import { enqueueDelivery } from "../delivery/outbox.js";
 import { DomainError } from "../errors.js";
-import { rejectionMessage, ticketMessage } from "../messages/transactional.js";
+import {
+  bindConflictAlert,
+  linkedMessage,
+  rejectionMessage,
+  ticketMessage,
+} from "../messages/transactional.js";
 import { languageOf } from "./subscribers.js";
 
 type Registration = typeof registrations.$inferSelect;
@@ -68,7 +73,13 @@ export interface Registrations {
  * re-binding one to someone else), moderation, and queuing tickets and decisions in the outbox.
  * One Telegram ID may hold several answers: a person may register a colleague from their own account.
  */
-export function createRegistrations(deps: { db: Db; clock: Clock; onQueued?: () => void }): Registrations {
+export function createRegistrations(deps: {
+  db: Db;
+  clock: Clock;
+  /** Where bind conflicts are reported to the organisers, if they have a chat. */
+  adminChatId?: number | null;
+  onQueued?: () => void;
+}): Registrations {
   const { db, clock } = deps;
 
   const find = (tx: Tx, answerId: string) =>
@@ -129,8 +140,24 @@ export function createRegistrations(deps: { db: Db; clock: Clock; onQueued?: () 
   ): { outcome: BindOutcome; row: Registration; queued: boolean } => {
     if (row.telegramId === telegramId) return { outcome: "already_bound", row, queued: false };
     if (row.telegramId !== null) {
-      tx.insert(bindConflicts).values({ answerId: row.answerId, telegramId, at: now }).run();
-      return { outcome: "conflict", row, queued: false };
+      const conflict = tx
+        .insert(bindConflicts)
+        .values({ answerId: row.answerId, telegramId, at: now })
+        .returning({ id: bindConflicts.id })
+        .get();
+      const alerted =
+        deps.adminChatId != null &&
+        enqueueDelivery(
+          tx,
+          {
+            jobKey: `bind-conflict:${conflict.id}`,
+            telegramId: deps.adminChatId,
+            lane: "transactional",
+            message: bindConflictAlert({ answerId: row.answerId, telegramId, ownerId: row.telegramId }),
+          },
+          now,
+        );
+      return { outcome: "conflict", row, queued: alerted };
     }
     const bound = tx
       .update(registrations)
@@ -171,7 +198,20 @@ export function createRegistrations(deps: { db: Db; clock: Clock; onQueued?: () 
           .get();
         if (input.telegramId === undefined) return { result: { created, binding: null }, queued: false };
         const bound = bindIn(tx, updated, input.telegramId, now);
-        return { result: { created, binding: bound.outcome }, queued: bound.queued };
+        // Bot first: the attendee filled the form outside Telegram; tell them it arrived.
+        const told =
+          bound.outcome === "bound" &&
+          enqueueDelivery(
+            tx,
+            {
+              jobKey: `linked:${row.answerId}`,
+              telegramId: input.telegramId,
+              lane: "transactional",
+              message: linkedMessage(languageOf(tx, input.telegramId), { answerId: row.answerId }),
+            },
+            now,
+          );
+        return { result: { created, binding: bound.outcome }, queued: bound.queued || told };
       });
       return afterCommit(result, queued);
     },

@@ -94,7 +94,8 @@ export function createSimpleSender(deps: {
     }
     if (error instanceof GrammyError && error.error_code === 403) {
       finish(row.id, { status: "blocked", error: error.description });
-      setSubscriberStatus(db, { telegramId: row.telegramId, status: "blocked", now });
+      // Positive IDs are people; a group (the organisers' chat) is not a subscriber.
+      if (row.telegramId > 0) setSubscriberStatus(db, { telegramId: row.telegramId, status: "blocked", now });
       logger.info({ chat_id: row.telegramId, job: row.jobKey }, "recipient blocked the bot");
       return;
     }

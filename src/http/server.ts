@@ -29,6 +29,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // Per-request lines would log every health probe; routes log what matters themselves.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
+    // Refuse what does not match rather than quietly fix it: an unknown field or a number where a
+    // string belongs is the sender's mistake, and they should hear about it.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
 
   app.setErrorHandler(
@@ -37,7 +40,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
         return reply.status(statusOf(error)).send({ error: error.code, message: error.message });
       }
       if (error.validation) {
-        return reply.status(400).send({ error: "invalid_body", message: error.message });
+        return reply.status(400).send({ error: "invalid_body", message: validationMessage(error) });
       }
       const status = error.statusCode ?? 500;
       if (status >= 500) {
@@ -72,4 +75,12 @@ function errorName(code: string | undefined): string {
     default:
       return "bad_request";
   }
+}
+
+/** Ajv says "must NOT have additional properties" without naming the property: name it. */
+function validationMessage(error: Error & { validation?: unknown }): string {
+  const [first] =
+    (error.validation as Array<{ keyword?: string; params?: { additionalProperty?: string } }>) ?? [];
+  const extra = first?.keyword === "additionalProperties" ? first.params?.additionalProperty : undefined;
+  return extra === undefined ? error.message : `${error.message}: "${extra}"`;
 }

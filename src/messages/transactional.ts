@@ -14,6 +14,7 @@ const texts = {
     ticketButton: "Открыть билет",
     rejected: "К сожалению, заявка № {answer} не прошла модерацию.",
     rejectedNote: "Комментарий организаторов:",
+    linked: "Заявка № {answer} получена и связана с этим чатом. Когда её одобрят, билет придёт сюда.",
   },
   en: {
     ticketTitle: "🎫 <b>Your event ticket</b>",
@@ -23,6 +24,8 @@ const texts = {
     ticketButton: "Open ticket",
     rejected: "Unfortunately, application no. {answer} did not pass moderation.",
     rejectedNote: "The organisers' note:",
+    linked:
+      "Application no. {answer} has arrived and is linked to this chat. Once it is approved, your ticket will arrive here.",
   },
 } satisfies Record<Language, Record<string, string>>;
 
@@ -48,4 +51,23 @@ export function rejectionMessage(
   const lines = [t.rejected.replace("{answer}", escapeHtml(input.answerId))];
   if (input.note) lines.push("", t.rejectedNote, escapeHtml(input.note));
   return { html: lines.join("\n") };
+}
+
+/** Bot-first registration: the form's submission carried the attendee's reference and was bound. */
+export function linkedMessage(language: Language, input: { answerId: string }): OutgoingMessage {
+  return { html: texts[language].linked.replace("{answer}", escapeHtml(input.answerId)) };
+}
+
+/** For the organisers' chat: someone tried to take an answer that is bound to another Telegram ID. */
+export function bindConflictAlert(input: {
+  answerId: string;
+  telegramId: number;
+  ownerId: number;
+}): OutgoingMessage {
+  return {
+    html:
+      `⚠️ <b>Конфликт привязки</b>\nЗаявка № ${escapeHtml(input.answerId)} уже связана с Telegram ID ` +
+      `<code>${input.ownerId}</code>; её пытался открыть Telegram ID <code>${input.telegramId}</code>. ` +
+      "Проверьте, не переслал ли участник свою ссылку.",
+  };
 }

@@ -32,6 +32,8 @@ const Attributes = Type.Record(
   Type.String({ maxLength: 500 }),
   {
     maxProperties: 50,
+    // A key outside the pattern would otherwise pass unchecked, with any value.
+    additionalProperties: false,
   },
 );
 const TicketUrl = Type.String({ pattern: "^https?://[^\\s]+$", maxLength: 2048 });
@@ -76,6 +78,8 @@ export function webhookRoutes(deps: WebhookDeps): FastifyPluginCallbackTypebox {
     // The signature covers the raw bytes, so keep them; parsing stays Fastify's own (with its
     // prototype-poisoning protection) rather than a hand-written JSON.parse.
     const parseJson = app.getDefaultJsonParser("error", "error");
+    // Only JSON is accepted here: anything else is 415, not a signature mismatch over an unread body.
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, callback) => {
       request.rawBody = body as Buffer;
       parseJson(request, (body as Buffer).toString("utf8"), callback);
