@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHerald, type Herald, StartupError } from "../src/herald.js";
 import { createSandbox, type Sandbox } from "../src/sandbox/index.js";
 import { TEST_TOKEN, testConfig } from "./helpers/config.js";
 import { type CollectedLogs, collectLogs } from "./helpers/log-collector.js";
+import { storedText } from "./helpers/stored-text.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import { waitFor } from "./helpers/wait-for.js";
 
@@ -104,15 +104,7 @@ describe("Herald against the sandbox", () => {
     await sandbox.waitForBotMessage(user.id, (m) => /\/start/.test(m.text ?? ""));
     await herald?.stop();
 
-    const stored = ["herald.db", "herald.db-wal"]
-      .map((file) => {
-        try {
-          return readFileSync(join(dir.path, file)).toString("utf8");
-        } catch {
-          return "";
-        }
-      })
-      .join("");
+    const stored = storedText(dir.path);
     expect(stored.length).toBeGreaterThan(0);
     for (const name of names) {
       expect(stored).not.toContain(name);

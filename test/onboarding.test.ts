@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHerald, type Herald } from "../src/herald.js";
@@ -6,6 +5,7 @@ import { createWebhookClient } from "../src/http/client.js";
 import { createSandbox, type Sandbox } from "../src/sandbox/index.js";
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "./helpers/config.js";
 import { type CollectedLogs, collectLogs } from "./helpers/log-collector.js";
+import { storedText } from "./helpers/stored-text.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import { waitFor } from "./helpers/wait-for.js";
 
@@ -316,15 +316,7 @@ describe("privacy", () => {
     }
     await herald.stop();
 
-    const stored = ["herald.db", "herald.db-wal"]
-      .map((file) => {
-        try {
-          return readFileSync(join(dir.path, file)).toString("utf8");
-        } catch {
-          return "";
-        }
-      })
-      .join("\n");
+    const stored = storedText(dir.path);
     const logged = logs.text();
     expect(logged.length).toBeGreaterThan(0);
     for (const person of people) {

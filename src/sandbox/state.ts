@@ -7,9 +7,9 @@ import type {
   CallbackAnswer,
   ChatRecord,
   MessageEntity,
+  Sandbox,
   SandboxBot,
   SandboxClock,
-  SandboxGroup,
   SandboxStats,
   SandboxUser,
   StoredCommands,
@@ -124,18 +124,8 @@ export interface World {
   bot(token?: string): BotState;
   botByToken(token: string): BotState | undefined;
   botById(id: number): BotState | undefined;
-  createUser(u: {
-    first_name: string;
-    last_name?: string;
-    username?: string;
-    language_code?: string;
-  }): SandboxUser;
-  createGroup(g: {
-    title: string;
-    memberIds: number[];
-    type?: "group" | "supergroup";
-    botTokens?: string[];
-  }): SandboxGroup;
+  createUser: Sandbox["createUser"];
+  createGroup: Sandbox["createGroup"];
   user(id: number): SandboxUser | undefined;
   group(id: number): ChatState | undefined;
   relation(bot: BotState, userId: number): Relation;
