@@ -26,6 +26,8 @@ export interface Config {
   timezone: string;
   quietHours: QuietHours | null;
   broadcastRate: number;
+  /** The rate while a paid broadcast (allow_paid_broadcast) runs. */
+  paidBroadcastRate: number;
   logLevel: LogLevel;
 }
 
@@ -103,6 +105,15 @@ export function loadConfig(env: Env): Config {
     "messages per second (30 is Telegram's free limit, up to 1000 with paid broadcasts)",
   );
 
+  const paidBroadcastRate = parseInteger(
+    value("PAID_BROADCAST_RATE") ?? "1000",
+    "PAID_BROADCAST_RATE",
+    1,
+    1000,
+    problems,
+    "messages per second for paid broadcasts (Telegram allows up to 1000)",
+  );
+
   const logLevel = (value("LOG_LEVEL") ?? "info").toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL "${logLevel}" is not one of ${LOG_LEVELS.join(", ")}.`);
@@ -124,6 +135,7 @@ export function loadConfig(env: Env): Config {
     timezone,
     quietHours,
     broadcastRate,
+    paidBroadcastRate,
     logLevel: logLevel as LogLevel,
   });
 }

@@ -11,7 +11,7 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createScheduler, type Scheduler } from "./cron.js";
 import { type HeraldDatabase, maintainDatabase, openDatabase } from "./db/client.js";
-import { createSimpleSender, type Sender } from "./delivery/simple-sender.js";
+import { createDeliveryEngine, type DeliveryEngine } from "./delivery/engine.js";
 import { buildServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
 
@@ -61,7 +61,7 @@ export function createHerald(deps: HeraldDeps): Herald {
   let runner: RunnerHandle | undefined;
   let server: FastifyInstance | undefined;
   let scheduler: Scheduler | undefined;
-  let sender: Sender | undefined;
+  let engine: DeliveryEngine | undefined;
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<StartedHerald> {
@@ -75,19 +75,22 @@ export function createHerald(deps: HeraldDeps): Herald {
       }
       const deepLinks = createDeepLinks({ secret: config.deeplinkSecret, signing: config.deeplinkSigning });
       // Delivery has its own Api instance: bulk pacing must not share the replies' throttler queue.
-      const outboxSender = createSimpleSender({
-        db,
+      const delivery = createDeliveryEngine({
+        database,
         api: new Api(config.botToken, { apiRoot: config.botApiRoot }),
         clock,
         logger,
-        ratePerSecond: config.broadcastRate,
+        rate: config.broadcastRate,
+        paidRate: config.paidBroadcastRate,
+        quietHours: config.quietHours,
+        timezone: config.timezone,
       });
-      sender = outboxSender;
+      engine = delivery;
       const registrations = createRegistrations({
         db,
         clock,
         adminChatId: config.adminChatId,
-        onQueued: () => outboxSender.wake(),
+        onQueued: () => delivery.wake(),
       });
 
       bot = createBot({ config, db, clock, logger, registrations, deepLinks });
@@ -122,7 +125,7 @@ export function createHerald(deps: HeraldDeps): Herald {
         jobs: [{ name: "db-maintenance", pattern: "17 * * * *", run: () => maintainDatabase(sqlite) }],
       });
       scheduler.start();
-      outboxSender.start();
+      delivery.start();
 
       runner = run(bot, {
         runner: {
@@ -196,7 +199,7 @@ export function createHerald(deps: HeraldDeps): Herald {
       }
       if (server) await server.close();
       if (scheduler) await scheduler.stop();
-      if (sender) await sender.stop();
+      if (engine) await engine.stop();
       database?.close();
       logger.info("stopped");
     })();

@@ -79,7 +79,15 @@ export const webhookEvents = sqliteTable("webhook_events", {
 
 export const DELIVERY_LANES = ["transactional", "bulk"] as const;
 export type DeliveryLane = (typeof DELIVERY_LANES)[number];
-export const DELIVERY_STATUSES = ["pending", "sending", "sent", "failed", "blocked"] as const;
+export const DELIVERY_STATUSES = [
+  "pending",
+  "sending",
+  "sent",
+  "failed",
+  "blocked",
+  "expired",
+  "cancelled",
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
@@ -93,8 +101,12 @@ export const deliveries = sqliteTable(
     jobKey: text("job_key").notNull(),
     telegramId: integer("telegram_id").notNull(),
     lane: text("lane", { enum: DELIVERY_LANES }).notNull(),
-    /** What to send, rendered: JSON of OutgoingMessage. */
-    payload: text("payload").notNull(),
+    /** What to send, rendered (JSON of OutgoingMessage); null for a broadcast, rendered at send time. */
+    payload: text("payload"),
+    /** The broadcast this row belongs to, if any. */
+    broadcastId: integer("broadcast_id"),
+    /** Was in flight when the process stopped: it may have arrived already. Counted, and sent again. */
+    ambiguous: integer("ambiguous", { mode: "boolean" }).notNull().default(false),
     status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     /** Not to be sent before this time (backoff after a failure). */
@@ -107,5 +119,48 @@ export const deliveries = sqliteTable(
   (table) => [
     uniqueIndex("deliveries_job_recipient_idx").on(table.jobKey, table.telegramId),
     index("deliveries_due_idx").on(table.status, table.lane, table.notBefore),
+    index("deliveries_broadcast_idx").on(table.broadcastId, table.status),
   ],
+);
+
+export const BROADCAST_STATUSES = ["draft", "scheduled", "running", "paused", "done", "cancelled"] as const;
+export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
+
+/**
+ * A broadcast and its whole lifecycle. The audience is materialised into `deliveries` in batches
+ * (cursor `audience_cursor`), never held in memory; counts are kept here so progress is cheap to read.
+ */
+export const broadcasts = sqliteTable(
+  "broadcasts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    title: text("title").notNull(),
+    status: text("status", { enum: BROADCAST_STATUSES }).notNull().default("draft"),
+    /** JSON of BroadcastContent: a template (text or photo) or a message to copy, with URL buttons. */
+    content: text("content").notNull(),
+    /** JSON of the audience rule. */
+    audience: text("audience").notNull(),
+    paid: integer("paid", { mode: "boolean" }).notNull().default(false),
+    urgent: integer("urgent", { mode: "boolean" }).notNull().default(false),
+    silent: integer("silent", { mode: "boolean" }).notNull().default(false),
+    scheduledAt: integer("scheduled_at"),
+    deadline: integer("deadline"),
+    /** The last subscriber ID materialised into deliveries; null once the audience is complete. */
+    audienceCursor: integer("audience_cursor").notNull().default(0),
+    audienceComplete: integer("audience_complete", { mode: "boolean" }).notNull().default(false),
+    total: integer("total").notNull().default(0),
+    sent: integer("sent").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    blocked: integer("blocked").notNull().default(0),
+    expired: integer("expired").notNull().default(0),
+    ambiguous: integer("ambiguous").notNull().default(0),
+    /** Messages sent with allow_paid_broadcast, and their cost in Stars above the free rate. */
+    paidMessages: integer("paid_messages").notNull().default(0),
+    starsCost: integer("stars_cost_tenths").notNull().default(0),
+    pauseReason: text("pause_reason"),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+  },
+  (table) => [index("broadcasts_status_idx").on(table.status)],
 );

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { type DeliveryLane, deliveries } from "../db/schema.js";
+import { DELIVERY_STATUSES, type DeliveryLane, type DeliveryStatus, deliveries } from "../db/schema.js";
 import type { OutgoingMessage } from "../messages/outgoing.js";
 
 export interface DeliveryRequest {
@@ -31,13 +31,7 @@ export function enqueueDelivery(db: Pick<Db, "insert">, request: DeliveryRequest
   return result.changes > 0;
 }
 
-export interface DeliveryCounts {
-  pending: number;
-  sending: number;
-  sent: number;
-  failed: number;
-  blocked: number;
-}
+export type DeliveryCounts = Record<DeliveryStatus, number>;
 
 export function countDeliveries(db: Db, jobKeyPrefix?: string): DeliveryCounts {
   const rows = db
@@ -46,7 +40,7 @@ export function countDeliveries(db: Db, jobKeyPrefix?: string): DeliveryCounts {
     .where(jobKeyPrefix === undefined ? undefined : sql`${deliveries.jobKey} LIKE ${`${jobKeyPrefix}%`}`)
     .groupBy(deliveries.status)
     .all();
-  const counts: DeliveryCounts = { pending: 0, sending: 0, sent: 0, failed: 0, blocked: 0 };
+  const counts = Object.fromEntries(DELIVERY_STATUSES.map((status) => [status, 0])) as DeliveryCounts;
   for (const row of rows) counts[row.status] = row.n;
   return counts;
 }

@@ -104,7 +104,7 @@ function setup(options: { botUsername?: string } = { botUsername: BOT }): Harnes
         .filter((row) => !row.jobKey.startsWith("linked:")),
     delivery: (jobKey) => {
       const row = db.select().from(deliveries).where(eq(deliveries.jobKey, jobKey)).get();
-      return row && { ...row, message: JSON.parse(row.payload) as OutgoingMessage };
+      return row && { ...row, message: JSON.parse(row.payload ?? "null") as OutgoingMessage };
     },
     subscribe: (telegramId) => {
       recordStart(db, { telegramId, language: "en", now: clock.now() });

@@ -1,0 +1,670 @@
+import { EventEmitter } from "node:events";
+import { type Api, GrammyError, HttpError } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
+import type { Clock } from "../clock.js";
+import type { QuietHours } from "../config.js";
+import type { HeraldDatabase } from "../db/client.js";
+import type { Logger } from "../logger.js";
+import type { OutgoingMessage } from "../messages/outgoing.js";
+import { type Params, renderHtml, renderUrl } from "../messages/render.js";
+import type { Broadcast, BroadcastContent, ButtonTemplate } from "./broadcasts.js";
+import { createPacer, type Pacer } from "./pacer.js";
+import { broadcastGate } from "./time-rules.js";
+
+export interface EngineOptions {
+  database: HeraldDatabase;
+  /** A dedicated Api instance: bulk pacing must not share the replies' throttler queue. */
+  api: Api;
+  clock: Clock;
+  logger: Logger;
+  /** Free bulk rate, messages per second (0: no limit). */
+  rate: number;
+  /** Rate while a paid broadcast runs (allow_paid_broadcast), up to 1000. */
+  paidRate: number;
+  quietHours: QuietHours | null;
+  timezone: string;
+}
+
+export interface BroadcastProgress {
+  broadcastId: number;
+  title: string;
+  status: string;
+  total: number;
+  sent: number;
+  failed: number;
+  blocked: number;
+  expired: number;
+  ambiguous: number;
+  remaining: number;
+  /** Messages per second over the last few seconds. */
+  rate: number;
+  etaSeconds: number | null;
+  /** Why it is not sending right now, if it is not. */
+  waiting: "quiet_hours" | "scheduled" | null;
+  starsCost: number;
+}
+
+export interface DeliveryEngine {
+  start(): void;
+  /** Stops claiming, lets requests in flight finish, records every result, puts unsent rows back. */
+  stop(): Promise<void>;
+  /** Something was queued or changed: look now rather than at the next tick. */
+  wake(): void;
+  /** "progress" (BroadcastProgress) about once a second per active broadcast; "idle" when nothing is left. */
+  readonly events: EventEmitter;
+}
+
+interface Row {
+  id: number;
+  job_key: string;
+  telegram_id: number;
+  lane: "transactional" | "bulk";
+  payload: string | null;
+  broadcast_id: number | null;
+  attempts: number;
+}
+
+type Result =
+  | { row: Row; kind: "sent"; at: number; messageId: number; paid: boolean }
+  | { row: Row; kind: "blocked" | "failed"; error: string }
+  | { row: Row; kind: "retry"; error: string; notBefore: number }
+  | { row: Row; kind: "unclaim" };
+
+interface ActiveBroadcast {
+  row: Broadcast;
+  content: BroadcastContent;
+  gate: ReturnType<typeof broadcastGate>;
+  failuresInARow: number;
+  lastError: string;
+  /** Paid messages in the current wall-clock second, for the Stars cost above the free rate. */
+  paidSecond: number;
+  paidInSecond: number;
+  history: Array<{ at: number; sent: number }>;
+}
+
+export const MAX_ATTEMPTS = 5;
+/** A broadcast pauses itself after this many failed sends in a row. */
+export const FAILURE_RUN = 25;
+/** Telegram's free bulk rate: paid messages above it cost 0.1 Star each. */
+const FREE_RATE = 30;
+const TICK_MS = 100;
+const FLUSH_MS = 100;
+const MATERIALISE_BATCH = 2000;
+const PROGRESS_MS = 1000;
+
+/**
+ * The delivery engine: every outbox row goes out at Telegram's limit, transactional before bulk,
+ * once, and never at night. State lives in SQLite: rows are claimed (status "sending") in small
+ * batches just before they are sent and results are written every ~100 ms, so a crash leaves only
+ * the in-flight window unknown; those rows are sent again at start and counted as ambiguous.
+ */
+export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
+  const { api, clock } = options;
+  const { sqlite } = options.database;
+  const logger = options.logger.child({ part: "delivery" });
+  const events = new EventEmitter();
+  const pacer: Pacer = createPacer({ ratePerSecond: options.rate, burst: burstFor(options.rate) });
+
+  const sql = {
+    requeueInterrupted: sqlite.prepare(
+      "UPDATE deliveries SET status = 'pending', ambiguous = 1 WHERE status = 'sending' RETURNING broadcast_id",
+    ),
+    addAmbiguous: sqlite.prepare("UPDATE broadcasts SET ambiguous = ambiguous + ? WHERE id = ?"),
+    claimTransactional: sqlite.prepare(
+      `UPDATE deliveries SET status = 'sending' WHERE id IN (
+         SELECT id FROM deliveries WHERE status = 'pending' AND lane = 'transactional' AND not_before <= ?
+         ORDER BY id LIMIT ?)
+       RETURNING id, job_key, telegram_id, lane, payload, broadcast_id, attempts`,
+    ),
+    claimBroadcast: sqlite.prepare(
+      `UPDATE deliveries SET status = 'sending' WHERE id IN (
+         SELECT id FROM deliveries WHERE broadcast_id = ? AND status = 'pending' AND not_before <= ?
+         ORDER BY id LIMIT ?)
+       RETURNING id, job_key, telegram_id, lane, payload, broadcast_id, attempts`,
+    ),
+    activeBroadcasts: sqlite.prepare("SELECT * FROM broadcasts WHERE status IN ('scheduled', 'running')"),
+    startScheduled: sqlite.prepare("UPDATE broadcasts SET status = 'running', started_at = ? WHERE id = ?"),
+    materialise: sqlite.prepare(
+      `INSERT INTO deliveries (job_key, telegram_id, lane, broadcast_id, not_before, created_at)
+       SELECT 'broadcast:' || @id, telegram_id, 'bulk', @id, @now, @now FROM subscribers
+       WHERE status = 'active' AND telegram_id > @cursor ORDER BY telegram_id LIMIT @limit
+       ON CONFLICT DO NOTHING`,
+    ),
+    audienceBatchEnd: sqlite.prepare(
+      `SELECT max(telegram_id) AS last, count(*) AS n FROM (
+         SELECT telegram_id FROM subscribers WHERE status = 'active' AND telegram_id > ? ORDER BY telegram_id LIMIT ?)`,
+    ),
+    advanceAudience: sqlite.prepare(
+      "UPDATE broadcasts SET audience_cursor = ?, total = total + ?, audience_complete = ? WHERE id = ?",
+    ),
+    unfinished: sqlite.prepare(
+      "SELECT count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status IN ('pending', 'sending')",
+    ),
+    expire: sqlite.prepare(
+      "UPDATE deliveries SET status = 'expired' WHERE broadcast_id = ? AND status = 'pending'",
+    ),
+    finish: sqlite.prepare(
+      "UPDATE broadcasts SET status = 'done', finished_at = ?, expired = expired + ? WHERE id = ?",
+    ),
+    pause: sqlite.prepare(
+      "UPDATE broadcasts SET status = 'paused', pause_reason = ? WHERE id = ? AND status = 'running'",
+    ),
+    markSent: sqlite.prepare(
+      "UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1, error = NULL WHERE id = ?",
+    ),
+    markFinal: sqlite.prepare(
+      "UPDATE deliveries SET status = ?, attempts = attempts + 1, error = ? WHERE id = ?",
+    ),
+    markRetry: sqlite.prepare(
+      "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = ?, not_before = ? WHERE id = ?",
+    ),
+    unclaim: sqlite.prepare("UPDATE deliveries SET status = 'pending' WHERE id = ? AND status = 'sending'"),
+    blockSubscriber: sqlite.prepare(
+      "UPDATE subscribers SET status = 'blocked', status_changed_at = ? WHERE telegram_id = ? AND status != 'blocked'",
+    ),
+    countResults: sqlite.prepare(
+      `UPDATE broadcasts SET sent = sent + @sent, failed = failed + @failed, blocked = blocked + @blocked,
+         paid_messages = paid_messages + @paid, stars_cost_tenths = stars_cost_tenths + @stars WHERE id = @id`,
+    ),
+    recipientParams: sqlite.prepare(
+      `SELECT answer_id, ticket_url, attributes FROM registrations WHERE telegram_id = ?
+       ORDER BY bound_at DESC LIMIT 1`,
+    ),
+  };
+
+  const transactionalQueue: Row[] = [];
+  const bulkQueue: Row[] = [];
+  const results: Result[] = [];
+  const active = new Map<number, ActiveBroadcast>();
+  let running = false;
+  let inFlight = 0;
+  let dispatcher: Promise<void> | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let lastProgress = 0;
+  let lastCompletionCheck = 0;
+  let signal: (() => void) | undefined;
+
+  const notify = () => {
+    const wake = signal;
+    signal = undefined;
+    wake?.();
+  };
+  const nextSignal = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      signal = done;
+    });
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+  // --- broadcasts: schedule, audience, gates, completion -------------------------------------
+  function refreshBroadcasts(now: number) {
+    const rows = sql.activeBroadcasts.all() as Array<Record<string, unknown>>;
+    const seen = new Set<number>();
+    for (const raw of rows) {
+      const row = toBroadcast(raw);
+      seen.add(row.id);
+      if (row.status === "scheduled" && (row.scheduledAt === null || row.scheduledAt <= now)) {
+        sql.startScheduled.run(now, row.id);
+        row.status = "running";
+        row.startedAt = now;
+      }
+      let entry = active.get(row.id);
+      if (!entry) {
+        entry = {
+          row,
+          content: JSON.parse(row.content) as BroadcastContent,
+          gate: "send",
+          failuresInARow: 0,
+          lastError: "",
+          paidSecond: 0,
+          paidInSecond: 0,
+          history: [],
+        };
+        active.set(row.id, entry);
+      }
+      entry.row = row;
+      entry.gate =
+        row.status === "running" ? broadcastGate(row, now, options.quietHours, options.timezone) : "not_yet";
+      if (row.status === "running" && !row.audienceComplete) materialise(row, now);
+      if (entry.gate === "expired") expire(row, now);
+    }
+    for (const id of active.keys()) {
+      if (!seen.has(id)) {
+        active.delete(id);
+        dropQueued(id);
+      }
+    }
+    const paidRunning = [...active.values()].some((b) => b.row.paid && b.gate === "send");
+    const rate = paidRunning ? options.paidRate : options.rate;
+    if (pacer.ratePerSecond !== rate) pacer.setRate(rate);
+  }
+
+  function materialise(row: Broadcast, now: number) {
+    sqlite.transaction(() => {
+      const batch = sql.audienceBatchEnd.get(row.audienceCursor, MATERIALISE_BATCH) as {
+        last: number | null;
+        n: number;
+      };
+      if (batch.n > 0)
+        sql.materialise.run({ id: row.id, now, cursor: row.audienceCursor, limit: MATERIALISE_BATCH });
+      const complete = batch.n < MATERIALISE_BATCH;
+      sql.advanceAudience.run(batch.last ?? row.audienceCursor, batch.n, complete ? 1 : 0, row.id);
+      row.audienceCursor = batch.last ?? row.audienceCursor;
+      row.total += batch.n;
+      row.audienceComplete = complete;
+    })();
+  }
+
+  function expire(row: Broadcast, now: number) {
+    dropQueued(row.id);
+    flushResults();
+    const expired = sql.expire.run(row.id).changes;
+    sql.finish.run(now, expired, row.id);
+    logger.info({ broadcast: row.id, expired }, "broadcast deadline passed: the rest expired");
+    active.delete(row.id);
+  }
+
+  function checkCompletion(now: number) {
+    for (const entry of active.values()) {
+      const row = entry.row;
+      if (row.status !== "running" || !row.audienceComplete) continue;
+      const { n } = sql.unfinished.get(row.id) as { n: number };
+      if (n > 0) continue;
+      sql.finish.run(now, 0, row.id);
+      active.delete(row.id);
+      emitProgress(entry, now, "done");
+      logger.info({ broadcast: row.id }, "broadcast done");
+    }
+  }
+
+  /** Rows of a broadcast that stopped (paused, cancelled, expired) go back to the database unsent. */
+  function dropQueued(broadcastId: number) {
+    for (let i = bulkQueue.length - 1; i >= 0; i--) {
+      const row = bulkQueue[i] as Row;
+      if (row.broadcast_id === broadcastId) {
+        bulkQueue.splice(i, 1);
+        results.push({ row, kind: "unclaim" });
+      }
+    }
+  }
+
+  // --- claiming --------------------------------------------------------------------------------
+  function claim(now: number) {
+    const window = claimWindow();
+    if (transactionalQueue.length < window) {
+      transactionalQueue.push(...(sql.claimTransactional.all(now, window) as Row[]));
+    }
+    if (bulkQueue.length >= window / 2) return;
+    for (const entry of active.values()) {
+      if (entry.gate !== "send" || entry.row.status !== "running") continue;
+      const wanted = window - bulkQueue.length;
+      if (wanted <= 0) break;
+      bulkQueue.push(...(sql.claimBroadcast.all(entry.row.id, now, wanted) as Row[]));
+    }
+  }
+
+  /** About a quarter-second of sending: small enough that a crash leaves few rows ambiguous. */
+  function claimWindow(): number {
+    const rate = pacer.ratePerSecond;
+    return rate > 0 ? Math.max(4, Math.ceil(rate / 4)) : 500;
+  }
+
+  // --- sending ---------------------------------------------------------------------------------
+  async function dispatch() {
+    while (running) {
+      const row = transactionalQueue.shift() ?? bulkQueue.shift();
+      if (!row) {
+        await nextSignal(TICK_MS);
+        continue;
+      }
+      if (row.broadcast_id !== null && active.get(row.broadcast_id)?.gate !== "send") {
+        results.push({ row, kind: "unclaim" });
+        continue;
+      }
+      while (inFlight >= maxInFlight() && running) await nextSignal(TICK_MS);
+      const at = pacer.reserve(row.telegram_id, clock.now());
+      const wait = at - clock.now();
+      if (wait >= 1) await sleep(wait);
+      inFlight++;
+      void send(row).finally(() => {
+        inFlight--;
+        notify();
+      });
+    }
+  }
+
+  function maxInFlight(): number {
+    const rate = pacer.ratePerSecond;
+    return rate > 0 ? Math.min(256, Math.max(4, Math.ceil(rate / 5))) : 256;
+  }
+
+  async function send(row: Row) {
+    const broadcast = row.broadcast_id === null ? undefined : active.get(row.broadcast_id);
+    try {
+      const messageId = broadcast
+        ? await sendBroadcast(row, broadcast)
+        : await sendOutgoing(row, JSON.parse(row.payload ?? "{}") as OutgoingMessage);
+      results.push({ row, kind: "sent", at: clock.now(), messageId, paid: broadcast?.row.paid ?? false });
+      if (broadcast) broadcast.failuresInARow = 0;
+    } catch (error) {
+      classify(row, error, broadcast);
+    }
+  }
+
+  function classify(row: Row, error: unknown, broadcast: ActiveBroadcast | undefined) {
+    const now = clock.now();
+    if (error instanceof GrammyError && error.error_code === 429) {
+      const retryAfterMs = (error.parameters.retry_after ?? 1) * 1000;
+      pacer.close(retryAfterMs, now);
+      logger.warn({ retryAfterS: retryAfterMs / 1000 }, "flood limit: all sending paused");
+      // Telegram's pacing, not the message's fault: back to the front of its queue, no attempt used.
+      (row.lane === "transactional" ? transactionalQueue : bulkQueue).unshift(row);
+      return;
+    }
+    if (error instanceof GrammyError && error.error_code === 403) {
+      results.push({ row, kind: "blocked", error: error.description });
+      return;
+    }
+    const description =
+      error instanceof GrammyError ? error.description : String((error as Error)?.message ?? error);
+    const retryable = error instanceof HttpError || (error instanceof GrammyError && error.error_code >= 500);
+    if (retryable && row.attempts + 1 < MAX_ATTEMPTS) {
+      results.push({
+        row,
+        kind: "retry",
+        error: description,
+        notBefore: now + 2 ** (row.attempts + 1) * 500,
+      });
+    } else {
+      results.push({ row, kind: "failed", error: description });
+      logger.warn({ job: row.job_key, chat_id: row.telegram_id, err: description }, "send failed for good");
+    }
+    if (broadcast) {
+      broadcast.failuresInARow++;
+      broadcast.lastError = description;
+      if (broadcast.failuresInARow === FAILURE_RUN) {
+        const reason = `paused after ${FAILURE_RUN} failed sends in a row; the last: ${description}`;
+        sql.pause.run(reason, broadcast.row.id);
+        broadcast.row.status = "paused";
+        broadcast.gate = "not_yet";
+        dropQueued(broadcast.row.id);
+        logger.error({ broadcast: broadcast.row.id, reason }, "broadcast paused itself");
+      }
+    }
+  }
+
+  async function sendOutgoing(row: Row, message: OutgoingMessage): Promise<number> {
+    const sent = await api.sendMessage(row.telegram_id, message.html, {
+      parse_mode: "HTML",
+      link_preview_options: { is_disabled: true },
+      ...(message.silent ? { disable_notification: true } : {}),
+      ...(message.buttons ? { reply_markup: { inline_keyboard: message.buttons } } : {}),
+    });
+    return sent.message_id;
+  }
+
+  async function sendBroadcast(row: Row, broadcast: ActiveBroadcast): Promise<number> {
+    const { content, row: b } = broadcast;
+    const params = paramsOf(row.telegram_id);
+    const common = {
+      ...(b.silent ? { disable_notification: true } : {}),
+      ...(b.paid ? { allow_paid_broadcast: true } : {}),
+      ...keyboard(content.buttons, params),
+    };
+    if (content.kind === "copy") {
+      return (await api.copyMessage(row.telegram_id, content.fromChatId, content.messageId, common))
+        .message_id;
+    }
+    if (content.kind === "photo") {
+      return (
+        await api.sendPhoto(row.telegram_id, content.photo, {
+          ...common,
+          ...(content.captionHtml
+            ? { caption: renderHtml(content.captionHtml, params), parse_mode: "HTML" }
+            : {}),
+        })
+      ).message_id;
+    }
+    return (
+      await api.sendMessage(row.telegram_id, renderHtml(content.html, params), {
+        ...common,
+        parse_mode: "HTML",
+        ...(content.disablePreview ? { link_preview_options: { is_disabled: true } } : {}),
+      })
+    ).message_id;
+  }
+
+  function paramsOf(telegramId: number): Params {
+    const found = sql.recipientParams.get(telegramId) as
+      | { answer_id: string; ticket_url: string | null; attributes: string }
+      | undefined;
+    if (!found) return {};
+    const attributes = JSON.parse(found.attributes) as Record<string, string>;
+    return { ...attributes, answer_id: found.answer_id, ticket_url: found.ticket_url ?? "" };
+  }
+
+  // --- recording results -----------------------------------------------------------------------
+  const flushResults = () => {
+    if (results.length === 0) return;
+    const batch = results.splice(0, results.length);
+    const now = clock.now();
+    const counts = new Map<
+      number,
+      { sent: number; failed: number; blocked: number; paid: number; stars: number }
+    >();
+    const countFor = (id: number) => {
+      let c = counts.get(id);
+      if (!c) {
+        c = { sent: 0, failed: 0, blocked: 0, paid: 0, stars: 0 };
+        counts.set(id, c);
+      }
+      return c;
+    };
+    sqlite.transaction(() => {
+      for (const result of batch) {
+        const { row } = result;
+        switch (result.kind) {
+          case "sent":
+            sql.markSent.run(result.at, result.messageId, row.id);
+            if (row.broadcast_id !== null) {
+              const c = countFor(row.broadcast_id);
+              c.sent++;
+              if (result.paid) {
+                c.paid++;
+                c.stars += paidCostTenths(row.broadcast_id, result.at);
+              }
+            }
+            break;
+          case "blocked":
+            sql.markFinal.run("blocked", result.error, row.id);
+            if (row.telegram_id > 0) sql.blockSubscriber.run(now, row.telegram_id);
+            if (row.broadcast_id !== null) countFor(row.broadcast_id).blocked++;
+            break;
+          case "failed":
+            sql.markFinal.run("failed", result.error, row.id);
+            if (row.broadcast_id !== null) countFor(row.broadcast_id).failed++;
+            break;
+          case "retry":
+            sql.markRetry.run(result.error, result.notBefore, row.id);
+            break;
+          case "unclaim":
+            sql.unclaim.run(row.id);
+            break;
+        }
+      }
+      for (const [id, c] of counts) sql.countResults.run({ id, ...c });
+    })();
+    for (const [id, c] of counts) {
+      const entry = active.get(id);
+      if (!entry) continue;
+      entry.row.sent += c.sent;
+      entry.row.failed += c.failed;
+      entry.row.blocked += c.blocked;
+      entry.row.starsCost += c.stars;
+    }
+  };
+
+  /** 0.1 Star (one tenth) for each paid message above the free rate within one wall-clock second. */
+  function paidCostTenths(broadcastId: number, at: number): number {
+    const entry = active.get(broadcastId);
+    if (!entry) return 0;
+    const second = Math.floor(at / 1000);
+    if (entry.paidSecond !== second) {
+      entry.paidSecond = second;
+      entry.paidInSecond = 0;
+    }
+    entry.paidInSecond++;
+    return entry.paidInSecond > FREE_RATE ? 1 : 0;
+  }
+
+  // --- progress --------------------------------------------------------------------------------
+  function emitProgress(entry: ActiveBroadcast, now: number, status = entry.row.status) {
+    const b = entry.row;
+    entry.history.push({ at: now, sent: b.sent });
+    while (entry.history.length > 1 && now - (entry.history[0]?.at ?? now) > 5000) entry.history.shift();
+    const first = entry.history[0];
+    const seconds = first ? (now - first.at) / 1000 : 0;
+    const rate = first && seconds > 0 ? (b.sent - first.sent) / seconds : 0;
+    const done = b.sent + b.failed + b.blocked + b.expired;
+    const remaining = Math.max(0, b.total - done);
+    const progress: BroadcastProgress = {
+      broadcastId: b.id,
+      title: b.title,
+      status,
+      total: b.total,
+      sent: b.sent,
+      failed: b.failed,
+      blocked: b.blocked,
+      expired: b.expired,
+      ambiguous: b.ambiguous,
+      remaining,
+      rate: Math.round(rate * 10) / 10,
+      etaSeconds: rate > 0 ? Math.ceil(remaining / rate) : null,
+      waiting: entry.gate === "quiet" ? "quiet_hours" : entry.gate === "not_yet" ? "scheduled" : null,
+      starsCost: b.starsCost / 10,
+    };
+    events.emit("progress", progress);
+  }
+
+  function tick() {
+    if (!running) return;
+    const now = clock.now();
+    try {
+      flushResults();
+      refreshBroadcasts(now);
+      claim(now);
+      if (now - lastCompletionCheck >= 500) {
+        lastCompletionCheck = now;
+        flushResults();
+        checkCompletion(now);
+      }
+      if (now - lastProgress >= PROGRESS_MS) {
+        lastProgress = now;
+        for (const entry of active.values()) emitProgress(entry, now);
+      }
+      if (transactionalQueue.length + bulkQueue.length > 0) notify();
+    } catch (error) {
+      logger.error({ err: error }, "delivery tick failed");
+    }
+  }
+
+  return {
+    events,
+    start() {
+      if (running) return;
+      const interrupted = sql.requeueInterrupted.all() as Array<{ broadcast_id: number | null }>;
+      if (interrupted.length > 0) {
+        const perBroadcast = new Map<number, number>();
+        for (const { broadcast_id: id } of interrupted) {
+          if (id !== null) perBroadcast.set(id, (perBroadcast.get(id) ?? 0) + 1);
+        }
+        for (const [id, n] of perBroadcast) sql.addAmbiguous.run(n, id);
+        logger.warn(
+          { rows: interrupted.length },
+          "sends in flight at the last stop are sent again (ambiguous)",
+        );
+      }
+      running = true;
+      ticker = setInterval(tick, TICK_MS);
+      flushTimer = setInterval(flushResults, FLUSH_MS);
+      tick();
+      dispatcher = dispatch().catch((error: unknown) =>
+        logger.fatal({ err: error }, "delivery dispatcher stopped"),
+      );
+    },
+    wake() {
+      if (!running) return;
+      claim(clock.now());
+      notify();
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      clearInterval(ticker);
+      clearInterval(flushTimer);
+      notify();
+      await dispatcher;
+      while (inFlight > 0) await nextSignal(TICK_MS);
+      for (const row of [...transactionalQueue.splice(0), ...bulkQueue.splice(0)])
+        results.push({ row, kind: "unclaim" });
+      flushResults();
+    },
+  };
+}
+
+function keyboard(
+  buttons: ButtonTemplate[][] | undefined,
+  params: Params,
+): { reply_markup?: InlineKeyboardMarkup } {
+  if (!buttons || buttons.length === 0) return {};
+  return {
+    reply_markup: {
+      inline_keyboard: buttons.map((row) =>
+        row.map((b) => ({ text: renderHtmlFree(b.text, params), url: renderUrl(b.url, params) })),
+      ),
+    },
+  };
+}
+
+/** Button labels are plain text: fill placeholders without HTML escaping. */
+function renderHtmlFree(template: string, params: Params): string {
+  return template.replace(/\{([a-z][a-z0-9_]{0,31})\}/g, (_m, name: string) => params[name] ?? "");
+}
+
+function burstFor(rate: number): number {
+  return rate > 0 ? Math.max(1, Math.ceil(rate / 20)) : 1;
+}
+
+function toBroadcast(raw: Record<string, unknown>): Broadcast {
+  return {
+    id: raw.id as number,
+    title: raw.title as string,
+    status: raw.status as Broadcast["status"],
+    content: raw.content as string,
+    audience: raw.audience as string,
+    paid: raw.paid === 1,
+    urgent: raw.urgent === 1,
+    silent: raw.silent === 1,
+    scheduledAt: raw.scheduled_at as number | null,
+    deadline: raw.deadline as number | null,
+    audienceCursor: raw.audience_cursor as number,
+    audienceComplete: raw.audience_complete === 1,
+    total: raw.total as number,
+    sent: raw.sent as number,
+    failed: raw.failed as number,
+    blocked: raw.blocked as number,
+    expired: raw.expired as number,
+    ambiguous: raw.ambiguous as number,
+    paidMessages: raw.paid_messages as number,
+    starsCost: raw.stars_cost_tenths as number,
+    pauseReason: raw.pause_reason as string | null,
+    createdAt: raw.created_at as number,
+    startedAt: raw.started_at as number | null,
+    finishedAt: raw.finished_at as number | null,
+  };
+}
