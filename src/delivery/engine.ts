@@ -389,6 +389,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       broadcast.lastError = description;
       if (broadcast.failuresInARow === FAILURE_RUN) {
         const reason = `paused after ${FAILURE_RUN} failed sends in a row; the last: ${description}`;
+        flushResults();
         sql.pause.run(reason, broadcast.row.id);
         broadcast.row.status = "paused";
         broadcast.gate = "not_yet";
@@ -622,13 +623,15 @@ function keyboard(
   params: Params,
 ): { reply_markup?: InlineKeyboardMarkup } {
   if (!buttons || buttons.length === 0) return {};
-  return {
-    reply_markup: {
-      inline_keyboard: buttons.map((row) =>
-        row.map((b) => ({ text: renderHtmlFree(b.text, params), url: renderUrl(b.url, params) })),
-      ),
-    },
-  };
+  // A recipient who lacks a link's value (no ticket yet) gets the message without that button.
+  const rows = buttons
+    .map((row) =>
+      row
+        .map((b) => ({ text: renderHtmlFree(b.text, params), url: renderUrl(b.url, params) }))
+        .filter((b) => b.url !== "" && b.text !== ""),
+    )
+    .filter((row) => row.length > 0);
+  return rows.length > 0 ? { reply_markup: { inline_keyboard: rows } } : {};
 }
 
 /** Button labels are plain text: fill placeholders without HTML escaping. */

@@ -54,7 +54,7 @@ export function createPacer(options: PacerOptions): Pacer {
     close(retryAfterMs, now) {
       closedUntil = Math.max(closedUntil, now + retryAfterMs);
       // After the gate opens, start from an empty bucket rather than a burst: the server just said "too much".
-      if (interval > 0) tat = Math.max(tat, closedUntil + interval);
+      if (interval > 0) tat = Math.max(tat, closedUntil + (burst - 1) * interval);
     },
     get closedUntil() {
       return closedUntil;
