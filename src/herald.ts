@@ -11,7 +11,7 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createScheduler, type Scheduler } from "./cron.js";
 import { type HeraldDatabase, maintainDatabase, openDatabase } from "./db/client.js";
-import { createDeliveryEngine, type DeliveryEngine } from "./delivery/engine.js";
+import { type BroadcastProgress, createDeliveryEngine, type DeliveryEngine } from "./delivery/engine.js";
 import { buildServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
 
@@ -52,6 +52,8 @@ export class StartupError extends Error {
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
 const DRAIN_POLL_MS = 20;
+/** How often a running broadcast's progress is logged (the admin chat gets its own, throttled view). */
+const PROGRESS_LOG_MS = 5000;
 
 export function createHerald(deps: HeraldDeps): Herald {
   const { config, logger } = deps;
@@ -86,6 +88,13 @@ export function createHerald(deps: HeraldDeps): Herald {
         timezone: config.timezone,
       });
       engine = delivery;
+      const loggedAt = new Map<number, number>();
+      delivery.events.on("progress", (progress: BroadcastProgress) => {
+        const last = loggedAt.get(progress.broadcastId) ?? 0;
+        if (progress.status === "running" && clock.now() - last < PROGRESS_LOG_MS) return;
+        loggedAt.set(progress.broadcastId, clock.now());
+        logger.info({ progress }, "broadcast progress");
+      });
       const registrations = createRegistrations({
         db,
         clock,

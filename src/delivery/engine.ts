@@ -317,6 +317,9 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
   // --- sending ---------------------------------------------------------------------------------
   async function dispatch() {
     while (running) {
+      // Refill as soon as the queues run dry rather than at the next tick: at no rate limit the
+      // tick would otherwise cap the engine at one claim window per tick.
+      if (transactionalQueue.length === 0 && bulkQueue.length === 0) claim(clock.now());
       const row = transactionalQueue.shift() ?? bulkQueue.shift();
       if (!row) {
         await nextSignal(TICK_MS);
