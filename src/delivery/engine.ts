@@ -199,7 +199,18 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       }
       signal = done;
     });
-  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  /** Waits for the pacer's slot; stop() cuts it short (a 429 gate may last a minute). */
+  let interruptSleep: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        interruptSleep = undefined;
+        resolve();
+      }
+      interruptSleep = done;
+    });
 
   // --- broadcasts: schedule, audience, gates, completion -------------------------------------
   function refreshBroadcasts(now: number) {
@@ -333,6 +344,10 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       const at = pacer.reserve(row.telegram_id, clock.now());
       const wait = at - clock.now();
       if (wait >= 1) await sleep(wait);
+      if (!running) {
+        results.push({ row, kind: "unclaim" });
+        break;
+      }
       inFlight++;
       void send(row).finally(() => {
         inFlight--;
@@ -612,6 +627,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       clearInterval(ticker);
       clearInterval(flushTimer);
       notify();
+      interruptSleep?.();
       await dispatcher;
       while (inFlight > 0) await nextSignal(TICK_MS);
       for (const row of [...transactionalQueue.splice(0), ...bulkQueue.splice(0)])
