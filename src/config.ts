@@ -99,19 +99,19 @@ export function loadConfig(env: Env): Config {
   const broadcastRate = parseInteger(
     value("BROADCAST_RATE") ?? "30",
     "BROADCAST_RATE",
-    1,
+    0,
     1000,
     problems,
-    "messages per second (30 is Telegram's free limit, up to 1000 with paid broadcasts)",
+    "messages per second (30 is Telegram's free limit; 0 means no limit, only for a Bot API server without one)",
   );
 
   const paidBroadcastRate = parseInteger(
     value("PAID_BROADCAST_RATE") ?? "1000",
     "PAID_BROADCAST_RATE",
-    1,
+    0,
     1000,
     problems,
-    "messages per second for paid broadcasts (Telegram allows up to 1000)",
+    "messages per second for paid broadcasts (Telegram allows up to 1000; 0 means no limit)",
   );
 
   const logLevel = (value("LOG_LEVEL") ?? "info").toLowerCase();
