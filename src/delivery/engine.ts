@@ -358,7 +358,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
 
   function maxInFlight(): number {
     const rate = pacer.ratePerSecond;
-    return rate > 0 ? Math.min(256, Math.max(4, Math.ceil(rate / 5))) : 256;
+    return rate > 0 ? Math.min(128, Math.max(4, Math.ceil(rate / 5))) : 64;
   }
 
   async function send(row: Row) {
