@@ -352,7 +352,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     get bots() {
       return world.bots.map((b) => ({ ...b.config }));
     },
-    createUser: (u) => world.createUser(u),
+    createUser: (u, opts) => world.createUser(u, opts),
+    createUsers: (list, opts) => list.map((u) => world.createUser(u, opts)),
     createGroup: (g) => world.createGroup(g),
     userSends: (userId, text, opts) => world.userSends(userId, text, opts),
     userStarts: (userId, payload, opts) => world.userStarts(userId, payload, opts),

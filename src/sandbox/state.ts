@@ -571,7 +571,8 @@ export function createWorld(opts: {
     bot,
     botByToken: (token) => bots.find((b) => b.config.token === token),
     botById: (id) => bots.find((b) => b.id === id),
-    createUser(u) {
+    createUser(u, o = {}) {
+      const startedIn = o.started ? bot(o.botToken) : undefined;
       if (typeof u?.first_name !== "string" || u.first_name.trim() === "") {
         throw new SandboxError(400, "first_name must be a non-empty string");
       }
@@ -588,6 +589,8 @@ export function createWorld(opts: {
         ...(u.language_code !== undefined && { language_code: u.language_code }),
       };
       users.set(user.id, user);
+      // Started before the test began: reachable, with no update queued and no reply window opened.
+      if (startedIn) relations.set(relationKey(startedIn, user.id), "member");
       return { ...user };
     },
     createGroup(g) {

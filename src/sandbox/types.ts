@@ -54,6 +54,22 @@ export interface SandboxOptions {
   seed?: number;
 }
 
+/** What a test says about a new user; the sandbox assigns the id. */
+export interface NewSandboxUser {
+  first_name: string;
+  last_name?: string;
+  username?: string;
+  language_code?: string;
+}
+
+export interface CreateUserOptions extends BotOption {
+  /**
+   * The user pressed Start in this bot (`botToken`, default the first bot) before the test began: the bot may
+   * write to them at once. Unlike userStarts, no update is queued and no reply window opens.
+   */
+  started?: boolean;
+}
+
 export interface SandboxUser {
   id: number;
   is_bot: false;
@@ -154,12 +170,9 @@ export interface Sandbox {
   /** Answers pending long polls with no updates and closes every socket. */
   close(): Promise<void>;
   readonly bots: SandboxBot[];
-  createUser(u: {
-    first_name: string;
-    last_name?: string;
-    username?: string;
-    language_code?: string;
-  }): SandboxUser;
+  createUser(u: NewSandboxUser, opts?: CreateUserOptions): SandboxUser;
+  /** Many users in one call (benchmarks: 100,000 take well under a second). */
+  createUsers(users: readonly NewSandboxUser[], opts?: CreateUserOptions): SandboxUser[];
   createGroup(g: {
     title: string;
     memberIds: number[];

@@ -1,0 +1,67 @@
+/**
+ * `npm run bench -- --recipients N --rate R [--paid] [--kill K] [--no-baselines] [--json] …`: the
+ * delivery benchmark. The sandbox enforces the limit R; Herald's engine sends one personalised
+ * broadcast to N subscribers while simulated users keep sending /start; then (unless skipped) the same
+ * broadcast goes out as a naive auto-retry loop and through the throttler plugin. What recipients got
+ * is counted by the sandbox. Prints a report and a verdict against the targets; `--json` ends the output
+ * with one JSON line. Exits 0 when the bench ran (targets met or not), 1 when it could not run.
+ */
+
+import { parseBenchOptions, USAGE, UsageError } from "./bench/options.js";
+import { formatReport, summaryJson } from "./bench/report.js";
+import { type Cleanups, runBench } from "./bench/run.js";
+
+const say = (line = "") => process.stdout.write(`${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const cleanups: Cleanups = new Set();
+
+async function cleanUp(): Promise<void> {
+  for (const fn of [...cleanups].reverse()) {
+    try {
+      await fn();
+    } catch {
+      // Best effort: the rest still runs.
+    }
+  }
+  cleanups.clear();
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseBenchOptions>;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}`);
+      return 1;
+    }
+    throw error;
+  }
+  if (options === "help") {
+    say(USAGE);
+    return 0;
+  }
+  const result = await runBench(options, log, cleanups);
+  say(formatReport(result));
+  if (options.json) say(JSON.stringify(summaryJson(result)));
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    process.stderr.write(
+      `The bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    await cleanUp();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,130 @@
+import { parseArgs } from "node:util";
+
+export interface BenchOptions {
+  recipients: number;
+  /** The sandbox's limit in messages per second; 0 = no limit. */
+  rate: number;
+  /** The limit applies to paid broadcasts (allow_paid_broadcast) and the broadcast is paid. */
+  paid: boolean;
+  /** undefined: Herald runs in-process; a number: Herald runs as a process, SIGKILLed that many times. */
+  kills: number | undefined;
+  baselines: boolean;
+  baselineRecipients: number;
+  /** Each baseline stops sending after this long. */
+  baselineCapSeconds: number;
+  json: boolean;
+  latency: { minMs: number; maxMs: number };
+  seed: number;
+  /** Simulated users sending /start during each run, and how many /start per second in total. */
+  probeUsers: number;
+  probesPerSecond: number;
+  /** Herald's run gives up after this long; default: three times the expected duration plus two minutes. */
+  maxSeconds: number | undefined;
+  /** Extra node options for Herald's process (with --kill), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+  heraldNodeArgs: string[];
+  /** Appends Herald's process output (stdout and stderr) to this file. */
+  heraldLog: string | undefined;
+}
+
+export const USAGE = `Usage: npm run bench -- --recipients N --rate R [options]
+
+  --recipients N            subscribers to broadcast to (default 2000)
+  --rate R                  the sandbox's flood limit in messages/s, 0 = none (default 30)
+  --paid                    a paid broadcast: R limits the paid bucket instead of the free bulk one
+  --kill K                  run Herald as a process and SIGKILL it K times during the broadcast
+                            (--kill 0: a separate process that is never killed)
+  --no-baselines            skip the naive-loop and throttler baselines
+  --baseline-recipients M   recipients of each baseline: min(N, M) (default 3000)
+  --baseline-cap S          a baseline stops sending after S seconds (default 600)
+  --latency MIN-MAX         the sandbox's Bot API latency in ms (default 5-15)
+  --seed S                  seeds latency, kill moments and ticket links (default 1)
+  --probe-rate P            /start per second from simulated users during a run (default 3)
+  --max-seconds S           give Herald's run up after S seconds
+  --herald-node-args="…"    node options for Herald's process (with --kill): ="--cpu-prof --cpu-prof-dir=D"
+  --herald-log FILE         append the output of Herald's process (with --kill) to FILE
+  --json                    end the output with one JSON line
+`;
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help" {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        recipients: { type: "string" },
+        rate: { type: "string" },
+        paid: { type: "boolean" },
+        kill: { type: "string" },
+        "no-baselines": { type: "boolean" },
+        "baseline-recipients": { type: "string" },
+        "baseline-cap": { type: "string" },
+        latency: { type: "string" },
+        seed: { type: "string" },
+        "probe-rate": { type: "string" },
+        "max-seconds": { type: "string" },
+        "herald-node-args": { type: "string" },
+        "herald-log": { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return "help";
+  const text = (name: string): string | undefined => {
+    const v = values[name];
+    return typeof v === "string" ? v : undefined;
+  };
+  const kill = text("kill");
+  const maxSeconds = text("max-seconds");
+  return {
+    recipients: integer("--recipients", text("recipients") ?? "2000", 1, 1_000_000),
+    rate: integer("--rate", text("rate") ?? "30", 0, 1000),
+    paid: values.paid === true,
+    kills: kill === undefined ? undefined : integer("--kill", kill, 0, 100),
+    baselines: values["no-baselines"] !== true,
+    baselineRecipients: integer("--baseline-recipients", text("baseline-recipients") ?? "3000", 1, 100_000),
+    baselineCapSeconds: integer("--baseline-cap", text("baseline-cap") ?? "600", 1, 3600),
+    json: values.json === true,
+    latency: parseLatency(text("latency") ?? "5-15"),
+    seed: integer("--seed", text("seed") ?? "1", 0, 2 ** 31 - 1),
+    probeUsers: 6,
+    probesPerSecond: number("--probe-rate", text("probe-rate") ?? "3", 0.1, 50),
+    maxSeconds: maxSeconds === undefined ? undefined : integer("--max-seconds", maxSeconds, 1, 86_400),
+    heraldNodeArgs: (text("herald-node-args") ?? "").split(/\s+/).filter(Boolean),
+    heraldLog: text("herald-log"),
+  };
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
+    throw new UsageError(`${name} "${raw}" must be a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function number(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || n < min || n > max) {
+    throw new UsageError(`${name} "${raw}" must be a number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function parseLatency(raw: string): { minMs: number; maxMs: number } {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(raw);
+  const minMs = Number(match?.[1]);
+  const maxMs = match?.[2] === undefined ? minMs : Number(match[2]);
+  if (!match || maxMs < minMs) {
+    throw new UsageError(`--latency "${raw}" must be MIN-MAX in milliseconds, for example 5-15`);
+  }
+  return { minMs, maxMs };
+}
