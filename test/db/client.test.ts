@@ -90,6 +90,36 @@ describe("openDatabase", () => {
   });
 });
 
+/** A copy of the migrations as an older release had them: the first `count` only. */
+function migrationsUpTo(count: number): string {
+  const folder = join(tempDir(), "migrations-old");
+  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const journalFile = join(folder, "meta", "_journal.json");
+  const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: Array<{ tag: string }> };
+  journal.entries = journal.entries.slice(0, count);
+  writeFileSync(journalFile, JSON.stringify(journal));
+  return folder;
+}
+
+describe("upgrading a database with data in it", () => {
+  it("keeps outbox rows when the delivery engine's migration rebuilds the table", () => {
+    const file = join(tempDir(), "herald.db");
+    const old = openDatabase(file, { migrationsFolder: migrationsUpTo(2) });
+    old.sqlite
+      .prepare(
+        "INSERT INTO deliveries (job_key, telegram_id, lane, payload, status, not_before, created_at) VALUES ('ticket:A1:v1', 42, 'transactional', '{\"html\":\"x\"}', 'sent', 1, 1)",
+      )
+      .run();
+    old.close();
+
+    const upgraded = openDatabase(file);
+    expect(
+      upgraded.sqlite.prepare("SELECT job_key, status, broadcast_id, ambiguous FROM deliveries").all(),
+    ).toEqual([{ job_key: "ticket:A1:v1", status: "sent", broadcast_id: null, ambiguous: 0 }]);
+    upgraded.close();
+  });
+});
+
 describe("recordStart", () => {
   it("adds a subscriber once and reactivates a returning one", () => {
     const database = openDatabase(":memory:");
