@@ -12,6 +12,8 @@ import { join } from "node:path";
 import pino from "pino";
 import { countSubscribers } from "../audience/subscribers.js";
 import { loadConfig } from "../config.js";
+import type { HeraldDatabase } from "../db/client.js";
+import { createBroadcasts } from "../delivery/broadcasts.js";
 import { countDeliveries } from "../delivery/outbox.js";
 import { createHerald } from "../herald.js";
 import { createWebhookClient, type WebhookClient } from "../http/client.js";
@@ -66,6 +68,8 @@ async function demo(): Promise<Record<string, unknown>> {
 
     const conversation = await playConversations(sandbox);
     const forum = await playForum(sandbox, organiser, attendeeCount);
+    if (!herald.database) throw new Error("Herald has no database");
+    const broadcast = await playBroadcast(sandbox, herald.database);
 
     const health = (await (await fetch(`${httpUrl}/healthz`)).json()) as Record<string, unknown>;
     say(`\nGET /healthz → ${JSON.stringify(health)}`);
@@ -80,12 +84,13 @@ async function demo(): Promise<Record<string, unknown>> {
     await herald.stop();
     say("Herald stopped cleanly.");
 
-    const ok = conversation.ok && forum.ok && health.status === "ok";
+    const ok = conversation.ok && forum.ok && broadcast.ok && health.status === "ok";
     return {
       ok,
       conversation: { steps: conversation.steps, failures: conversation.failures },
       funnel: forum.funnel,
-      problems: forum.problems,
+      broadcast: broadcast.summary,
+      problems: [...forum.problems, ...broadcast.problems],
       subscribers,
       botApiCalls: stats.requests,
       messagesSent: stats.messagesSent,
@@ -288,6 +293,76 @@ async function playForum(sandbox: Sandbox, organiser: WebhookClient, count: numb
   say(`  → ticket received ${funnel.ticketsReceived} → registration completed ${funnel.completed}`);
   for (const problem of problems) say(`✗ ${problem}`);
   return { ok: problems.length === 0, funnel, problems };
+}
+
+/**
+ * The organisers call everyone to the live stream: a personalised broadcast to every active
+ * subscriber, at Telegram's pace, each recipient exactly once.
+ */
+async function playBroadcast(sandbox: Sandbox, database: HeraldDatabase) {
+  say("\n— The live stream starts: a broadcast to every active subscriber —");
+  const problems: string[] = [];
+  const broadcasts = createBroadcasts({ database, clock: { now: () => Date.now() } });
+  const created = broadcasts.create({
+    title: "Трансляция начинается",
+    content: {
+      kind: "text",
+      html: "🔴 <b>Трансляция начинается!</b>\nЗаявка № {answer_id}: ваш зал — {track}.",
+      buttons: [[{ text: "Смотреть", url: "https://live.example.org/?a={answer_id}" }]],
+    },
+    urgent: true,
+  });
+  const before = new Map(
+    (
+      database.sqlite.prepare("SELECT telegram_id FROM subscribers WHERE status = 'active'").all() as Array<{
+        telegram_id: number;
+      }>
+    ).map((row) => [row.telegram_id, sandbox.botMessages(row.telegram_id).length]),
+  );
+  const started = Date.now();
+  broadcasts.launch(created.id);
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && broadcasts.get(created.id).status !== "done") {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const row = broadcasts.get(created.id);
+  const seconds = (Date.now() - started) / 1000;
+  let once = 0;
+  let twice = 0;
+  let personal = 0;
+  for (const [id, count] of before) {
+    const got = sandbox
+      .botMessages(id)
+      .slice(count)
+      .filter((m) => m.text?.startsWith("🔴"));
+    if (got.length === 1) once++;
+    if (got.length > 1) twice++;
+    const answer = (
+      database.sqlite.prepare("SELECT answer_id FROM registrations WHERE telegram_id = ?").get(id) as
+        | { answer_id: string }
+        | undefined
+    )?.answer_id;
+    if (got[0] && (answer === undefined || got[0].text?.includes(`№ ${answer}`))) personal++;
+  }
+  if (row.status !== "done") problems.push(`the broadcast is ${row.status}, not done`);
+  if (once !== before.size)
+    problems.push(`${before.size - once} active subscribers did not get the broadcast once`);
+  if (personal !== once) problems.push(`${once - personal} broadcast messages were not personalised`);
+  say(
+    `✓ ${row.sent} of ${row.total} sent in ${seconds.toFixed(1)} s (${(row.sent / seconds).toFixed(1)} msg/s, ` +
+      `Telegram's limit 30/s); ${once} recipients got it once, ${twice} twice, ${personal} with their own answer number`,
+  );
+  return {
+    ok: problems.length === 0,
+    problems,
+    summary: {
+      total: row.total,
+      sent: row.sent,
+      receivedOnce: once,
+      duplicates: twice,
+      seconds: Math.round(seconds * 10) / 10,
+    },
+  };
 }
 
 /** A user sends something and waits for the bot's next answer (optionally the next one that matches). */
