@@ -1,12 +1,14 @@
 import { EventEmitter } from "node:events";
+import { inArray } from "drizzle-orm";
 import { type Api, GrammyError, HttpError } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Clock } from "../clock.js";
 import type { QuietHours } from "../config.js";
 import type { HeraldDatabase } from "../db/client.js";
+import { broadcasts } from "../db/schema.js";
 import type { Logger } from "../logger.js";
 import type { OutgoingMessage } from "../messages/outgoing.js";
-import { type Params, renderHtml, renderUrl } from "../messages/render.js";
+import { type Params, renderHtml, renderText, renderUrl } from "../messages/render.js";
 import type { Broadcast, BroadcastContent, ButtonTemplate } from "./broadcasts.js";
 import { createPacer, type Pacer } from "./pacer.js";
 import { broadcastGate } from "./time-rules.js";
@@ -100,7 +102,7 @@ const PROGRESS_MS = 1000;
  */
 export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
   const { api, clock } = options;
-  const { sqlite } = options.database;
+  const { db, sqlite } = options.database;
   const logger = options.logger.child({ part: "delivery" });
   const events = new EventEmitter();
   const pacer: Pacer = createPacer({ ratePerSecond: options.rate, burst: burstFor(options.rate) });
@@ -122,7 +124,6 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
          ORDER BY id LIMIT ?)
        RETURNING id, job_key, telegram_id, lane, payload, broadcast_id, attempts`,
     ),
-    activeBroadcasts: sqlite.prepare("SELECT * FROM broadcasts WHERE status IN ('scheduled', 'running')"),
     startScheduled: sqlite.prepare("UPDATE broadcasts SET status = 'running', started_at = ? WHERE id = ?"),
     materialise: sqlite.prepare(
       `INSERT INTO deliveries (job_key, telegram_id, lane, broadcast_id, not_before, created_at)
@@ -214,10 +215,13 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
 
   // --- broadcasts: schedule, audience, gates, completion -------------------------------------
   function refreshBroadcasts(now: number) {
-    const rows = sql.activeBroadcasts.all() as Array<Record<string, unknown>>;
+    const rows = db
+      .select()
+      .from(broadcasts)
+      .where(inArray(broadcasts.status, ["scheduled", "running"]))
+      .all();
     const seen = new Set<number>();
-    for (const raw of rows) {
-      const row = toBroadcast(raw);
+    for (const row of rows) {
       seen.add(row.id);
       if (row.status === "scheduled" && (row.scheduledAt === null || row.scheduledAt <= now)) {
         sql.startScheduled.run(now, row.id);
@@ -646,47 +650,13 @@ function keyboard(
   const rows = buttons
     .map((row) =>
       row
-        .map((b) => ({ text: renderHtmlFree(b.text, params), url: renderUrl(b.url, params) }))
+        .map((b) => ({ text: renderText(b.text, params), url: renderUrl(b.url, params) }))
         .filter((b) => b.url !== "" && b.text !== ""),
     )
     .filter((row) => row.length > 0);
   return rows.length > 0 ? { reply_markup: { inline_keyboard: rows } } : {};
 }
 
-/** Button labels are plain text: fill placeholders without HTML escaping. */
-function renderHtmlFree(template: string, params: Params): string {
-  return template.replace(/\{([a-z][a-z0-9_]{0,31})\}/g, (_m, name: string) => params[name] ?? "");
-}
-
 function burstFor(rate: number): number {
   return rate > 0 ? Math.max(1, Math.ceil(rate / 20)) : 1;
-}
-
-function toBroadcast(raw: Record<string, unknown>): Broadcast {
-  return {
-    id: raw.id as number,
-    title: raw.title as string,
-    status: raw.status as Broadcast["status"],
-    content: raw.content as string,
-    audience: raw.audience as string,
-    paid: raw.paid === 1,
-    urgent: raw.urgent === 1,
-    silent: raw.silent === 1,
-    scheduledAt: raw.scheduled_at as number | null,
-    deadline: raw.deadline as number | null,
-    audienceCursor: raw.audience_cursor as number,
-    audienceComplete: raw.audience_complete === 1,
-    total: raw.total as number,
-    sent: raw.sent as number,
-    failed: raw.failed as number,
-    blocked: raw.blocked as number,
-    expired: raw.expired as number,
-    ambiguous: raw.ambiguous as number,
-    paidMessages: raw.paid_messages as number,
-    starsCost: raw.stars_cost_tenths as number,
-    pauseReason: raw.pause_reason as string | null,
-    createdAt: raw.created_at as number,
-    startedAt: raw.started_at as number | null,
-    finishedAt: raw.finished_at as number | null,
-  };
 }

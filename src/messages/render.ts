@@ -18,6 +18,11 @@ export function renderHtml(template: string, params: Params): string {
   return template.replace(PLACEHOLDER, (_whole, name: string) => escapeHtml(params[name] ?? ""));
 }
 
+/** Fills `{name}` in plain text (a button label): no markup, so nothing to escape. */
+export function renderText(template: string, params: Params): string {
+  return template.replace(PLACEHOLDER, (_whole, name: string) => params[name] ?? "");
+}
+
 /**
  * Fills `{name}` in a button URL. A URL that is one placeholder (`{ticket_url}`) takes the value as
  * it is, since it is a whole link that must stay exactly as the organiser sent it; a placeholder

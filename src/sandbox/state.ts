@@ -153,20 +153,12 @@ export interface World {
     opts?: { fileName?: string; mimeType?: string; ext?: string },
   ): StoredFile;
   storePhoto(data: Buffer | null): Json[];
-  userSends(userId: number, text: string, opts?: { chatId?: number; botToken?: string }): ChatRecord;
-  userStarts(userId: number, payload?: string, opts?: { botToken?: string }): ChatRecord;
-  userSendsDocument(
-    userId: number,
-    doc: { fileName: string; mimeType?: string; content: Buffer | string; caption?: string },
-    opts?: { chatId?: number; botToken?: string },
-  ): ChatRecord;
-  userPresses(
-    userId: number,
-    button: { messageId: number; data: string; chatId?: number },
-    opts?: { botToken?: string },
-  ): string;
-  blockBot(userId: number, opts?: { botToken?: string }): void;
-  unblockBot(userId: number, opts?: { botToken?: string }): void;
+  userSends: Sandbox["userSends"];
+  userStarts: Sandbox["userStarts"];
+  userSendsDocument: Sandbox["userSendsDocument"];
+  userPresses: Sandbox["userPresses"];
+  blockBot: Sandbox["blockBot"];
+  unblockBot: Sandbox["unblockBot"];
   /** Answers every pending long poll with no updates. */
   releasePolls(): void;
 }
