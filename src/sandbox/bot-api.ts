@@ -5,7 +5,7 @@ import type { UserLookup } from "./html-entities.js";
 import { parseReplyMarkup } from "./reply-markup.js";
 import { isUpload, type Params, type UploadedFile } from "./request-body.js";
 import type { BotState, ChatState, Json, StoredFile, World } from "./state.js";
-import type { ChatRecord, MessageEntity } from "./types.js";
+import type { ChatRecord, Document, MessageEntity, PhotoSize } from "./types.js";
 
 export interface CallContext {
   bot: BotState;
@@ -132,6 +132,10 @@ function messageIdParam(p: Params, key = "message_id"): number {
   if (id === undefined) throw badRequest("message identifier is not specified");
   return id;
 }
+
+/** Messages whose media can carry a caption (stickers cannot). */
+const captionable = (rec: Partial<ChatRecord>): boolean =>
+  rec.photo !== undefined || rec.document !== undefined || rec.video !== undefined;
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -264,13 +268,13 @@ export function createBotApi(world: World): {
     return { kind: "stored", file: stored };
   };
 
-  const materializePhoto = (input: MediaInput): Json[] => {
+  const materializePhoto = (input: MediaInput): PhotoSize[] => {
     if (input.kind === "stored" && input.file.photo) return input.file.photo;
     if (input.kind === "stored") return world.storePhoto(input.file.data);
     return world.storePhoto(input.kind === "upload" ? input.file.data : null);
   };
 
-  const materializeDocument = (input: MediaInput): Json => {
+  const materializeDocument = (input: MediaInput): Document => {
     let file: StoredFile;
     if (input.kind === "stored") {
       file = input.file;
@@ -334,6 +338,8 @@ export function createBotApi(world: World): {
     ...(rec.entities !== undefined && { entities: structuredClone(rec.entities) }),
     ...(rec.photo !== undefined && { photo: structuredClone(rec.photo) }),
     ...(rec.document !== undefined && { document: structuredClone(rec.document) }),
+    ...(rec.sticker !== undefined && { sticker: structuredClone(rec.sticker) }),
+    ...(rec.video !== undefined && { video: structuredClone(rec.video) }),
     ...(rec.caption !== undefined && { caption: rec.caption }),
     ...(rec.caption_entities !== undefined && { caption_entities: structuredClone(rec.caption_entities) }),
   });
@@ -423,20 +429,26 @@ export function createBotApi(world: World): {
 
   // --- commands ---------------------------------------------------------------------------------------------
 
-  const scopeParam = (p: Params): Json => {
+  /** The scope as Telegram keeps it: type plus numeric chat_id/user_id, for chats the bot can see. */
+  const scopeParam = (bot: BotState, p: Params): Json => {
     const v = json(p, "scope", "bot command scope");
     if (v === undefined || v === null) return { type: "default" };
     if (typeof v !== "object" || Array.isArray(v) || !SCOPE_TYPES.has(String((v as Json).type))) {
       throw badRequest("unsupported bot command scope type");
     }
-    const scope = v as Json;
-    if (
-      ["chat", "chat_administrators", "chat_member"].includes(String(scope.type)) &&
-      scope.chat_id === undefined
-    ) {
-      throw badRequest("chat_id is empty");
+    const given = v as Json;
+    const scope: Json = { type: given.type };
+    if (["chat", "chat_administrators", "chat_member"].includes(String(given.type))) {
+      if (given.chat_id === undefined || given.chat_id === null) throw badRequest("chat_id is empty");
+      const chat = visibleChat(bot, chatIdParam(given));
+      scope.chat_id = chat.id;
     }
-    if (scope.type === "chat_member" && scope.user_id === undefined) throw badRequest("user_id is empty");
+    if (given.type === "chat_member") {
+      if (given.user_id === undefined || given.user_id === null) throw badRequest("user_id is empty");
+      const userId = int(given, "user_id");
+      if (userId === undefined || !world.user(userId)) throw badRequest("user not found");
+      scope.user_id = userId;
+    }
     return scope;
   };
 
@@ -533,7 +545,7 @@ export function createBotApi(world: World): {
         }
         return { command: cmd.command, description: cmd.description };
       });
-      const scope = scopeParam(p);
+      const scope = scopeParam(bot, p);
       const lang = languageParam(p);
       const key = commandsKey(scope, lang);
       if (commands.length === 0) bot.commands.delete(key);
@@ -541,11 +553,11 @@ export function createBotApi(world: World): {
       return true;
     },
     getMyCommands: ({ bot, params: p }) => {
-      const stored = bot.commands.get(commandsKey(scopeParam(p), languageParam(p)));
+      const stored = bot.commands.get(commandsKey(scopeParam(bot, p), languageParam(p)));
       return structuredClone(stored?.commands ?? []);
     },
     deleteMyCommands: ({ bot, params: p }) => {
-      bot.commands.delete(commandsKey(scopeParam(p), languageParam(p)));
+      bot.commands.delete(commandsKey(scopeParam(bot, p), languageParam(p)));
       return true;
     },
     sendMessage: ({ bot, params: p }) => {
@@ -575,8 +587,7 @@ export function createBotApi(world: World): {
       const common = commonFields(p, chat, paid);
       admit(bot, chat, "message", paid);
       const content = contentOf(source);
-      const hasMedia = content.photo !== undefined || content.document !== undefined;
-      if (hasMedia && caption !== undefined) {
+      if (captionable(content) && caption !== undefined) {
         delete content.caption;
         delete content.caption_entities;
         if (caption.text) content.caption = caption.text;
@@ -624,7 +635,7 @@ export function createBotApi(world: World): {
       const caption = formattedCaption(p) ?? { text: "", entities: [] };
       const markup = parseReplyMarkup(p.reply_markup);
       const { chat, rec } = editableMessage(bot, p);
-      if (rec.photo === undefined && rec.document === undefined) {
+      if (!captionable(rec)) {
         throw badRequest("there is no caption in the message to edit");
       }
       if (
@@ -656,7 +667,9 @@ export function createBotApi(world: World): {
       if (!rec || rec.deleted) throw badRequest("message to delete not found");
       const own = rec.from === "bot" && rec.from_id === bot.id;
       // Bots delete anything in private chats but need admin rights for others' messages in groups.
-      if (!own && chat.type !== "private") throw badRequest("message can't be deleted for everyone");
+      if (!own && chat.type !== "private" && world.memberStatus(chat, bot.id) !== "administrator") {
+        throw badRequest("message can't be deleted for everyone");
+      }
       world.recordDelete(chat, rec);
       return true;
     },
@@ -698,11 +711,18 @@ export function createBotApi(world: World): {
       const chat = visibleChat(bot, chatIdParam(p));
       const userId = int(p, "user_id");
       if (userId === undefined) throw badRequest("user_id is empty");
-      const asBot = world.botById(userId);
-      if (asBot) return { user: { ...asBot.user }, status: chat.botIds.has(asBot.id) ? "member" : "left" };
-      const user = world.user(userId);
-      if (!user) throw badRequest("user not found");
-      return { user: { ...user }, status: chat.memberIds.has(userId) ? "member" : "left" };
+      const member = world.chatMember(chat, userId);
+      if (!member) throw badRequest("user not found");
+      return member;
+    },
+    getChatAdministrators: ({ bot, params: p }) => {
+      const chat = visibleChat(bot, chatIdParam(p));
+      if (chat.type === "private") throw badRequest("there are no administrators in the private chat");
+      const ids = [...(chat.creatorId === undefined ? [] : [chat.creatorId]), ...chat.adminIds];
+      return ids.flatMap((id) => {
+        const member = world.chatMember(chat, id);
+        return member && member.status !== "left" ? [member] : [];
+      });
     },
     sendChatAction: ({ bot, params: p }) => {
       const action = str(p, "action");

@@ -1,5 +1,5 @@
 import { SandboxError } from "./errors.js";
-import type { Sandbox } from "./types.js";
+import type { MessageEntity, Sandbox } from "./types.js";
 
 export interface ControlResponse {
   status: number;
@@ -47,6 +47,33 @@ function optionalObject(body: Body, key: string): Record<string, number> | undef
   return v as Record<string, number>;
 }
 
+function optionalEntities(body: Body, key: string): MessageEntity[] | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) throw new BadInput(`${key} must be an array of MessageEntity`);
+  return v as MessageEntity[];
+}
+
+function optionalIntArray(body: Body, key: string): number[] | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || !v.every((m) => Number.isSafeInteger(m)))
+    throw new BadInput(`${key} must be an array of integers`);
+  return v as number[];
+}
+
+function optionalBase64(body: Body, key: string): Buffer | undefined {
+  const v = optionalString(body, key);
+  if (v === undefined) return undefined;
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(v)) throw new BadInput(`${key} must be base64`);
+  return Buffer.from(v, "base64");
+}
+
+/** Drops undefined values, so optional fields stay absent rather than present-but-undefined. */
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 const botOpt = (body: Body): { botToken?: string } => {
   const botToken = optionalString(body, "bot_token");
   return botToken === undefined ? {} : { botToken };
@@ -55,14 +82,19 @@ const botOpt = (body: Body): { botToken?: string } => {
 const ROUTES = [
   "GET /sandbox",
   "POST /sandbox/users {first_name, last_name?, username?, language_code?}",
-  "POST /sandbox/groups {title, member_ids, type?, bot_tokens?}",
-  "POST /sandbox/users/:id/messages {text, chat_id?}",
+  "POST /sandbox/groups {title, member_ids, type?, bot_tokens?, admin_ids?, creator_id?}",
+  "POST /sandbox/users/:id/messages {text, entities?, chat_id?}",
   "POST /sandbox/users/:id/start {payload?}",
   "POST /sandbox/users/:id/documents {file_name, mime_type?, content_base64, caption?, chat_id?}",
+  "POST /sandbox/users/:id/photos {content_base64?, caption?, caption_entities?, width?, height?, chat_id?}",
+  "POST /sandbox/users/:id/stickers {emoji?, set_name?, content_base64?, chat_id?}",
+  "POST /sandbox/users/:id/videos {content_base64?, caption?, caption_entities?, width?, height?, duration?, file_name?, mime_type?, chat_id?}",
   "POST /sandbox/users/:id/callbacks {message_id, data, chat_id?}",
   "POST /sandbox/users/:id/block",
   "POST /sandbox/users/:id/unblock",
   "GET /sandbox/chats/:id/messages",
+  "GET /sandbox/chats/:id/commands?user_id=&language_code= (the list a client would show there)",
+  "GET /sandbox/files/:file_id -> {file_id, content_base64}",
   "GET /sandbox/stats",
   "POST /sandbox/stats/reset",
   "GET /sandbox/config",
@@ -118,11 +150,15 @@ export function createControlApi(
       ) {
         throw new BadInput("bot_tokens must be an array of strings");
       }
+      const adminIds = optionalIntArray(body, "admin_ids");
+      const creatorId = optionalInt(body, "creator_id");
       const group = sandbox.createGroup({
         title: requiredString(body, "title"),
         memberIds: memberIds as number[],
         ...(type !== undefined && { type }),
         ...(botTokens !== undefined && { botTokens: botTokens as string[] }),
+        ...(adminIds !== undefined && { adminIds }),
+        ...(creatorId !== undefined && { creatorId }),
       });
       return ok(group, 201);
     }
@@ -132,8 +168,57 @@ export function createControlApi(
       const chatId = optionalInt(body, "chat_id");
       const withChat = { ...botOpt(body), ...(chatId !== undefined && { chatId }) };
       switch (action) {
-        case "messages":
-          return ok(sandbox.userSends(userId, requiredString(body, "text"), withChat));
+        case "messages": {
+          const entities = optionalEntities(body, "entities");
+          return ok(
+            sandbox.userSends(userId, requiredString(body, "text"), {
+              ...withChat,
+              ...(entities !== undefined && { entities }),
+            }),
+          );
+        }
+        case "photos":
+          return ok(
+            sandbox.userSendsPhoto(
+              userId,
+              defined({
+                content: optionalBase64(body, "content_base64"),
+                caption: optionalString(body, "caption"),
+                caption_entities: optionalEntities(body, "caption_entities"),
+                width: optionalInt(body, "width"),
+                height: optionalInt(body, "height"),
+              }),
+              withChat,
+            ),
+          );
+        case "stickers":
+          return ok(
+            sandbox.userSendsSticker(userId, {
+              ...withChat,
+              ...defined({
+                emoji: optionalString(body, "emoji"),
+                set_name: optionalString(body, "set_name"),
+                content: optionalBase64(body, "content_base64"),
+              }),
+            }),
+          );
+        case "videos":
+          return ok(
+            sandbox.userSendsVideo(
+              userId,
+              defined({
+                content: optionalBase64(body, "content_base64"),
+                caption: optionalString(body, "caption"),
+                caption_entities: optionalEntities(body, "caption_entities"),
+                width: optionalInt(body, "width"),
+                height: optionalInt(body, "height"),
+                duration: optionalInt(body, "duration"),
+                fileName: optionalString(body, "file_name"),
+                mimeType: optionalString(body, "mime_type"),
+              }),
+              withChat,
+            ),
+          );
         case "start":
           return ok(sandbox.userStarts(userId, optionalString(body, "payload"), botOpt(body)));
         case "documents": {
@@ -184,6 +269,38 @@ export function createControlApi(
       const chatId = Number(id);
       if (!Number.isSafeInteger(chatId)) throw new BadInput("chat id must be an integer");
       return ok(sandbox.transcript(chatId, readOpts));
+    }
+    if (
+      head === "chats" &&
+      id !== undefined &&
+      action === "commands" &&
+      method === "GET" &&
+      rest.length === 0
+    ) {
+      const chatId = Number(id);
+      if (!Number.isSafeInteger(chatId)) throw new BadInput("chat id must be an integer");
+      const userId = query.get("user_id");
+      if (userId !== null && !/^\d+$/.test(userId)) throw new BadInput("user_id must be an integer");
+      const languageCode = query.get("language_code");
+      return ok(
+        sandbox.commandsFor(chatId, {
+          ...readOpts,
+          ...(userId !== null && { userId: Number(userId) }),
+          ...(languageCode !== null && languageCode !== "" && { languageCode }),
+        }),
+      );
+    }
+    if (head === "files" && id !== undefined && action === undefined && method === "GET") {
+      let fileId: string;
+      try {
+        fileId = decodeURIComponent(id);
+      } catch {
+        throw new BadInput("file id is not valid percent-encoding");
+      }
+      const data = sandbox.fileContent(fileId);
+      if (!data)
+        return { status: 404, body: { error: "not_found", message: `no stored bytes for ${fileId}` } };
+      return ok({ file_id: fileId, content_base64: data.toString("base64") });
     }
     if (head === "stats" && id === undefined && method === "GET") return ok(sandbox.stats());
     if (head === "stats" && id === "reset" && method === "POST") {

@@ -1,3 +1,5 @@
+import { deflateSync } from "node:zlib";
+
 /** Telegram's photo sizes are at most this many pixels on the long side. */
 const PHOTO_SIZES = [90, 320, 800, 1280];
 const DEFAULT_DIMENSIONS = { width: 512, height: 512 };
@@ -70,4 +72,48 @@ export function photoSizes(width: number, height: number): Array<{ width: number
     if (scale === 1) break;
   }
   return sizes;
+}
+
+let crcTable: Uint32Array | undefined;
+
+function crc32(data: Buffer): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (const byte of data) crc = (crcTable[(crc ^ byte) & 0xff] as number) ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, body: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(body.length, 0);
+  head.write(type, 4, "ascii");
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])), 0);
+  return Buffer.concat([head, body, crc]);
+}
+
+/** A valid, plain light-grey 8-bit greyscale PNG: stand-in bytes for a photo a test did not supply. */
+export function placeholderPng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale; compression, filter and interlace stay 0
+  const row = Buffer.alloc(width + 1, 0xd0);
+  row[0] = 0; // filter type "none"
+  const raw = Buffer.alloc(row.length * height);
+  for (let y = 0; y < height; y++) row.copy(raw, y * row.length);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflateSync(raw)),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
 }

@@ -54,7 +54,7 @@ export function formatText(
   return trimFormatted(parsed);
 }
 
-function validateEntities(text: string, value: unknown): MessageEntity[] {
+export function validateEntities(text: string, value: unknown): MessageEntity[] {
   if (value === undefined || value === null || value === "") return [];
   let list = value;
   if (typeof list === "string") {

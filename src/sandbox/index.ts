@@ -1,4 +1,5 @@
 export { COUNTED_METHODS, FAULTY_METHODS, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH } from "./bot-api.js";
+export { type CommandViewer, resolveCommands } from "./commands.js";
 export { ApiError, SandboxError } from "./errors.js";
 export {
   createFloodModel,
@@ -24,12 +25,15 @@ export type {
   CallbackAnswer,
   ChatRecord,
   ChatRecordEdit,
+  CommandsForOptions,
   CreateUserOptions,
+  Document,
   Faults,
   FloodLimits,
   Latency,
   MessageEntity,
   NewSandboxUser,
+  PhotoSize,
   Sandbox,
   SandboxBot,
   SandboxClock,
@@ -38,5 +42,12 @@ export type {
   SandboxRequestEvent,
   SandboxStats,
   SandboxUser,
+  Sticker,
   StoredCommands,
+  UserChatOptions,
+  UserPhoto,
+  UserSendsOptions,
+  UserSticker,
+  UserVideo,
+  Video,
 } from "./types.js";

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createBotApi, FAULTY_METHODS } from "./bot-api.js";
+import { resolveCommands } from "./commands.js";
 import { createControlApi } from "./control-api.js";
 import { ApiError, SandboxError } from "./errors.js";
 import { guessMimeType } from "./files.js";
@@ -56,7 +57,16 @@ function safeDecode(s: string): string {
 }
 
 function describe(rec: ChatRecord): string {
-  const body = rec.text ?? rec.caption ?? (rec.photo ? "[photo]" : rec.document ? "[document]" : "");
+  const media = rec.photo
+    ? "[photo]"
+    : rec.document
+      ? "[document]"
+      : rec.sticker
+        ? "[sticker]"
+        : rec.video
+          ? "[video]"
+          : "";
+  const body = rec.text ?? rec.caption ?? media;
   const short = body.length > 60 ? `${body.slice(0, 57)}...` : body;
   return `#${rec.message_id} ${rec.method ?? "?"}${rec.deleted ? " (deleted)" : ""} ${JSON.stringify(short)}`;
 }
@@ -358,6 +368,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     userSends: (userId, text, opts) => world.userSends(userId, text, opts),
     userStarts: (userId, payload, opts) => world.userStarts(userId, payload, opts),
     userSendsDocument: (userId, doc, opts) => world.userSendsDocument(userId, doc, opts),
+    userSendsPhoto: (userId, photo, opts) => world.userSendsPhoto(userId, photo, opts),
+    userSendsSticker: (userId, opts) => world.userSendsSticker(userId, opts),
+    userSendsVideo: (userId, video, opts) => world.userSendsVideo(userId, video, opts),
     userPresses: (userId, button, opts) => world.userPresses(userId, button, opts),
     blockBot: (userId, opts) => world.blockBot(userId, opts),
     unblockBot: (userId, opts) => world.unblockBot(userId, opts),
@@ -423,6 +436,29 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     callbackAnswers: () => world.callbackAnswers.map((a) => ({ ...a })),
     commands(opts = {}) {
       return [...world.bot(opts.botToken).commands.values()].map((c) => structuredClone(c));
+    },
+    commandsFor(chatId, opts = {}) {
+      const b = world.bot(opts.botToken);
+      const chat = world.viewChat(chatId, b);
+      if (chat.type === "private" && opts.userId !== undefined && opts.userId !== chatId) {
+        throw new SandboxError(400, `only user ${chatId} sees the private chat ${chatId}`);
+      }
+      const userId = opts.userId ?? (chat.type === "private" ? chatId : undefined);
+      const user = userId === undefined ? undefined : world.user(userId);
+      if (userId !== undefined && !user) throw new SandboxError(404, `unknown user ${userId}`);
+      const status = userId === undefined ? "left" : world.memberStatus(chat, userId);
+      const languageCode = opts.languageCode ?? user?.language_code;
+      return resolveCommands([...b.commands.values()], {
+        chatId: chat.id,
+        chatType: chat.type,
+        ...(userId !== undefined && { userId }),
+        isAdmin: chat.type !== "private" && (status === "creator" || status === "administrator"),
+        ...(languageCode !== undefined && { languageCode }),
+      });
+    },
+    fileContent(fileId) {
+      const data = world.files.get(fileId)?.data;
+      return data ? Buffer.from(data) : undefined;
     },
     stats: () => structuredClone(world.stats),
     resetStats: () => world.resetStats(),

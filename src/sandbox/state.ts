@@ -1,12 +1,14 @@
 import type { EventEmitter } from "node:events";
-import { type ApiError, SandboxError } from "./errors.js";
-import { imageDimensions, photoSizes } from "./files.js";
+import { ApiError, SandboxError } from "./errors.js";
+import { imageDimensions, photoSizes, placeholderPng } from "./files.js";
 import type { FloodModel } from "./flood.js";
+import { validateEntities } from "./formatted-text.js";
 import { callbackDataOf } from "./reply-markup.js";
 import type {
   CallbackAnswer,
   ChatRecord,
   MessageEntity,
+  PhotoSize,
   Sandbox,
   SandboxBot,
   SandboxClock,
@@ -18,6 +20,10 @@ import type {
 export type Json = Record<string, unknown>;
 
 export const FIRST_USER_ID = 100_000_001;
+/** Telegram's ceiling for a photo's width or height. */
+const MAX_PHOTO_SIDE = 10_000;
+const DEFAULT_PHOTO = { width: 1280, height: 720 };
+const DEFAULT_STICKER_EMOJI = "👍";
 export const FIRST_GROUP_ID = -1_001_000_000_001;
 const FIRST_UPDATE_ID = 500_000_001;
 
@@ -66,8 +72,31 @@ export interface ChatState {
   records: ChatRecord[];
   memberIds: Set<number>;
   botIds: Set<number>;
+  /** Administrators of a group: user ids and bot ids. */
+  adminIds: Set<number>;
+  creatorId?: number;
   instance: string;
 }
+
+export type MemberStatus = "creator" | "administrator" | "member" | "left";
+
+/** What an administrator may do; the sandbox grants every administrator the same usual set. */
+const ADMIN_RIGHTS = {
+  can_be_edited: false,
+  is_anonymous: false,
+  can_manage_chat: true,
+  can_delete_messages: true,
+  can_manage_video_chats: true,
+  can_restrict_members: true,
+  can_promote_members: false,
+  can_change_info: true,
+  can_invite_users: true,
+  can_post_stories: false,
+  can_edit_stories: false,
+  can_delete_stories: false,
+  can_pin_messages: true,
+  can_manage_topics: false,
+};
 
 export interface StoredFile {
   file_id: string;
@@ -78,8 +107,24 @@ export interface StoredFile {
   file_name?: string;
   mime_type?: string;
   /** For photos: the sizes that share these bytes. */
-  photo?: Json[];
+  photo?: PhotoSize[];
 }
+
+export type FileFolder = "photos" | "documents" | "stickers" | "videos";
+
+const FILE_ID_TAGS: Record<FileFolder, string> = {
+  photos: "AgACAgIAAxkBAAI",
+  documents: "BQACAgIAAxkBAAI",
+  stickers: "CAACAgIAAxkBAAI",
+  videos: "BAACAgIAAxkBAAI",
+};
+
+const DEFAULT_EXTENSIONS: Record<FileFolder, string> = {
+  photos: "jpg",
+  documents: "dat",
+  stickers: "webp",
+  videos: "mp4",
+};
 
 export type Relation = "none" | "member" | "kicked";
 
@@ -143,19 +188,26 @@ export interface World {
   ): void;
   recordDelete(chat: ChatState, rec: ChatRecord): void;
   chatObject(chat: ChatState): Json;
+  memberStatus(chat: ChatState, id: number): MemberStatus;
+  /** A ChatMember object for a user or bot id known to the sandbox; undefined for unknown ids. */
+  chatMember(chat: ChatState, id: number): Json | undefined;
   apiMessage(chat: ChatState, rec: ChatRecord, nested?: boolean): Json;
   enqueue(bot: BotState, type: string, payload: Json): void;
   pendingUpdates(bot: BotState, offset: number): Json[];
   confirmUpdates(bot: BotState, offset: number): void;
   storeFile(
     data: Buffer | null,
-    folder: "photos" | "documents",
+    folder: FileFolder,
     opts?: { fileName?: string; mimeType?: string; ext?: string },
   ): StoredFile;
-  storePhoto(data: Buffer | null): Json[];
+  /** Stores every size of a photo; `dims` overrides what the image header says. */
+  storePhoto(data: Buffer | null, dims?: { width: number; height: number }): PhotoSize[];
   userSends: Sandbox["userSends"];
   userStarts: Sandbox["userStarts"];
   userSendsDocument: Sandbox["userSendsDocument"];
+  userSendsPhoto: Sandbox["userSendsPhoto"];
+  userSendsSticker: Sandbox["userSendsSticker"];
+  userSendsVideo: Sandbox["userSendsVideo"];
   userPresses: Sandbox["userPresses"];
   blockBot: Sandbox["blockBot"];
   unblockBot: Sandbox["unblockBot"];
@@ -242,6 +294,7 @@ export function createWorld(opts: {
         records: [],
         memberIds: new Set([user.id]),
         botIds: new Set([b.id]),
+        adminIds: new Set(),
         instance: newChatInstance(),
       };
       privateChats.set(key, chat);
@@ -264,6 +317,24 @@ export function createWorld(opts: {
   };
 
   const userObject = (u: SandboxUser): Json => ({ ...u });
+
+  const memberStatus = (chat: ChatState, id: number): MemberStatus => {
+    if (chat.creatorId === id) return "creator";
+    const isBot = bots.some((b) => b.id === id);
+    if (!(isBot ? chat.botIds : chat.memberIds).has(id)) return "left";
+    return chat.adminIds.has(id) ? "administrator" : "member";
+  };
+
+  const chatMember = (chat: ChatState, id: number): Json | undefined => {
+    const b = bots.find((x) => x.id === id);
+    const u = b ? undefined : users.get(id);
+    if (!b && !u) return undefined;
+    const user = b ? { ...b.user } : userObject(u as SandboxUser);
+    const status = memberStatus(chat, id);
+    if (status === "creator") return { user, status, is_anonymous: false };
+    if (status === "administrator") return { user, status, ...ADMIN_RIGHTS };
+    return { user, status };
+  };
 
   const senderObject = (rec: ChatRecord): Json => {
     if (rec.from === "bot") {
@@ -294,6 +365,8 @@ export function createWorld(opts: {
     }
     if (rec.photo !== undefined) m.photo = rec.photo;
     if (rec.document !== undefined) m.document = rec.document;
+    if (rec.sticker !== undefined) m.sticker = rec.sticker;
+    if (rec.video !== undefined) m.video = rec.video;
     if (rec.caption !== undefined) {
       m.caption = rec.caption;
       if (rec.caption_entities?.length) m.caption_entities = rec.caption_entities;
@@ -382,10 +455,9 @@ export function createWorld(opts: {
 
   const storeFile: World["storeFile"] = (data, folder, o = {}) => {
     fileCounter++;
-    const tag = folder === "photos" ? "AgACAgIAAxkBAAI" : "BQACAgIAAxkBAAI";
-    const file_id = `${tag}${Buffer.from(`sandbox-${folder}-${fileCounter}`).toString("base64url")}`;
+    const file_id = `${FILE_ID_TAGS[folder]}${Buffer.from(`sandbox-${folder}-${fileCounter}`).toString("base64url")}`;
     const file_unique_id = `AgAD${Buffer.from(`u${fileCounter}`).toString("base64url")}`;
-    const ext = o.ext ?? (folder === "photos" ? "jpg" : "dat");
+    const ext = o.ext ?? DEFAULT_EXTENSIONS[folder];
     const file: StoredFile = {
       file_id,
       file_unique_id,
@@ -400,9 +472,9 @@ export function createWorld(opts: {
     return file;
   };
 
-  const storePhoto = (data: Buffer | null): Json[] => {
-    const { width, height } = imageDimensions(data);
-    const sizes: Json[] = [];
+  const storePhoto: World["storePhoto"] = (data, dims) => {
+    const { width, height } = dims ?? imageDimensions(data);
+    const sizes: PhotoSize[] = [];
     const files: StoredFile[] = [];
     for (const size of photoSizes(width, height)) {
       const f = storeFile(data, "photos");
@@ -475,14 +547,151 @@ export function createWorld(opts: {
     return m ? [{ type: "bot_command", offset: 0, length: m[0].length }] : undefined;
   };
 
+  /** Validates formatting a test gives for a user's text or caption, in Telegram's UTF-16 offsets. */
+  const userEntities = (what: string, text: string, list: unknown): MessageEntity[] => {
+    if (list === undefined) return [];
+    if (!Array.isArray(list)) throw new SandboxError(400, `${what} must be an array of MessageEntity`);
+    try {
+      return validateEntities(text, list);
+    } catch (err) {
+      if (err instanceof ApiError)
+        throw new SandboxError(400, `${what}: ${err.description.replace(/^Bad Request: /, "")}`);
+      throw err;
+    }
+  };
+
+  const byOffset = (a: MessageEntity, b: MessageEntity): number => a.offset - b.offset || b.length - a.length;
+
+  const contentBytes = (what: string, content: Buffer | string): Buffer => {
+    if (typeof content !== "string" && !Buffer.isBuffer(content))
+      throw new SandboxError(400, `${what} content must be a Buffer or a string`);
+    const data = typeof content === "string" ? Buffer.from(content, "utf8") : Buffer.from(content);
+    if (data.length === 0) throw new SandboxError(400, `${what} content must not be empty`);
+    return data;
+  };
+
+  const dimension = (name: string, v: number | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    if (!Number.isInteger(v) || v < 1 || v > MAX_PHOTO_SIDE)
+      throw new SandboxError(400, `${name} must be an integer from 1 to ${MAX_PHOTO_SIDE}`);
+    return v;
+  };
+
+  /** A caption and its entities as the user's client would send them (an empty caption is none). */
+  const userCaption = (caption: unknown, entities: unknown): Partial<ChatRecord> => {
+    if (caption !== undefined && typeof caption !== "string")
+      throw new SandboxError(400, "caption must be a string");
+    if (caption === undefined || caption === "") {
+      if (Array.isArray(entities) && entities.length > 0)
+        throw new SandboxError(400, "caption_entities need a caption");
+      return {};
+    }
+    const list = userEntities("caption_entities", caption, entities);
+    return { caption, ...(list.length > 0 && { caption_entities: list.sort(byOffset) }) };
+  };
+
   const userSends: World["userSends"] = (userId, text, o = {}) => {
     const b = bot(o.botToken);
     const user = requireUser(userId);
     if (typeof text !== "string" || text.trim() === "")
       throw new SandboxError(400, "text must be a non-empty string");
+    const given = userEntities("entities", text, o.entities);
+    const command = given.some((e) => e.type === "bot_command" && e.offset === 0)
+      ? undefined
+      : commandEntities(text);
+    const entities = [...(command ?? []), ...given].sort(byOffset);
     const chat = userChat(b, user, o.chatId);
-    const entities = commandEntities(text);
-    return storeUserMessage(b, user, chat, { text, ...(entities && { entities }) });
+    return storeUserMessage(b, user, chat, { text, ...(entities.length > 0 && { entities }) });
+  };
+
+  const userSendsPhoto: World["userSendsPhoto"] = (userId, photo, o = {}) => {
+    const b = bot(o.botToken);
+    const user = requireUser(userId);
+    if (typeof photo !== "object" || photo === null) throw new SandboxError(400, "photo must be an object");
+    const width = dimension("width", photo.width);
+    const height = dimension("height", photo.height);
+    const caption = userCaption(photo.caption, photo.caption_entities);
+    const chat = userChat(b, user, o.chatId);
+    let sizes: PhotoSize[];
+    if (photo.content === undefined) {
+      const dims = { width: width ?? DEFAULT_PHOTO.width, height: height ?? DEFAULT_PHOTO.height };
+      // Telegram keeps photos at most 1280 px on the long side; the bytes are that largest size.
+      const largest = photoSizes(dims.width, dims.height).at(-1) ?? dims;
+      sizes = storePhoto(placeholderPng(largest.width, largest.height), dims);
+    } else {
+      const data = contentBytes("photo", photo.content);
+      const sniffed = imageDimensions(data);
+      sizes = storePhoto(data, { width: width ?? sniffed.width, height: height ?? sniffed.height });
+    }
+    return storeUserMessage(b, user, chat, { photo: sizes, ...caption });
+  };
+
+  const userSendsSticker: World["userSendsSticker"] = (userId, o = {}) => {
+    const b = bot(o.botToken);
+    const user = requireUser(userId);
+    for (const k of ["emoji", "set_name"] as const) {
+      if (o[k] !== undefined && (typeof o[k] !== "string" || o[k] === ""))
+        throw new SandboxError(400, `${k} must be a non-empty string`);
+    }
+    const chat = userChat(b, user, o.chatId);
+    const data =
+      o.content === undefined
+        ? Buffer.from("sandbox sticker placeholder")
+        : contentBytes("sticker", o.content);
+    const file = storeFile(data, "stickers", { mimeType: "image/webp" });
+    return storeUserMessage(b, user, chat, {
+      sticker: {
+        file_id: file.file_id,
+        file_unique_id: file.file_unique_id,
+        type: "regular",
+        width: 512,
+        height: 512,
+        is_animated: false,
+        is_video: false,
+        emoji: o.emoji ?? DEFAULT_STICKER_EMOJI,
+        ...(o.set_name !== undefined && { set_name: o.set_name }),
+        file_size: file.file_size,
+      },
+    });
+  };
+
+  const userSendsVideo: World["userSendsVideo"] = (userId, video = {}, o = {}) => {
+    const b = bot(o.botToken);
+    const user = requireUser(userId);
+    if (typeof video !== "object" || video === null) throw new SandboxError(400, "video must be an object");
+    const width = dimension("width", video.width) ?? DEFAULT_PHOTO.width;
+    const height = dimension("height", video.height) ?? DEFAULT_PHOTO.height;
+    const duration = video.duration ?? 10;
+    if (!Number.isInteger(duration) || duration < 0)
+      throw new SandboxError(400, "duration must be an integer number of seconds >= 0");
+    if (video.fileName !== undefined && (typeof video.fileName !== "string" || video.fileName === ""))
+      throw new SandboxError(400, "fileName must be a non-empty string");
+    const caption = userCaption(video.caption, video.caption_entities);
+    const chat = userChat(b, user, o.chatId);
+    const data =
+      video.content === undefined
+        ? Buffer.from("sandbox video placeholder")
+        : contentBytes("video", video.content);
+    const mimeType = video.mimeType ?? "video/mp4";
+    const ext = /\.([A-Za-z0-9]{1,8})$/.exec(video.fileName ?? "")?.[1]?.toLowerCase();
+    const file = storeFile(data, "videos", {
+      ...(video.fileName !== undefined && { fileName: video.fileName }),
+      mimeType,
+      ...(ext && { ext }),
+    });
+    return storeUserMessage(b, user, chat, {
+      video: {
+        file_id: file.file_id,
+        file_unique_id: file.file_unique_id,
+        width,
+        height,
+        duration,
+        ...(video.fileName !== undefined && { file_name: video.fileName }),
+        mime_type: mimeType,
+        file_size: file.file_size,
+      },
+      ...caption,
+    });
   };
 
   const userSendsDocument: World["userSendsDocument"] = (userId, doc, o = {}) => {
@@ -501,7 +710,7 @@ export function createWorld(opts: {
       ...(mimeType && { mimeType }),
       ...(ext && { ext }),
     });
-    const document: Json = {
+    const document = {
       file_name: doc.fileName,
       ...(mimeType && { mime_type: mimeType }),
       file_id: file.file_id,
@@ -592,12 +801,23 @@ export function createWorld(opts: {
       const type = g.type ?? "supergroup";
       if (type !== "group" && type !== "supergroup")
         throw new SandboxError(400, 'type must be "group" or "supergroup"');
+      if (g.adminIds !== undefined && !Array.isArray(g.adminIds))
+        throw new SandboxError(400, "adminIds must be an array of user or bot ids");
       const memberIds = new Set<number>();
       const botIds = new Set<number>();
-      for (const id of g.memberIds) {
+      const adminIds = new Set<number>();
+      const addMember = (id: number): number => {
         const asBot = bots.find((b) => b.id === id);
         if (asBot) botIds.add(asBot.id);
         else memberIds.add(requireUser(id).id);
+        return id;
+      };
+      for (const id of g.memberIds) addMember(id);
+      for (const id of g.adminIds ?? []) adminIds.add(addMember(id));
+      let creatorId: number | undefined;
+      if (g.creatorId !== undefined) {
+        if (bots.some((b) => b.id === g.creatorId)) throw new SandboxError(400, "a bot can't create a group");
+        creatorId = addMember(g.creatorId);
       }
       for (const token of g.botTokens ?? bots.map((b) => b.config.token)) botIds.add(bot(token).id);
       const chat: ChatState = {
@@ -607,10 +827,12 @@ export function createWorld(opts: {
         records: [],
         memberIds,
         botIds,
+        adminIds,
+        ...(creatorId !== undefined && { creatorId }),
         instance: newChatInstance(),
       };
       groups.set(chat.id, chat);
-      const adder = [...memberIds][0];
+      const adder = creatorId ?? [...memberIds][0];
       if (adder !== undefined) {
         for (const b of bots) {
           if (!botIds.has(b.id)) continue;
@@ -619,7 +841,7 @@ export function createWorld(opts: {
             from: userObject(requireUser(adder)),
             date: unixNow(),
             old_chat_member: { user: { ...b.user }, status: "left" },
-            new_chat_member: { user: { ...b.user }, status: "member" },
+            new_chat_member: chatMember(chat, b.id),
           });
         }
       }
@@ -634,6 +856,8 @@ export function createWorld(opts: {
     recordEdit,
     recordDelete,
     chatObject,
+    memberStatus,
+    chatMember,
     apiMessage,
     enqueue,
     pendingUpdates,
@@ -648,6 +872,9 @@ export function createWorld(opts: {
       return userSends(userId, text, { ...(o.botToken !== undefined && { botToken: o.botToken }) });
     },
     userSendsDocument,
+    userSendsPhoto,
+    userSendsSticker,
+    userSendsVideo,
     userPresses,
     blockBot(userId, o = {}) {
       const b = bot(o.botToken);

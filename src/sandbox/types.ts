@@ -1,7 +1,7 @@
 import type { EventEmitter } from "node:events";
-import type { MessageEntity } from "grammy/types";
+import type { Document, MessageEntity, PhotoSize, Sticker, Video } from "grammy/types";
 
-export type { MessageEntity };
+export type { Document, MessageEntity, PhotoSize, Sticker, Video };
 
 export interface SandboxClock {
   /** Milliseconds since the epoch. */
@@ -112,8 +112,11 @@ export interface ChatRecord {
   entities?: MessageEntity[];
   caption_entities?: MessageEntity[];
   reply_markup?: unknown;
-  photo?: unknown;
-  document?: unknown;
+  /** Every size of one photo, smallest first; each file_id works with getFile, sendPhoto and fileContent. */
+  photo?: PhotoSize[];
+  document?: Document;
+  sticker?: Sticker;
+  video?: Video;
   reply_to_message_id?: number;
   /** Set on messages produced by forwardMessage. */
   forward_origin?: unknown;
@@ -157,6 +160,58 @@ export interface BotOption {
   botToken?: string;
 }
 
+/** Where a user action lands: their private chat with the bot (default) or a group both are in. */
+export interface UserChatOptions extends BotOption {
+  chatId?: number;
+}
+
+export interface UserSendsOptions extends UserChatOptions {
+  /**
+   * Formatting of the text, UTF-16 offsets as on Telegram. A leading `/command` still gets its bot_command
+   * entity unless one is given at offset 0.
+   */
+  entities?: MessageEntity[];
+}
+
+export interface UserPhoto {
+  /** The image bytes; without them the sandbox makes a plain PNG of the largest photo size. */
+  content?: Buffer | string;
+  caption?: string;
+  caption_entities?: MessageEntity[];
+  /** The original size; defaults to what the PNG/JPEG/GIF header says, else 1280×720 (512×512 for other bytes). */
+  width?: number;
+  height?: number;
+}
+
+export interface UserSticker extends UserChatOptions {
+  /** Default "👍". */
+  emoji?: string;
+  set_name?: string;
+  /** Default placeholder bytes (not a decodable image). */
+  content?: Buffer | string;
+}
+
+export interface UserVideo {
+  /** Default placeholder bytes (not a decodable video). */
+  content?: Buffer | string;
+  caption?: string;
+  caption_entities?: MessageEntity[];
+  /** Default 1280×720, 10 s. */
+  width?: number;
+  height?: number;
+  duration?: number;
+  fileName?: string;
+  /** Default "video/mp4". */
+  mimeType?: string;
+}
+
+export interface CommandsForOptions extends BotOption {
+  /** Whose client is asking; default the chat's user in a private chat. Decides the admin scopes in groups. */
+  userId?: number;
+  /** The client's language; default the user's language_code. */
+  languageCode?: string;
+}
+
 export interface SandboxRequestEvent {
   method: string;
   /** HTTP status sent, or 0 when the connection was dropped. */
@@ -179,14 +234,28 @@ export interface Sandbox {
     type?: "group" | "supergroup";
     /** Bots that are members; default every configured bot. A bot id in memberIds also makes it a member. */
     botTokens?: string[];
+    /**
+     * Administrators: user ids and/or bot ids (a bot id here makes that bot an administrator). They become
+     * members if they are not already.
+     */
+    adminIds?: number[];
+    /** The user who owns the group (status "creator"); becomes a member if not already. */
+    creatorId?: number;
   }): SandboxGroup;
-  userSends(userId: number, text: string, opts?: { chatId?: number; botToken?: string }): ChatRecord;
+  /** A user's text message; `opts.entities` formats it. */
+  userSends(userId: number, text: string, opts?: UserSendsOptions): ChatRecord;
   userStarts(userId: number, payload?: string, opts?: BotOption): ChatRecord;
   userSendsDocument(
     userId: number,
     doc: { fileName: string; mimeType?: string; content: Buffer | string; caption?: string },
     opts?: { chatId?: number; botToken?: string },
   ): ChatRecord;
+  /** A user's photo: `message.photo` holds every size, each downloadable and re-sendable by file_id. */
+  userSendsPhoto(userId: number, photo: UserPhoto, opts?: UserChatOptions): ChatRecord;
+  /** A user's sticker (regular, 512×512), e.g. for copyMessage. */
+  userSendsSticker(userId: number, opts?: UserSticker): ChatRecord;
+  /** A user's video, optionally captioned. */
+  userSendsVideo(userId: number, video?: UserVideo, opts?: UserChatOptions): ChatRecord;
   userPresses(
     userId: number,
     button: { messageId: number; data: string; chatId?: number },
@@ -204,7 +273,18 @@ export interface Sandbox {
     opts?: { timeoutMs?: number; botToken?: string },
   ): Promise<ChatRecord>;
   callbackAnswers(): CallbackAnswer[];
+  /** Every stored command list, one entry per scope and language_code, in the order first set. */
   commands(opts?: BotOption): StoredCommands[];
+  /**
+   * The command list a Telegram client would show in `chatId` (a user id for a private chat), following the
+   * documented scope priority; [] when none applies.
+   */
+  commandsFor(chatId: number, opts?: CommandsForOptions): unknown[];
+  /**
+   * A copy of the bytes behind a file_id (any size of a photo, a document, sticker or video), whether a user
+   * or the bot uploaded it; undefined for unknown ids and files sent by URL.
+   */
+  fileContent(fileId: string): Buffer | undefined;
   stats(): SandboxStats;
   resetStats(): void;
   setLimits(l: Partial<FloodLimits>): void;

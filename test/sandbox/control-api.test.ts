@@ -127,6 +127,62 @@ describe("control API", () => {
     expect(raw.status).toBe(400);
     expect((await control(h, "GET", "/sandbox/nowhere")).status).toBe(404);
   });
+
+  it("sends formatted text, photos, stickers and videos, and reads files and command menus", async () => {
+    const organiser = h.sb.createUser({ first_name: "Olga", language_code: "en" }).id;
+    const helper = h.sb.createUser({ first_name: "Hal" }).id;
+    const group = await control(h, "POST", "/sandbox/groups", {
+      title: "Organisers",
+      member_ids: [helper],
+      admin_ids: [organiser],
+    });
+    const groupId = (group.json as { id: number }).id;
+    expect(await h.api.getChatMember(groupId, organiser)).toMatchObject({ status: "administrator" });
+
+    const text = await control(h, "POST", `/sandbox/users/${organiser}/messages`, {
+      text: "/broadcast now",
+      entities: [{ type: "bold", offset: 11, length: 3 }],
+    });
+    expect((text.json as ChatRecord).entities).toEqual([
+      { type: "bot_command", offset: 0, length: 10 },
+      { type: "bold", offset: 11, length: 3 },
+    ]);
+    const photo = await control(h, "POST", `/sandbox/users/${organiser}/photos`, {
+      caption: "Stage",
+      width: 400,
+      height: 300,
+      chat_id: groupId,
+    });
+    const sizes = (photo.json as ChatRecord).photo ?? [];
+    expect(sizes.map((p) => [p.width, p.height])).toEqual([
+      [90, 68],
+      [320, 240],
+      [400, 300],
+    ]);
+    const sticker = await control(h, "POST", `/sandbox/users/${organiser}/stickers`, { emoji: "🎉" });
+    expect((sticker.json as ChatRecord).sticker).toMatchObject({ emoji: "🎉", type: "regular" });
+    const video = await control(h, "POST", `/sandbox/users/${organiser}/videos`, {
+      content_base64: Buffer.from("mp4!").toString("base64"),
+      caption: "Teaser",
+      duration: 5,
+    });
+    const videoId = (video.json as ChatRecord).video?.file_id ?? "";
+    expect(await control(h, "GET", `/sandbox/files/${encodeURIComponent(videoId)}`)).toEqual({
+      status: 200,
+      json: { file_id: videoId, content_base64: Buffer.from("mp4!").toString("base64") },
+    });
+    expect((await control(h, "GET", "/sandbox/files/nope")).status).toBe(404);
+    expect((await control(h, "POST", `/sandbox/users/${organiser}/photos`, { width: -1 })).status).toBe(400);
+
+    await h.api.setMyCommands([{ command: "help", description: "Help" }]);
+    await h.api.setMyCommands([{ command: "export", description: "Export" }], {
+      scope: { type: "chat_administrators", chat_id: groupId },
+    });
+    const menu = async (userId: number) =>
+      (await control(h, "GET", `/sandbox/chats/${groupId}/commands?user_id=${userId}`)).json;
+    expect(await menu(organiser)).toEqual([{ command: "export", description: "Export" }]);
+    expect(await menu(helper)).toEqual([{ command: "help", description: "Help" }]);
+  });
 });
 
 describe("waitForBotMessage", () => {

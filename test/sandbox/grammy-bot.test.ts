@@ -1,5 +1,5 @@
 import { run } from "@grammyjs/runner";
-import { Bot, InlineKeyboard } from "grammy";
+import { Bot, InlineKeyboard, InputFile } from "grammy";
 import { describe, expect, it } from "vitest";
 import { startSandbox, TOKEN } from "./helpers.js";
 
@@ -79,6 +79,53 @@ describe("grammY against the sandbox", () => {
       }
     } finally {
       if (runner.isRunning()) await runner.stop();
+      await h.close();
+    }
+  });
+
+  it("runs an organisers' admin chat: photo in, CSV out, progress edits, admin-only commands", async () => {
+    const h = await startSandbox({ limits: { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 } });
+    const bot = new Bot(TOKEN, { client: { apiRoot: h.sb.url } });
+    bot.on("message:photo", async (ctx) => {
+      const largest = ctx.message.photo.at(-1);
+      const file = await ctx.api.getFile(largest?.file_id ?? "");
+      const res = await fetch(`${h.sb.url}/file/bot${TOKEN}/${file.file_path}`);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const progress = await ctx.reply("Exporting… 0%");
+      await ctx.api.editMessageText(ctx.chat.id, progress.message_id, "Exporting… 50%");
+      const csv = `caption,bytes\n${ctx.message.caption ?? ""},${bytes.length}\n`;
+      await ctx.replyWithDocument(new InputFile(Buffer.from(csv), "export.csv"));
+      await ctx.api.editMessageText(ctx.chat.id, progress.message_id, "Export done ✅");
+    });
+    try {
+      const organiser = h.sb.createUser({ first_name: "Olga" });
+      const helper = h.sb.createUser({ first_name: "Hal" });
+      const group = h.sb.createGroup({
+        title: "Organisers",
+        memberIds: [helper.id],
+        adminIds: [organiser.id],
+      });
+      await bot.api.setMyCommands([{ command: "export", description: "Export attendees" }], {
+        scope: { type: "chat_administrators", chat_id: group.id },
+      });
+      expect(h.sb.commandsFor(group.id, { userId: helper.id })).toEqual([]);
+      expect(h.sb.commandsFor(group.id, { userId: organiser.id })).toHaveLength(1);
+
+      let running!: Promise<void>;
+      await new Promise<void>((resolve) => {
+        running = bot.start({ onStart: () => resolve() });
+      });
+      const sent = h.sb.userSendsPhoto(organiser.id, { caption: "stage" }, { chatId: group.id });
+      const doc = await h.sb.waitForBotMessage(group.id, (m) => m.document !== undefined);
+      const content = h.sb.fileContent(doc.document?.file_id ?? "");
+      expect(content?.toString()).toBe(`caption,bytes\nstage,${sent.photo?.at(-1)?.file_size}\n`);
+      expect(doc.document).toMatchObject({ file_name: "export.csv", mime_type: "text/csv" });
+      const progress = await h.sb.waitForBotMessage(group.id, (m) => m.text === "Export done ✅");
+      expect(progress.edits.map((e) => e.text)).toEqual(["Exporting… 50%", "Export done ✅"]);
+      await bot.stop();
+      await running;
+    } finally {
+      if (bot.isRunning()) await bot.stop();
       await h.close();
     }
   });
