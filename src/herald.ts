@@ -3,17 +3,23 @@ import type { FastifyInstance } from "fastify";
 import { Api, type Bot, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { createDeepLinks } from "./audience/deep-links.js";
+import { createOrganisers } from "./audience/organisers.js";
 import { createRegistrations } from "./audience/registrations.js";
+import { createSegments } from "./audience/segments.js";
 import { createBot, describeError } from "./bot/bot.js";
 import { publishCommands } from "./bot/commands.js";
 import type { HeraldContext } from "./bot/context.js";
+import type { CockpitDeps } from "./bot/deps.js";
+import { createProgressWatcher, type ProgressWatcher } from "./bot/progress.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createScheduler, type Scheduler } from "./cron.js";
 import { type HeraldDatabase, maintainDatabase, openDatabase } from "./db/client.js";
+import { createBroadcasts } from "./delivery/broadcasts.js";
 import { type BroadcastProgress, createDeliveryEngine, type DeliveryEngine } from "./delivery/engine.js";
 import { buildServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
+import { createTemplates } from "./messages/templates.js";
 
 export interface HeraldDeps {
   config: Config;
@@ -52,6 +58,7 @@ export class StartupError extends Error {
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
 const DRAIN_POLL_MS = 20;
+const DRAIN_LIMIT_MS = 10_000;
 /** How often a running broadcast's progress is logged (the admin chat gets its own, throttled view). */
 const PROGRESS_LOG_MS = 5000;
 
@@ -64,6 +71,7 @@ export function createHerald(deps: HeraldDeps): Herald {
   let server: FastifyInstance | undefined;
   let scheduler: Scheduler | undefined;
   let engine: DeliveryEngine | undefined;
+  let watcher: ProgressWatcher | undefined;
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<StartedHerald> {
@@ -102,11 +110,38 @@ export function createHerald(deps: HeraldDeps): Herald {
         onQueued: () => delivery.wake(),
       });
 
-      bot = createBot({ config, db, clock, logger, registrations, deepLinks });
+      const broadcasts = createBroadcasts({ database, clock, onChange: () => delivery.wake() });
+      const progress = createProgressWatcher({
+        api: () => (bot as Bot<HeraldContext>).api,
+        sqlite,
+        broadcasts,
+        clock,
+        logger,
+        config,
+      });
+      watcher = progress;
+      delivery.events.on("progress", (p: BroadcastProgress) => progress.onProgress(p));
+      const cockpit: CockpitDeps = {
+        sqlite,
+        organisers: createOrganisers({
+          adminIds: config.adminIds,
+          adminChatId: config.adminChatId,
+          clock,
+          memberStatus: async (chatId, userId) =>
+            (await (bot as Bot<HeraldContext>).api.getChatMember(chatId, userId)).status,
+        }),
+        segments: createSegments({ database, clock }),
+        templates: createTemplates({ db, clock }),
+        broadcasts,
+        progress,
+        wakeDelivery: () => delivery.wake(),
+      };
+
+      bot = createBot({ config, db, clock, logger, registrations, deepLinks, cockpit });
       const identity = await identify(bot);
       logger.info({ bot: identity.username, id: identity.id }, "bot identity known");
       await bot.api.deleteWebhook();
-      await publishCommands(bot.api).catch((error: unknown) =>
+      await publishCommands(bot.api, config).catch((error: unknown) =>
         logger.warn({ err: describeError(error) }, "could not publish the command menu"),
       );
 
@@ -135,6 +170,7 @@ export function createHerald(deps: HeraldDeps): Herald {
       });
       scheduler.start();
       delivery.start();
+      progress.start();
 
       runner = run(bot, {
         runner: {
@@ -194,7 +230,15 @@ export function createHerald(deps: HeraldDeps): Herald {
 
   async function drainHandlers(handle: RunnerHandle) {
     // runner.stop() resolves when fetching stops, not when handlers finish: wait for the sink to empty.
-    while (handle.size() > 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    // A reply queued behind a group's 20-a-minute limit could hold that up to a minute: stop anyway.
+    const giveUpAt = Date.now() + DRAIN_LIMIT_MS;
+    while (handle.size() > 0) {
+      if (Date.now() > giveUpAt) {
+        logger.warn({ running: handle.size() }, "handlers still running at stop: not waiting longer");
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
   }
 
   function stop(): Promise<void> {
@@ -209,6 +253,7 @@ export function createHerald(deps: HeraldDeps): Herald {
       if (server) await server.close();
       if (scheduler) await scheduler.stop();
       if (engine) await engine.stop();
+      if (watcher) await watcher.stop();
       database?.close();
       logger.info("stopped");
     })();

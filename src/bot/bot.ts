@@ -1,11 +1,13 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
-import { Bot, type BotError, GrammyError, HttpError } from "grammy";
+import { Bot, type BotError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { pickLanguage } from "../messages/language.js";
 import type { HeraldContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
+import { describeError } from "./describe-error.js";
+import { cockpitFeature } from "./features/cockpit.js";
 import { onboardingFeature } from "./features/onboarding.js";
 import { subscriptionFeature } from "./features/subscription.js";
 import { unhandledFeature } from "./features/unhandled.js";
@@ -15,6 +17,24 @@ export interface CreateBotOptions extends BotDeps {
   /** Known identity: skips getMe (tests and restarts that already asked). */
   botInfo?: UserFromGetMe;
 }
+
+/**
+ * Limits for replies and cockpit messages. The throttler's defaults space every message in a chat a
+ * full second apart, which makes a dialog sluggish; Telegram accepts short bursts. So: a burst of 3
+ * then 1 a second in a private chat, 20 a minute in a group (as a budget, not one every 3 s), 30 a
+ * second overall.
+ */
+const REPLY_LIMITS = {
+  global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1000 },
+  out: {
+    maxConcurrent: 1,
+    reservoir: 3,
+    reservoirIncreaseAmount: 1,
+    reservoirIncreaseInterval: 1000,
+    reservoirIncreaseMaximum: 3,
+  },
+  group: { maxConcurrent: 1, reservoir: 20, reservoirRefreshAmount: 20, reservoirRefreshInterval: 60_000 },
+};
 
 /** Updates of one chat are handled one at a time, in order; different chats run in parallel. */
 export function chatKey(ctx: { chat?: { id: number } | undefined; from?: { id: number } | undefined }) {
@@ -30,8 +50,9 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
 
   // Replies and admin-chat messages: the throttler keeps per-chat and group limits, auto-retry
   // (outermost, so a retry is throttled again) waits out a 429 a bounded number of times.
-  bot.api.config.use(apiThrottler());
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10 }));
+  const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10 });
+  bot.api.config.use(apiThrottler(REPLY_LIMITS));
+  bot.api.config.use(retry);
 
   bot.use(sequentialize(chatKey));
   bot.use((ctx, next) => {
@@ -44,7 +65,13 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
   const features = bot.errorBoundary(async (error) => {
     await answerAfterError(error);
   });
-  features.use(onboardingFeature(deps), subscriptionFeature(deps), unhandledFeature());
+  // The cockpit first: it takes only organisers' updates and lets everything else through.
+  features.use(
+    cockpitFeature(deps, [retry]),
+    onboardingFeature(deps),
+    subscriptionFeature(deps),
+    unhandledFeature(),
+  );
 
   bot.catch((error) => {
     logger.error({ err: describeError(error.error), update_id: error.ctx.update.update_id }, "update failed");
@@ -67,17 +94,4 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
   }
 }
 
-/**
- * Errors as log fields. Telegram refusing a call and the network failing call for different
- * actions, so they are told apart; nothing of the update (names, texts) is included.
- */
-export function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof GrammyError) {
-    return { kind: "telegram", method: error.method, code: error.error_code, description: error.description };
-  }
-  if (error instanceof HttpError) {
-    return { kind: "network", message: error.message };
-  }
-  if (error instanceof Error) return { kind: error.name, message: error.message, stack: error.stack };
-  return { kind: "unknown", message: String(error) };
-}
+export { describeError };

@@ -1,3 +1,4 @@
+import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Logger } from "../logger.js";
 import type { Language } from "../messages/language.js";
@@ -10,4 +11,7 @@ export interface HeraldFlavor {
   messages: Messages;
 }
 
-export type HeraldContext = Context & HeraldFlavor;
+/** The context inside a dialog (a conversation): the same flavour, without conversation controls. */
+export type DialogContext = Context & HeraldFlavor;
+
+export type HeraldContext = ConversationFlavor<DialogContext>;

@@ -1,9 +1,15 @@
+import type Database from "better-sqlite3";
 import type { DeepLinks } from "../audience/deep-links.js";
+import type { Organisers } from "../audience/organisers.js";
 import type { Registrations } from "../audience/registrations.js";
+import type { Segments } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
+import type { Broadcasts } from "../delivery/broadcasts.js";
 import type { Logger } from "../logger.js";
+import type { Templates } from "../messages/templates.js";
+import type { ProgressWatcher } from "./progress.js";
 
 export interface BotDeps {
   config: Config;
@@ -12,4 +18,17 @@ export interface BotDeps {
   logger: Logger;
   registrations: Registrations;
   deepLinks: DeepLinks;
+  cockpit: CockpitDeps;
+}
+
+/** What the organisers' cockpit works with, besides the shared parts above. */
+export interface CockpitDeps {
+  sqlite: Database.Database;
+  organisers: Organisers;
+  segments: Segments;
+  templates: Templates;
+  broadcasts: Broadcasts;
+  progress: ProgressWatcher;
+  /** Tells the delivery engine to look now (a broadcast was launched or resumed). */
+  wakeDelivery(): void;
 }

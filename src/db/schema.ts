@@ -158,9 +158,79 @@ export const broadcasts = sqliteTable(
     paidMessages: integer("paid_messages").notNull().default(0),
     starsCost: integer("stars_cost_tenths").notNull().default(0),
     pauseReason: text("pause_reason"),
+    /** The organiser who launched it (Telegram ID), for the audit and the report. */
+    createdBy: integer("created_by"),
+    /** The live progress message in the admin chat, edited as it goes; the report follows it. */
+    progressChatId: integer("progress_chat_id"),
+    progressMessageId: integer("progress_message_id"),
+    /** The language of the organiser who watches it, for the progress message and the report. */
+    progressLanguage: text("progress_language", { enum: LANGUAGES }),
+    /** When the final report (and its CSV) went to the admin chat: sent once, even across restarts. */
+    reportedAt: integer("reported_at"),
     createdAt: integer("created_at").notNull(),
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
   },
   (table) => [index("broadcasts_status_idx").on(table.status)],
 );
+
+/** Every organiser action (who, what, when), kept for accountability; details hold ids, never texts of people. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    actorId: integer("actor_id").notNull(),
+    chatId: integer("chat_id").notNull(),
+    action: text("action").notNull(),
+    /** JSON object with ids and settings of the action. */
+    detail: text("detail").notNull().default("{}"),
+    at: integer("at").notNull(),
+  },
+  (table) => [index("audit_log_at_idx").on(table.at)],
+);
+
+export const SEGMENT_KEYS = ["answer_id", "telegram_id"] as const;
+export type SegmentKey = (typeof SEGMENT_KEYS)[number];
+
+/** A named list an organiser uploaded (answer numbers or Telegram IDs), usable as a broadcast audience. */
+export const segments = sqliteTable("segments", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  key: text("key", { enum: SEGMENT_KEYS }).notNull(),
+  size: integer("size").notNull(),
+  createdBy: integer("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** One value of a segment; answers that bind later join the audience then. */
+export const segmentMembers = sqliteTable(
+  "segment_members",
+  {
+    segmentId: integer("segment_id")
+      .notNull()
+      .references(() => segments.id, { onDelete: "cascade" }),
+    answerId: text("answer_id"),
+    telegramId: integer("telegram_id"),
+  },
+  (table) => [
+    uniqueIndex("segment_members_answer_idx").on(table.segmentId, table.answerId),
+    uniqueIndex("segment_members_telegram_idx").on(table.segmentId, table.telegramId),
+  ],
+);
+
+/** A broadcast saved for reuse: its content (JSON of BroadcastContent) under a name. */
+export const templates = sqliteTable("templates", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  content: text("content").notNull(),
+  createdBy: integer("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Organisers' dialogs (grammY conversations), so a restart in the middle of composing loses nothing. */
+export const dialogs = sqliteTable("dialogs", {
+  key: text("key").primaryKey(),
+  state: text("state").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -1,7 +1,8 @@
-import { eq } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import type { AudienceRule } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
 import type { Db, HeraldDatabase } from "../db/client.js";
-import { type BroadcastStatus, broadcasts } from "../db/schema.js";
+import { type BroadcastStatus, broadcasts, type Language } from "../db/schema.js";
 import { DomainError } from "../errors.js";
 
 export interface ButtonTemplate {
@@ -16,8 +17,7 @@ export type BroadcastContent =
   | { kind: "photo"; photo: string; captionHtml?: string; buttons?: ButtonTemplate[][] }
   | { kind: "copy"; fromChatId: number; messageId: number; buttons?: ButtonTemplate[][] };
 
-/** Who receives it. */
-export type AudienceRule = { kind: "all_active" };
+export type { AudienceRule };
 
 export interface NewBroadcast {
   title: string;
@@ -30,6 +30,8 @@ export interface NewBroadcast {
   scheduledAt?: number;
   /** Unix ms; whatever is not delivered by then expires. */
   deadline?: number;
+  /** The organiser who made it. */
+  createdBy?: number;
 }
 
 export type Broadcast = typeof broadcasts.$inferSelect;
@@ -50,7 +52,7 @@ export class BroadcastNotFoundError extends DomainError {
   }
 }
 
-const TERMINAL: readonly BroadcastStatus[] = ["done", "cancelled"];
+const TERMINAL: BroadcastStatus[] = ["done", "cancelled"];
 
 export interface Broadcasts {
   create(input: NewBroadcast): Broadcast;
@@ -61,6 +63,13 @@ export interface Broadcasts {
   /** Stops for good: pending deliveries are cancelled. */
   cancel(id: number): Broadcast;
   get(id: number): Broadcast;
+  /** The most recent first. */
+  list(limit: number): Broadcast[];
+  /** Remembers the admin-chat message that shows its progress. */
+  watchFrom(id: number, watch: { chatId: number; messageId: number; language: Language }): void;
+  /** Finished broadcasts whose report has not reached the admin chat yet. */
+  unreported(): Broadcast[];
+  markReported(id: number): void;
 }
 
 /** The lifecycle of broadcasts; the delivery engine does the sending. */
@@ -100,6 +109,7 @@ export function createBroadcasts(deps: {
           silent: input.silent ?? false,
           scheduledAt: input.scheduledAt ?? null,
           deadline: input.deadline ?? null,
+          createdBy: input.createdBy ?? null,
           createdAt: clock.now(),
         })
         .returning()
@@ -139,5 +149,31 @@ export function createBroadcasts(deps: {
       );
     },
     get,
+    list(limit) {
+      return db.select().from(broadcasts).orderBy(desc(broadcasts.id)).limit(limit).all();
+    },
+    watchFrom(id, watch) {
+      set(db, id, {
+        progressChatId: watch.chatId,
+        progressMessageId: watch.messageId,
+        progressLanguage: watch.language,
+      });
+    },
+    unreported() {
+      return db
+        .select()
+        .from(broadcasts)
+        .where(
+          and(
+            inArray(broadcasts.status, TERMINAL),
+            isNull(broadcasts.reportedAt),
+            isNotNull(broadcasts.progressChatId),
+          ),
+        )
+        .all();
+    },
+    markReported(id) {
+      set(db, id, { reportedAt: clock.now() });
+    },
   };
 }

@@ -1,16 +1,18 @@
 import { EventEmitter } from "node:events";
+import type Database from "better-sqlite3";
 import { inArray } from "drizzle-orm";
 import { type Api, GrammyError, HttpError } from "grammy";
-import type { InlineKeyboardMarkup } from "grammy/types";
+import { createRecipientParams } from "../audience/recipient-params.js";
+import { audienceFilter, parseAudienceRule } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
 import type { QuietHours } from "../config.js";
 import type { HeraldDatabase } from "../db/client.js";
 import { broadcasts } from "../db/schema.js";
 import type { Logger } from "../logger.js";
 import type { OutgoingMessage } from "../messages/outgoing.js";
-import { type Params, renderHtml, renderText, renderUrl } from "../messages/render.js";
-import type { Broadcast, BroadcastContent, ButtonTemplate } from "./broadcasts.js";
+import type { Broadcast, BroadcastContent } from "./broadcasts.js";
 import { createPacer, type Pacer } from "./pacer.js";
+import { sendContent } from "./send-content.js";
 import { broadcastGate } from "./time-rules.js";
 
 export interface EngineOptions {
@@ -125,16 +127,6 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
        RETURNING id, job_key, telegram_id, lane, payload, broadcast_id, attempts`,
     ),
     startScheduled: sqlite.prepare("UPDATE broadcasts SET status = 'running', started_at = ? WHERE id = ?"),
-    materialise: sqlite.prepare(
-      `INSERT INTO deliveries (job_key, telegram_id, lane, broadcast_id, not_before, created_at)
-       SELECT 'broadcast:' || @id, telegram_id, 'bulk', @id, @now, @now FROM subscribers
-       WHERE status = 'active' AND telegram_id > @cursor ORDER BY telegram_id LIMIT @limit
-       ON CONFLICT DO NOTHING`,
-    ),
-    audienceBatchEnd: sqlite.prepare(
-      `SELECT max(telegram_id) AS last, count(*) AS n FROM (
-         SELECT telegram_id FROM subscribers WHERE status = 'active' AND telegram_id > ? ORDER BY telegram_id LIMIT ?)`,
-    ),
     advanceAudience: sqlite.prepare(
       "UPDATE broadcasts SET audience_cursor = ?, total = total + ?, audience_complete = ? WHERE id = ?",
     ),
@@ -167,11 +159,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       `UPDATE broadcasts SET sent = sent + @sent, failed = failed + @failed, blocked = blocked + @blocked,
          paid_messages = paid_messages + @paid, stars_cost_tenths = stars_cost_tenths + @stars WHERE id = @id`,
     ),
-    recipientParams: sqlite.prepare(
-      `SELECT answer_id, ticket_url, attributes FROM registrations WHERE telegram_id = ?
-       ORDER BY bound_at DESC LIMIT 1`,
-    ),
   };
+  const paramsOf = createRecipientParams(sqlite);
 
   const transactionalQueue: Row[] = [];
   const bulkQueue: Row[] = [];
@@ -259,14 +248,37 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     if (pacer.ratePerSecond !== rate) pacer.setRate(rate);
   }
 
-  function materialise(row: Broadcast, now: number) {
-    sqlite.transaction(() => {
-      const batch = sql.audienceBatchEnd.get(row.audienceCursor, MATERIALISE_BATCH) as {
-        last: number | null;
-        n: number;
+  /** Statements that add the next batch of a broadcast's audience, by its rule (prepared once each). */
+  const audienceStatements = new Map<string, { batchEnd: Database.Statement; insert: Database.Statement }>();
+  function audienceOf(row: Broadcast) {
+    const rule = parseAudienceRule(row.audience);
+    const { where, params } = audienceFilter(rule);
+    let statements = audienceStatements.get(where);
+    if (!statements) {
+      statements = {
+        batchEnd: sqlite.prepare(
+          `SELECT max(telegram_id) AS last, count(*) AS n FROM (
+             SELECT telegram_id FROM subscribers WHERE ${where} AND telegram_id > @cursor
+             ORDER BY telegram_id LIMIT @limit)`,
+        ),
+        insert: sqlite.prepare(
+          `INSERT INTO deliveries (job_key, telegram_id, lane, broadcast_id, not_before, created_at)
+           SELECT 'broadcast:' || @id, telegram_id, 'bulk', @id, @now, @now FROM subscribers
+           WHERE ${where} AND telegram_id > @cursor ORDER BY telegram_id LIMIT @limit
+           ON CONFLICT DO NOTHING`,
+        ),
       };
-      if (batch.n > 0)
-        sql.materialise.run({ id: row.id, now, cursor: row.audienceCursor, limit: MATERIALISE_BATCH });
+      audienceStatements.set(where, statements);
+    }
+    return { ...statements, params };
+  }
+
+  function materialise(row: Broadcast, now: number) {
+    const audience = audienceOf(row);
+    sqlite.transaction(() => {
+      const window = { ...audience.params, cursor: row.audienceCursor, limit: MATERIALISE_BATCH };
+      const batch = audience.batchEnd.get(window) as { last: number | null; n: number };
+      if (batch.n > 0) audience.insert.run({ ...window, id: row.id, now });
       const complete = batch.n < MATERIALISE_BATCH;
       sql.advanceAudience.run(batch.last ?? row.audienceCursor, batch.n, complete ? 1 : 0, row.id);
       row.audienceCursor = batch.last ?? row.audienceCursor;
@@ -431,44 +443,12 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     return sent.message_id;
   }
 
-  async function sendBroadcast(row: Row, broadcast: ActiveBroadcast): Promise<number> {
+  function sendBroadcast(row: Row, broadcast: ActiveBroadcast): Promise<number> {
     const { content, row: b } = broadcast;
-    const params = paramsOf(row.telegram_id);
-    const common = {
-      ...(b.silent ? { disable_notification: true } : {}),
-      ...(b.paid ? { allow_paid_broadcast: true } : {}),
-      ...keyboard(content.buttons, params),
-    };
-    if (content.kind === "copy") {
-      return (await api.copyMessage(row.telegram_id, content.fromChatId, content.messageId, common))
-        .message_id;
-    }
-    if (content.kind === "photo") {
-      return (
-        await api.sendPhoto(row.telegram_id, content.photo, {
-          ...common,
-          ...(content.captionHtml
-            ? { caption: renderHtml(content.captionHtml, params), parse_mode: "HTML" }
-            : {}),
-        })
-      ).message_id;
-    }
-    return (
-      await api.sendMessage(row.telegram_id, renderHtml(content.html, params), {
-        ...common,
-        parse_mode: "HTML",
-        ...(content.disablePreview ? { link_preview_options: { is_disabled: true } } : {}),
-      })
-    ).message_id;
-  }
-
-  function paramsOf(telegramId: number): Params {
-    const found = sql.recipientParams.get(telegramId) as
-      | { answer_id: string; ticket_url: string | null; attributes: string }
-      | undefined;
-    if (!found) return {};
-    const attributes = JSON.parse(found.attributes) as Record<string, string>;
-    return { ...attributes, answer_id: found.answer_id, ticket_url: found.ticket_url ?? "" };
+    return sendContent(api, row.telegram_id, content, paramsOf(row.telegram_id), {
+      silent: b.silent,
+      paid: b.paid,
+    });
   }
 
   // --- recording results -----------------------------------------------------------------------
@@ -639,22 +619,6 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       flushResults();
     },
   };
-}
-
-function keyboard(
-  buttons: ButtonTemplate[][] | undefined,
-  params: Params,
-): { reply_markup?: InlineKeyboardMarkup } {
-  if (!buttons || buttons.length === 0) return {};
-  // A recipient who lacks a link's value (no ticket yet) gets the message without that button.
-  const rows = buttons
-    .map((row) =>
-      row
-        .map((b) => ({ text: renderText(b.text, params), url: renderUrl(b.url, params) }))
-        .filter((b) => b.url !== "" && b.text !== ""),
-    )
-    .filter((row) => row.length > 0);
-  return rows.length > 0 ? { reply_markup: { inline_keyboard: rows } } : {};
 }
 
 function burstFor(rate: number): number {

@@ -1,11 +1,14 @@
 import type { Language } from "../../messages/language.js";
+import { adminEn } from "./admin-en.js";
+import { type AdminMessages, adminRu } from "./admin-ru.js";
 import { en } from "./en.js";
-import { type Messages, ru } from "./ru.js";
+import { type Messages as AttendeeMessages, ru } from "./ru.js";
 
-export type { Messages };
+/** Attendees' texts and the organisers' cockpit texts, in one typed dictionary per language. */
+export type Messages = AttendeeMessages & AdminMessages;
 export type MessageKey = keyof Messages;
 
-const catalogues: Record<Language, Messages> = { ru, en };
+const catalogues: Record<Language, Messages> = { ru: { ...ru, ...adminRu }, en: { ...en, ...adminEn } };
 
 /** Typed dictionaries rather than Fluent files: a missing or misspelt key is a compile error. */
 export function messagesFor(language: Language): Messages {

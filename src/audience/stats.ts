@@ -1,0 +1,40 @@
+import type Database from "better-sqlite3";
+
+export interface Stats {
+  subscribers: { active: number; blocked: number; unsubscribed: number };
+  registrations: {
+    total: number;
+    bound: number;
+    pending: number;
+    approved: number;
+    rejected: number;
+    completed: number;
+  };
+  ticketsSent: number;
+}
+
+/** The whole picture in a few aggregate queries (each one index or table scan). */
+export function collectStats(sqlite: Database.Database): Stats {
+  const subscribers = { active: 0, blocked: 0, unsubscribed: 0 };
+  const byStatus = sqlite
+    .prepare("SELECT status, count(*) AS n FROM subscribers GROUP BY status")
+    .all() as Array<{ status: keyof Stats["subscribers"]; n: number }>;
+  for (const { status, n } of byStatus) subscribers[status] = n;
+  const registrations = sqlite
+    .prepare(
+      `SELECT count(*) AS total,
+         count(telegram_id) AS bound,
+         coalesce(sum(moderation = 'pending'), 0) AS pending,
+         coalesce(sum(moderation = 'approved'), 0) AS approved,
+         coalesce(sum(moderation = 'rejected'), 0) AS rejected,
+         count(completed_at) AS completed
+       FROM registrations`,
+    )
+    .get() as Stats["registrations"];
+  const { n: ticketsSent } = sqlite
+    .prepare(
+      "SELECT count(*) AS n FROM deliveries WHERE job_key >= 'ticket:' AND job_key < 'ticket;' AND status = 'sent'",
+    )
+    .get() as { n: number };
+  return { subscribers, registrations, ticketsSent };
+}

@@ -1,0 +1,509 @@
+import type { Conversation } from "@grammyjs/conversations";
+import { InlineKeyboard } from "grammy";
+import type { Message } from "grammy/types";
+import { recordAdminAction } from "../../audience/audit.js";
+import { createRecipientParams, knownParameters } from "../../audience/recipient-params.js";
+import type { AudienceRule, Stage } from "../../audience/segments.js";
+import type { BroadcastContent } from "../../delivery/broadcasts.js";
+import { sendContent } from "../../delivery/send-content.js";
+import { parseButtons, placeholdersInButtons } from "../../messages/buttons.js";
+import { entitiesToHtml } from "../../messages/entities.js";
+import { placeholdersIn } from "../../messages/render.js";
+import { formatDuration, formatLocal, parseDateRange, parseLocalDateTime } from "../../messages/time.js";
+import type { DialogContext, HeraldContext } from "../context.js";
+import type { BotDeps } from "../deps.js";
+import { describeError } from "../describe-error.js";
+import { fill, type Messages } from "../locales/index.js";
+
+export const COMPOSE = "compose";
+/** Callback data of dialog buttons starts with this; anything else passes through the dialog. */
+export const DIALOG_PREFIX = "d:";
+/** Telegram's free bulk rate; above it a paid broadcast costs 0.1 Star per message. */
+const FREE_RATE = 30;
+const TEMPLATE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,47}$/u;
+
+type Dialog = Conversation<HeraldContext, DialogContext>;
+
+interface Plan {
+  urgent: boolean;
+  silent: boolean;
+  paid: boolean;
+  scheduledAt: number | null;
+  deadline: number | null;
+}
+
+interface Audience {
+  rule: AudienceRule;
+  label: string;
+  count: number;
+}
+
+/**
+ * Composing a broadcast, step by step: the message, its buttons, the audience, the plan, a preview
+ * for a real recipient and a test send, then launch. Every database read and every side effect goes
+ * through `conversation.external`, so replays after a restart repeat none of them.
+ */
+export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock" | "logger" | "cockpit">) {
+  const { config, cockpit } = deps;
+  const timezone = config.timezone;
+
+  return async function compose(conversation: Dialog, ctx: DialogContext, templateId?: number) {
+    const m = ctx.messages;
+    const chatId = ctx.chat?.id as number;
+    const organiserId = ctx.from?.id as number;
+    const known = await conversation.external(() => [...knownParameters(cockpit.sqlite)]);
+    const knownList = known.map((p) => `{${p}}`).join(", ");
+    const unknownIn = (names: string[]) => names.filter((name) => !known.includes(name));
+
+    /** The next update of this organiser that `accept` takes; other commands and buttons pass through. */
+    async function input(accept: (c: DialogContext) => boolean, hint: string): Promise<DialogContext> {
+      for (;;) {
+        const c = await conversation.wait();
+        if (accept(c)) return c;
+        const data = c.callbackQuery?.data;
+        if (data !== undefined && !data.startsWith(DIALOG_PREFIX)) await conversation.skip({ next: true });
+        const command = c.message?.text?.startsWith("/")
+          ? c.message.text.slice(1).split(/[\s@]/)[0]
+          : undefined;
+        if (command !== undefined && command !== "new" && command !== "admin") {
+          await conversation.skip({ next: true });
+        }
+        if (c.callbackQuery) await c.answerCallbackQuery({ text: m.staleButton });
+        else await c.reply(command !== undefined ? m.composeCommandInDialog : hint);
+      }
+    }
+    const pressed = (prefix: string) => (c: DialogContext) =>
+      c.callbackQuery?.data?.startsWith(DIALOG_PREFIX + prefix) ?? false;
+    const texted = (c: DialogContext) => c.message?.text !== undefined && !c.message.text.startsWith("/");
+
+    // 1. The message, or a saved template.
+    let content: BroadcastContent;
+    if (templateId !== undefined) {
+      const template = await conversation.external(() => {
+        try {
+          return cockpit.templates.get(templateId);
+        } catch {
+          return null;
+        }
+      });
+      if (!template) {
+        await ctx.reply(m.notFound);
+        return;
+      }
+      await ctx.reply(fill(m.composeFromTemplate, { name: template.name }));
+      content = template.content;
+      const unknown = unknownIn([
+        ...placeholdersOf(content),
+        ...placeholdersInButtons(content.buttons ?? []),
+      ]);
+      if (unknown.length > 0) {
+        await ctx.reply(fill(m.composeUnknownParams, { unknown: braces(unknown), known: knownList }));
+        return;
+      }
+    } else {
+      await ctx.reply(fill(m.composeIntro, { params: knownList }));
+      for (;;) {
+        const c = await input(
+          (x) => x.message !== undefined && !x.message.text?.startsWith("/"),
+          m.composeNeedMessage,
+        );
+        const built = contentOf(c.message as Message, chatId);
+        const unknown = unknownIn(placeholdersOf(built));
+        if (unknown.length > 0) {
+          await c.reply(fill(m.composeUnknownParams, { unknown: braces(unknown), known: knownList }));
+          continue;
+        }
+        if (built.kind === "copy") await c.reply(m.composeCopyNote);
+        content = built;
+        break;
+      }
+
+      // 2. URL buttons.
+      await ctx.reply(m.composeButtonsPrompt, {
+        reply_markup: new InlineKeyboard().text(m.composeNoButtons, `${DIALOG_PREFIX}nobuttons`),
+      });
+      for (;;) {
+        const c = await input((x) => texted(x) || pressed("nobuttons")(x), m.composeButtonsPrompt);
+        if (c.callbackQuery) {
+          await c.answerCallbackQuery();
+          break;
+        }
+        const parsed = parseButtons(c.message?.text ?? "");
+        if (!parsed.ok) {
+          const errors = parsed.errors.map((e) => `• ${e.line}: ${e.reason}`).join("\n");
+          await c.reply(fill(m.composeButtonErrors, { errors }));
+          continue;
+        }
+        const unknown = unknownIn(placeholdersInButtons(parsed.rows));
+        if (unknown.length > 0) {
+          await c.reply(fill(m.composeButtonsUnknownParams, { unknown: braces(unknown), known: knownList }));
+          continue;
+        }
+        if (parsed.rows.length > 0) content = { ...content, buttons: parsed.rows };
+        break;
+      }
+    }
+
+    // 3. The audience.
+    const audience = await chooseAudience();
+
+    // 4. The plan.
+    const plan = await choosePlan(audience);
+
+    // 5. Preview for a real recipient, test send, launch.
+    const sample = await conversation.external(() => {
+      const id = cockpit.segments.sample(audience.rule);
+      return id === undefined ? {} : { ...createRecipientParams(cockpit.sqlite)(id) };
+    });
+    await ctx.reply(
+      sample.answer_id ? fill(m.previewIntro, { answer: sample.answer_id }) : m.previewIntroNoAnswer,
+    );
+    const refused = await conversation.external((outer) =>
+      sendContent(outer.api, chatId, content, sample).then(
+        () => null,
+        (error: unknown) => reasonOf(error),
+      ),
+    );
+    if (refused !== null) {
+      await ctx.reply(fill(m.previewFailed, { reason: refused }));
+      return;
+    }
+
+    const confirmKeyboard = new InlineKeyboard()
+      .text(m.confirmTest, `${DIALOG_PREFIX}ok:test`)
+      .text(m.confirmLaunch, `${DIALOG_PREFIX}ok:launch`)
+      .row()
+      .text(m.confirmSave, `${DIALOG_PREFIX}ok:save`)
+      .text(m.confirmCancel, `${DIALOG_PREFIX}ok:cancel`);
+    await ctx.reply(m.confirmPrompt, { reply_markup: confirmKeyboard });
+    for (;;) {
+      const c = await input(pressed("ok:"), m.confirmPrompt);
+      await c.answerCallbackQuery();
+      const action = c.callbackQuery?.data?.slice(`${DIALOG_PREFIX}ok:`.length);
+      if (action === "cancel") {
+        await c.reply(m.cancelled);
+        return;
+      }
+      if (action === "test") {
+        const failed = await conversation.external((outer) => {
+          recordAdminAction(deps.db, {
+            actorId: organiserId,
+            chatId,
+            action: "broadcast.test",
+            at: deps.clock.now(),
+          });
+          return sendContent(outer.api, organiserId, content, sample).then(
+            () => null,
+            (error: unknown) => reasonOf(error),
+          );
+        });
+        await c.reply(failed === null ? m.testSent : fill(m.testFailed, { reason: failed }), {
+          reply_markup: confirmKeyboard,
+        });
+        continue;
+      }
+      if (action === "save") {
+        await c.reply(m.templateNamePrompt);
+        let name: string;
+        for (;;) {
+          const n = await input(texted, m.templateNamePrompt);
+          name = (n.message?.text ?? "").trim();
+          if (TEMPLATE_NAME.test(name)) break;
+          await n.reply(m.templateNameInvalid);
+        }
+        await conversation.external(() => {
+          cockpit.templates.save({ name, content, by: organiserId });
+          recordAdminAction(deps.db, {
+            actorId: organiserId,
+            chatId,
+            action: "template.save",
+            detail: { name },
+            at: deps.clock.now(),
+          });
+        });
+        await ctx.reply(fill(m.templateSaved, { name }), { reply_markup: confirmKeyboard });
+        continue;
+      }
+      // Launch.
+      const launched = await conversation.external(async (outer) => {
+        const row = cockpit.broadcasts.create({
+          title: titleOf(content),
+          content,
+          audience: audience.rule,
+          paid: plan.paid,
+          urgent: plan.urgent,
+          silent: plan.silent,
+          ...(plan.scheduledAt !== null ? { scheduledAt: plan.scheduledAt } : {}),
+          ...(plan.deadline !== null ? { deadline: plan.deadline } : {}),
+          createdBy: organiserId,
+        });
+        const started = cockpit.broadcasts.launch(row.id);
+        recordAdminAction(deps.db, {
+          actorId: organiserId,
+          chatId,
+          action: "broadcast.launch",
+          detail: { broadcast: row.id, audience: audience.rule, count: audience.count, ...plan },
+          at: deps.clock.now(),
+        });
+        cockpit.wakeDelivery();
+        await cockpit.progress.show(row.id, chatId, outer.language);
+        return started.id;
+      });
+      ctx.logger.info({ broadcast: launched }, "broadcast launched from the cockpit");
+      return;
+    }
+
+    async function chooseAudience(): Promise<Audience> {
+      const counts = await conversation.external(() => {
+        const count = (rule: AudienceRule) => cockpit.segments.count(rule);
+        return {
+          all: count({ kind: "all_active" }),
+          bound: count({ kind: "stage", stage: "bound" }),
+          approved: count({ kind: "stage", stage: "approved" }),
+          ticket_sent: count({ kind: "stage", stage: "ticket_sent" }),
+          completed: count({ kind: "stage", stage: "completed" }),
+        };
+      });
+      const keyboard = new InlineKeyboard()
+        .text(fill(m.audienceAll, { n: counts.all }), `${DIALOG_PREFIX}aud:all`)
+        .row()
+        .text(fill(m.audienceBound, { n: counts.bound }), `${DIALOG_PREFIX}aud:stage:bound`)
+        .row()
+        .text(fill(m.audienceApproved, { n: counts.approved }), `${DIALOG_PREFIX}aud:stage:approved`)
+        .row()
+        .text(fill(m.audienceTicketSent, { n: counts.ticket_sent }), `${DIALOG_PREFIX}aud:stage:ticket_sent`)
+        .row()
+        .text(fill(m.audienceCompleted, { n: counts.completed }), `${DIALOG_PREFIX}aud:stage:completed`)
+        .row()
+        .text(m.audienceDates, `${DIALOG_PREFIX}aud:dates`)
+        .text(m.audienceSegment, `${DIALOG_PREFIX}aud:segments`);
+      await ctx.reply(m.audiencePrompt, { reply_markup: keyboard });
+      for (;;) {
+        const c = await input(pressed("aud:"), m.audiencePrompt);
+        await c.answerCallbackQuery();
+        const choice = (c.callbackQuery?.data ?? "").slice(`${DIALOG_PREFIX}aud:`.length);
+        let rule: AudienceRule;
+        let label: string;
+        if (choice === "all") {
+          rule = { kind: "all_active" };
+          label = m.labelAll;
+        } else if (choice.startsWith("stage:")) {
+          const stage = choice.slice("stage:".length) as Stage;
+          rule = { kind: "stage", stage };
+          label = stageLabel(m, stage);
+        } else if (choice === "dates") {
+          await c.reply(fill(m.audienceDatesPrompt, { timezone }));
+          let range: { from?: number; to?: number } | null = null;
+          while (range === null) {
+            const d = await input(texted, fill(m.audienceDatesPrompt, { timezone }));
+            range = parseDateRange(d.message?.text ?? "", timezone);
+            if (range === null) await d.reply(m.audienceDatesInvalid);
+          }
+          rule = { kind: "subscribed", ...range };
+          const day = (ms: number | undefined, end: boolean) =>
+            ms === undefined
+              ? "…"
+              : (formatLocal(end ? ms - 1 : ms, timezone, ctx.language).split(",")[0] ?? "");
+          label = fill(m.labelDates, { from: day(range.from, false), to: day(range.to, true) });
+        } else if (choice === "segments") {
+          const lists = await conversation.external(() =>
+            cockpit.segments.list().map((s) => ({ id: s.id, name: s.name, size: s.size })),
+          );
+          if (lists.length === 0) {
+            await c.reply(m.audienceNoSegments, { reply_markup: keyboard });
+            continue;
+          }
+          const picker = new InlineKeyboard();
+          for (const s of lists.slice(0, 20))
+            picker.text(`${s.name} (${s.size})`, `${DIALOG_PREFIX}aud:seg:${s.id}`).row();
+          await c.reply(m.audienceSegmentsPrompt, { reply_markup: picker });
+          continue;
+        } else if (choice.startsWith("seg:")) {
+          const segmentId = Number(choice.slice("seg:".length));
+          const name = await conversation.external(() => {
+            try {
+              return cockpit.segments.get(segmentId).name;
+            } catch {
+              return null;
+            }
+          });
+          if (name === null) {
+            await c.reply(m.notFound, { reply_markup: keyboard });
+            continue;
+          }
+          rule = { kind: "segment", segmentId };
+          label = fill(m.labelSegment, { name });
+        } else {
+          continue;
+        }
+        const chosen = rule;
+        const count = await conversation.external(() => cockpit.segments.count(chosen));
+        if (count === 0) {
+          await c.reply(fill(m.audienceEmpty, { label }), { reply_markup: keyboard });
+          continue;
+        }
+        return { rule, label, count };
+      }
+    }
+
+    async function choosePlan(audience: Audience): Promise<Plan> {
+      const plan: Plan = { urgent: false, silent: false, paid: false, scheduledAt: null, deadline: null };
+      let now = await conversation.now();
+      const card = () => planCard(m, plan, audience, now, config, ctx.language);
+      await ctx.reply(card().text, { reply_markup: card().keyboard });
+      for (;;) {
+        const c = await input(pressed("plan:"), m.planContinue);
+        const option = (c.callbackQuery?.data ?? "").slice(`${DIALOG_PREFIX}plan:`.length);
+        await c.answerCallbackQuery();
+        if (option === "go") return plan;
+        if (option === "urgent" || option === "silent" || option === "paid") {
+          plan[option] = !plan[option];
+          await c.editMessageText(card().text, { reply_markup: card().keyboard });
+          continue;
+        }
+        if (option === "schedule" || option === "deadline") {
+          const prompt = fill(option === "schedule" ? m.planSchedulePrompt : m.planDeadlinePrompt, {
+            timezone,
+          });
+          await c.reply(prompt);
+          for (;;) {
+            const t = await input(texted, prompt);
+            const text = (t.message?.text ?? "").trim().toLowerCase();
+            now = await conversation.now();
+            if (["now", "сейчас", "none", "нет", "-"].includes(text)) {
+              if (option === "schedule") plan.scheduledAt = null;
+              else plan.deadline = null;
+              break;
+            }
+            const at = parseLocalDateTime(text, timezone);
+            if (at === null) {
+              await t.reply(m.planTimeInvalid);
+              continue;
+            }
+            if (at <= now) {
+              await t.reply(m.planTimePast);
+              continue;
+            }
+            if (option === "schedule") plan.scheduledAt = at;
+            else plan.deadline = at;
+            break;
+          }
+          await ctx.reply(card().text, { reply_markup: card().keyboard });
+        }
+      }
+    }
+  };
+}
+
+function planCard(
+  m: Messages,
+  plan: Plan,
+  audience: Audience,
+  now: number,
+  config: BotDeps["config"],
+  language: DialogContext["language"],
+): { text: string; keyboard: InlineKeyboard } {
+  const freeRate = config.broadcastRate > 0 ? config.broadcastRate : FREE_RATE;
+  const rate = plan.paid ? config.paidBroadcastRate || freeRate : freeRate;
+  const at = (ms: number | null, none: string) =>
+    ms === null ? none : formatLocal(ms, config.timezone, language);
+  const lines = [
+    fill(m.planCard, {
+      label: audience.label,
+      n: audience.count,
+      rate,
+      eta: formatDuration(audience.count / rate, language),
+      start: at(plan.scheduledAt, m.planNow),
+      deadline: at(plan.deadline, m.planNone),
+      quiet: config.quietHours ? `${clock(config.quietHours.start)}–${clock(config.quietHours.end)}` : "—",
+      quietMode: !config.quietHours
+        ? m.planQuietOff
+        : plan.urgent
+          ? m.planQuietIgnored
+          : m.planQuietRespected,
+      paid: plan.paid ? m.planYes : m.planNo,
+      sound: plan.silent ? m.planSilent : m.planSound,
+    }),
+  ];
+  if (plan.deadline !== null) {
+    const seconds = Math.max(1, (plan.deadline - (plan.scheduledAt ?? now)) / 1000);
+    const needed = Math.ceil(audience.count / seconds);
+    lines.push(fill(m.planNeeds, { rate: needed }));
+    if (needed > freeRate) {
+      const paidRate = config.paidBroadcastRate || 1000;
+      const paidShare = Math.max(0, audience.count - FREE_RATE * (audience.count / paidRate));
+      lines.push(fill(m.planOverFree, { free: freeRate, paidRate, stars: Math.ceil(paidShare * 0.1) }));
+      if (needed > paidRate || (!plan.paid && needed > freeRate)) lines.push(m.planCannotMeet);
+    }
+  }
+  const box = (on: boolean, label: string) => `${on ? "☑" : "☐"} ${label}`;
+  const keyboard = new InlineKeyboard()
+    .text(box(plan.urgent, m.planUrgent), `${DIALOG_PREFIX}plan:urgent`)
+    .text(box(plan.silent, m.planSilentButton), `${DIALOG_PREFIX}plan:silent`)
+    .row()
+    .text(m.planSchedule, `${DIALOG_PREFIX}plan:schedule`)
+    .text(m.planDeadline, `${DIALOG_PREFIX}plan:deadline`)
+    .row()
+    .text(box(plan.paid, m.planPaid), `${DIALOG_PREFIX}plan:paid`)
+    .text(m.planContinue, `${DIALOG_PREFIX}plan:go`);
+  return { text: lines.join("\n"), keyboard };
+}
+
+function clock(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+function stageLabel(m: Messages, stage: Stage): string {
+  return {
+    bound: m.labelBound,
+    approved: m.labelApproved,
+    ticket_sent: m.labelTicketSent,
+    completed: m.labelCompleted,
+  }[stage];
+}
+
+/** The organiser's message as broadcast content: a template when it is text or a photo, else a copy. */
+export function contentOf(message: Message, chatId: number): BroadcastContent {
+  if (message.text !== undefined) {
+    return { kind: "text", html: entitiesToHtml(message.text, message.entities) };
+  }
+  if (message.photo && message.photo.length > 0) {
+    const largest = message.photo[message.photo.length - 1] as NonNullable<Message["photo"]>[number];
+    return {
+      kind: "photo",
+      photo: largest.file_id,
+      ...(message.caption ? { captionHtml: entitiesToHtml(message.caption, message.caption_entities) } : {}),
+    };
+  }
+  return { kind: "copy", fromChatId: chatId, messageId: message.message_id };
+}
+
+function placeholdersOf(content: BroadcastContent): string[] {
+  if (content.kind === "text") return placeholdersIn(content.html);
+  if (content.kind === "photo") return placeholdersIn(content.captionHtml ?? "");
+  return [];
+}
+
+/** A short title for lists and the progress message: the start of the text, without markup. */
+export function titleOf(content: BroadcastContent): string {
+  const source =
+    content.kind === "text" ? content.html : content.kind === "photo" ? (content.captionHtml ?? "📷") : "📎";
+  const plain = source
+    .replace(/<[^>]*>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+  return plain.length > 40 ? `${plain.slice(0, 39)}…` : plain || "📎";
+}
+
+function braces(names: string[]): string {
+  return names.map((name) => `{${name}}`).join(", ");
+}
+
+function reasonOf(error: unknown): string {
+  const described = describeError(error);
+  return String(described.description ?? described.message ?? "unknown error");
+}

@@ -1,0 +1,41 @@
+import type { VersionedStateStorage } from "@grammyjs/conversations";
+import { eq } from "drizzle-orm";
+import type { Clock } from "../clock.js";
+import type { Db } from "../db/client.js";
+import { dialogs } from "../db/schema.js";
+
+/**
+ * Conversation state in SQLite, so an organiser's half-composed broadcast survives a restart. The
+ * plugin versions what it writes; after an incompatible code change the old state is dropped and the
+ * organiser is told the dialog ended (see the cockpit's fallback), never left in silence.
+ */
+export function dialogStorage<S>(db: Db, clock: Clock): VersionedStateStorage<string, S> {
+  type Stored = Parameters<VersionedStateStorage<string, S>["write"]>[1];
+  return {
+    read(key) {
+      const row = db.select().from(dialogs).where(eq(dialogs.key, key)).get();
+      return row ? (JSON.parse(row.state) as Stored) : undefined;
+    },
+    write(key, state) {
+      const value = { key, state: JSON.stringify(state), updatedAt: clock.now() };
+      db.insert(dialogs)
+        .values(value)
+        .onConflictDoUpdate({ target: dialogs.key, set: { state: value.state, updatedAt: value.updatedAt } })
+        .run();
+    },
+    delete(key) {
+      db.delete(dialogs).where(eq(dialogs.key, key)).run();
+    },
+  };
+}
+
+/** One dialog per organiser per chat: two organisers can compose side by side in the same group. */
+export function dialogKey(ctx: { chat?: { id: number }; from?: { id: number } }): string | undefined {
+  if (!ctx.chat || !ctx.from) return undefined;
+  return `${ctx.chat.id}:${ctx.from.id}`;
+}
+
+export function hasDialog(db: Db, key: string): boolean {
+  // The plugin prefixes keys with nothing by default; a stored row means a dialog in progress.
+  return db.select({ key: dialogs.key }).from(dialogs).where(eq(dialogs.key, key)).get() !== undefined;
+}

@@ -1,0 +1,447 @@
+import { conversations, createConversation } from "@grammyjs/conversations";
+import { Composer, InlineKeyboard, type Transformer } from "grammy";
+import { recordAdminAction } from "../../audience/audit.js";
+import { parseListFile } from "../../audience/list-file.js";
+import { SEGMENT_NAME, SegmentError } from "../../audience/segments.js";
+import { collectStats } from "../../audience/stats.js";
+import { type Broadcast, BroadcastNotFoundError, BroadcastStateError } from "../../delivery/broadcasts.js";
+import { pickLanguage } from "../../messages/language.js";
+import { publishOrganiserCommands } from "../commands.js";
+import type { DialogContext, HeraldContext } from "../context.js";
+import { COMPOSE, composeConversation, DIALOG_PREFIX } from "../conversations/compose.js";
+import type { BotDeps } from "../deps.js";
+import { dialogKey, dialogStorage, hasDialog } from "../dialog-storage.js";
+import { fill, type Messages, messagesFor } from "../locales/index.js";
+
+/** Bumped when the compose dialog changes incompatibly: stored dialogs of the old shape are dropped. */
+export const DIALOG_VERSION = 1;
+export const ORGANISER_COMMANDS = [
+  "admin",
+  "new",
+  "broadcasts",
+  "templates",
+  "segments",
+  "stats",
+  "cancel",
+] as const;
+const COCKPIT_CALLBACK = /^(d:|bc:|menu:|tpl:|seg:)/;
+const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+const LIST_ERRORS_SHOWN = 10;
+
+/**
+ * The organisers' cockpit: menus, the compose dialog, broadcast controls, list uploads and stats.
+ * Only organisers reach it; for everyone else it does not exist and their updates fall through to
+ * the attendee features.
+ */
+export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer[] = []) {
+  const { db, clock, config, cockpit } = deps;
+  const composer = new Composer<HeraldContext>();
+
+  const organiser = composer.filter(async (ctx) => {
+    if (!ctx.from || !ctx.chat || !maybeForCockpit(ctx)) return false;
+    const allowed = await cockpit.organisers.isOrganiser(ctx.from.id, ctx.chat.id);
+    if (!allowed) return false;
+    if (cockpit.organisers.firstSeen(ctx.from.id) && ctx.chat.type === "private") {
+      // Members of the organisers' group get their command menu in their private chat on first contact.
+      await publishOrganiserCommands(ctx.api, ctx.chat.id).catch((error: unknown) =>
+        ctx.logger.warn({ err: error }, "could not publish the organiser menu"),
+      );
+    }
+    return true;
+  });
+
+  /** Cheap checks first, so an attendee's ordinary update never costs a membership lookup. */
+  function maybeForCockpit(ctx: HeraldContext): boolean {
+    const text = ctx.message?.text;
+    if (text?.startsWith("/")) {
+      const command = text.slice(1).split(/[\s@]/)[0] ?? "";
+      if ((ORGANISER_COMMANDS as readonly string[]).includes(command)) return true;
+    }
+    if (ctx.callbackQuery?.data && COCKPIT_CALLBACK.test(ctx.callbackQuery.data)) return true;
+    if (ctx.message?.document) return true;
+    if (ctx.chat?.id === config.adminChatId) return true;
+    const key = dialogKey(ctx);
+    return key !== undefined && hasDialog(db, key);
+  }
+
+  // Who did what, when: every command and button of an organiser, before anything else handles it.
+  organiser.use((ctx, next) => {
+    const action = ctx.callbackQuery?.data
+      ? { action: "button", detail: { data: ctx.callbackQuery.data } }
+      : ctx.message?.text?.startsWith("/")
+        ? { action: "command", detail: { command: ctx.message.text.split(/\s/)[0] } }
+        : ctx.message?.document
+          ? { action: "upload", detail: { bytes: ctx.message.document.file_size ?? null } }
+          : undefined;
+    if (action && ctx.from && ctx.chat) {
+      recordAdminAction(db, { actorId: ctx.from.id, chatId: ctx.chat.id, at: clock.now(), ...action });
+    }
+    return next();
+  });
+
+  organiser.use(
+    conversations<HeraldContext, DialogContext>({
+      storage: {
+        type: "key",
+        version: DIALOG_VERSION,
+        getStorageKey: dialogKey,
+        adapter: dialogStorage(db, clock),
+      },
+    }),
+  );
+
+  // /cancel is handled before the dialog sees it: it always leaves.
+  organiser.command("cancel", async (ctx) => {
+    const active = Object.keys(await ctx.conversation.active()).length > 0;
+    await ctx.conversation.exitAll();
+    await ctx.reply(active ? ctx.messages.cancelled : ctx.messages.nothingToCancel);
+  });
+
+  organiser.use(
+    createConversation(composeConversation(deps), {
+      id: COMPOSE,
+      plugins: [decorateDialog(deps, transformers)],
+    }),
+  );
+
+  const startCompose = async (ctx: HeraldContext, templateId?: number) => {
+    if (Object.keys(await ctx.conversation.active()).length > 0) {
+      await ctx.reply(ctx.messages.composeCommandInDialog);
+      return;
+    }
+    await (templateId === undefined
+      ? ctx.conversation.enter(COMPOSE)
+      : ctx.conversation.enter(COMPOSE, templateId));
+  };
+
+  organiser.command("admin", (ctx) =>
+    ctx.reply(ctx.messages.menuTitle, { reply_markup: menu(ctx.messages) }),
+  );
+  organiser.command("new", (ctx) => startCompose(ctx));
+  organiser.command("broadcasts", (ctx) => showBroadcasts(ctx));
+  organiser.command("templates", (ctx) => showTemplates(ctx));
+  organiser.command("segments", (ctx) => showSegments(ctx));
+  organiser.command("stats", (ctx) => showStats(ctx));
+
+  organiser.callbackQuery(/^menu:(\w+)$/, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    const item = ctx.match[1];
+    if (item === "new") await startCompose(ctx);
+    else if (item === "broadcasts") await showBroadcasts(ctx);
+    else if (item === "templates") await showTemplates(ctx);
+    else if (item === "segments") await showSegments(ctx);
+    else if (item === "stats") await showStats(ctx);
+  });
+
+  // Broadcast controls on progress messages and broadcast cards.
+  organiser.callbackQuery(/^bc:(open|pause|resume|cancel|cancel!|keep):(\d+)$/, async (ctx) => {
+    const action = ctx.match[1] as string;
+    const id = Number(ctx.match[2]);
+    const m = ctx.messages;
+    const chatId = ctx.chat?.id as number;
+    try {
+      if (action === "open") {
+        await ctx.answerCallbackQuery();
+        cockpit.broadcasts.get(id);
+        await cockpit.progress.show(id, chatId, ctx.language);
+        return;
+      }
+      if (action === "cancel") {
+        await ctx.answerCallbackQuery();
+        await ctx.reply(fill(m.cancelConfirm, { id }), {
+          reply_markup: new InlineKeyboard()
+            .text(m.cancelYes, `bc:cancel!:${id}`)
+            .text(m.cancelNo, `bc:keep:${id}`),
+        });
+        return;
+      }
+      if (action === "keep") {
+        await ctx.answerCallbackQuery();
+        await ctx.deleteMessage().catch(() => undefined);
+        return;
+      }
+      if (action === "pause") cockpit.broadcasts.pause(id, m.pausedByOrganiser);
+      else if (action === "resume") cockpit.broadcasts.resume(id);
+      else if (action === "cancel!") {
+        cockpit.broadcasts.cancel(id);
+        await ctx.deleteMessage().catch(() => undefined);
+      }
+      recordAdminAction(db, {
+        actorId: ctx.from.id,
+        chatId,
+        action: `broadcast.${action === "cancel!" ? "cancel" : action}`,
+        detail: { broadcast: id },
+        at: clock.now(),
+      });
+      cockpit.wakeDelivery();
+      await ctx.answerCallbackQuery();
+      await cockpit.progress.refresh(id);
+    } catch (error) {
+      if (error instanceof BroadcastStateError) {
+        const status = statusName(m, cockpit.broadcasts.get(id));
+        await ctx.answerCallbackQuery({ text: fill(m.actionRefused, { status }), show_alert: true });
+        await cockpit.progress.refresh(id);
+      } else if (error instanceof BroadcastNotFoundError) {
+        await ctx.answerCallbackQuery({ text: m.notFound });
+      } else throw error;
+    }
+  });
+
+  organiser.callbackQuery(/^tpl:(use|del):(\d+)$/, async (ctx) => {
+    const id = Number(ctx.match[2]);
+    await ctx.answerCallbackQuery();
+    if (ctx.match[1] === "use") {
+      await startCompose(ctx, id);
+      return;
+    }
+    try {
+      const template = cockpit.templates.get(id);
+      cockpit.templates.remove(id);
+      recordAdminAction(db, {
+        actorId: ctx.from.id,
+        chatId: ctx.chat?.id as number,
+        action: "template.delete",
+        detail: { template: id, name: template.name },
+        at: clock.now(),
+      });
+      await ctx.reply(fill(ctx.messages.templateDeleted, { name: template.name }));
+    } catch {
+      await ctx.reply(ctx.messages.notFound);
+    }
+  });
+
+  organiser.callbackQuery(/^seg:del:(\d+)$/, async (ctx) => {
+    const id = Number(ctx.match[1]);
+    await ctx.answerCallbackQuery();
+    try {
+      const segment = cockpit.segments.get(id);
+      cockpit.segments.remove(id);
+      recordAdminAction(db, {
+        actorId: ctx.from.id,
+        chatId: ctx.chat?.id as number,
+        action: "segment.delete",
+        detail: { segment: id, name: segment.name },
+        at: clock.now(),
+      });
+      await ctx.reply(fill(ctx.messages.segmentDeleted, { name: segment.name }));
+    } catch {
+      await ctx.reply(ctx.messages.notFound);
+    }
+  });
+
+  // A dialog button whose dialog is over (ended, cancelled, or lost in an incompatible upgrade).
+  organiser.callbackQuery(new RegExp(`^${DIALOG_PREFIX}`), (ctx) =>
+    ctx.answerCallbackQuery({ text: ctx.messages.staleButton, show_alert: true }),
+  );
+
+  organiser.on("message:document", async (ctx) => {
+    const m = ctx.messages;
+    const document = ctx.message.document;
+    const fileName = document.file_name ?? "list.txt";
+    if (!/\.(csv|txt)$/i.test(fileName)) {
+      await ctx.reply(m.uploadNotText);
+      return;
+    }
+    if ((document.file_size ?? 0) > MAX_UPLOAD_BYTES) {
+      await ctx.reply(fill(m.uploadTooBig, { mb: MAX_UPLOAD_BYTES / 1024 / 1024 }));
+      return;
+    }
+    const file = await ctx.api.getFile(document.file_id);
+    const response = await fetch(`${config.botApiRoot}/file/bot${config.botToken}/${file.file_path}`);
+    if (!response.ok) throw new Error(`could not download the list (HTTP ${response.status})`);
+    const list = parseListFile(Buffer.from(await response.arrayBuffer()));
+    if (list.errors.length > 0) {
+      const shown = list.errors.slice(0, LIST_ERRORS_SHOWN).map((e) => `• ${e.line}: ${e.reason}`);
+      if (list.errors.length > LIST_ERRORS_SHOWN) {
+        shown.push(fill(m.uploadMore, { n: list.errors.length - LIST_ERRORS_SHOWN }));
+      }
+      await ctx.reply(fill(m.uploadErrors, { count: list.errors.length, errors: shown.join("\n") }));
+      return;
+    }
+    // Attribute files (answer_id plus columns) only set parameters unless captioned with a list name.
+    const caption = ctx.message.caption?.trim();
+    const name =
+      caption && caption.length > 0
+        ? caption
+        : list.columns.length > 0
+          ? null
+          : fileName.replace(/\.[^.]+$/, "");
+    if (name !== null && !SEGMENT_NAME.test(name)) {
+      await ctx.reply(fill(m.uploadNameInvalid, { name }));
+      return;
+    }
+    try {
+      const summary = cockpit.segments.importList({ name, list, by: ctx.from.id });
+      recordAdminAction(db, {
+        actorId: ctx.from.id,
+        chatId: ctx.chat.id,
+        action: "segment.import",
+        detail: {
+          segment: summary.segment?.id ?? null,
+          entries: summary.entries,
+          matched: summary.matched,
+          columns: summary.columns,
+        },
+        at: clock.now(),
+      });
+      const counts = {
+        name: name ?? "",
+        entries: summary.entries,
+        matched: summary.matched,
+        unknown: summary.unknown,
+        duplicates: summary.duplicates,
+      };
+      const lines = [fill(summary.segment ? m.uploadDone : m.uploadAttributesOnly, counts)];
+      if (summary.columns.length > 0) {
+        lines.push(
+          fill(m.uploadAttributes, {
+            columns: summary.columns.map((c) => `{${c}}`).join(", "),
+            n: summary.attributesSet,
+          }),
+        );
+      }
+      await ctx.reply(lines.join("\n"));
+    } catch (error) {
+      if (error instanceof SegmentError && error.code === "segment_name_taken") {
+        await ctx.reply(fill(m.uploadNameTaken, { name: name ?? "" }));
+      } else throw error;
+    }
+  });
+
+  // An organiser's command we do not know, or a message with no dialog open (say, after an upgrade
+  // dropped an old dialog): a hint rather than silence. Chatter in the organisers' group is left alone.
+  organiser.on("message", async (ctx, next) => {
+    const isCommand = ctx.message.text?.startsWith("/") ?? false;
+    const repliesToBot = ctx.message.reply_to_message?.from?.id === ctx.me.id;
+    if (ctx.chat.type === "private" || isCommand || repliesToBot) {
+      if (ctx.chat.type === "private" && !isCommand && !hasOrganiserContext(ctx)) return next();
+      await ctx.reply(ctx.messages.organiserHelp);
+      return;
+    }
+  });
+
+  /** In a private chat, an organiser who is not mid-dialog and writes plain text is treated as an attendee. */
+  function hasOrganiserContext(ctx: HeraldContext): boolean {
+    const key = dialogKey(ctx);
+    return key !== undefined && hasDialog(db, key);
+  }
+
+  async function showBroadcasts(ctx: HeraldContext) {
+    const m = ctx.messages;
+    const rows = cockpit.broadcasts.list(10);
+    if (rows.length === 0) {
+      await ctx.reply(m.broadcastsEmpty);
+      return;
+    }
+    const keyboard = new InlineKeyboard();
+    for (const row of rows) keyboard.text(`#${row.id} ${row.title}`.slice(0, 60), `bc:open:${row.id}`).row();
+    await ctx.reply([m.broadcastsTitle, ...rows.map((row) => broadcastLine(m, row))].join("\n"), {
+      reply_markup: keyboard,
+    });
+  }
+
+  async function showTemplates(ctx: HeraldContext) {
+    const m = ctx.messages;
+    const list = cockpit.templates.list();
+    if (list.length === 0) {
+      await ctx.reply(m.templatesEmpty);
+      return;
+    }
+    const keyboard = new InlineKeyboard();
+    for (const t of list.slice(0, 20)) {
+      keyboard
+        .text(fill(m.useTemplate, { name: t.name }), `tpl:use:${t.id}`)
+        .text(fill(m.deleteItem, { name: t.name }), `tpl:del:${t.id}`)
+        .row();
+    }
+    await ctx.reply(m.templatesTitle, { reply_markup: keyboard });
+  }
+
+  async function showSegments(ctx: HeraldContext) {
+    const m = ctx.messages;
+    const list = cockpit.segments.list();
+    if (list.length === 0) {
+      await ctx.reply(m.segmentsEmpty);
+      return;
+    }
+    const keyboard = new InlineKeyboard();
+    const lines = [m.segmentsTitle];
+    for (const s of list.slice(0, 20)) {
+      const reachable = cockpit.segments.count({ kind: "segment", segmentId: s.id });
+      lines.push(fill(m.segmentLine, { name: s.name, size: s.size, reachable }));
+      keyboard.text(fill(m.deleteItem, { name: s.name }), `seg:del:${s.id}`).row();
+    }
+    await ctx.reply(lines.join("\n"), { reply_markup: keyboard });
+  }
+
+  async function showStats(ctx: HeraldContext) {
+    const m = ctx.messages;
+    const stats = collectStats(cockpit.sqlite);
+    const lines = [
+      fill(m.statsText, {
+        ...stats.subscribers,
+        ...stats.registrations,
+        tickets: stats.ticketsSent,
+      }),
+    ];
+    const recent = cockpit.broadcasts.list(5);
+    if (recent.length > 0) lines.push("", m.statsBroadcasts, ...recent.map((row) => broadcastLine(m, row)));
+    await ctx.reply(lines.join("\n"));
+  }
+
+  return composer;
+}
+
+function menu(m: Messages): InlineKeyboard {
+  return new InlineKeyboard()
+    .text(m.menuNew, "menu:new")
+    .row()
+    .text(m.menuBroadcasts, "menu:broadcasts")
+    .text(m.menuStats, "menu:stats")
+    .row()
+    .text(m.menuTemplates, "menu:templates")
+    .text(m.menuSegments, "menu:segments");
+}
+
+function broadcastLine(m: Messages, row: Broadcast): string {
+  return fill(m.broadcastLine, {
+    id: row.id,
+    title: row.title,
+    status: statusName(m, row),
+    sent: row.sent,
+    total: row.total,
+  });
+}
+
+function statusName(m: Messages, row: Broadcast): string {
+  switch (row.status) {
+    case "running":
+      return m.statusRunning;
+    case "scheduled":
+      return m.statusScheduled.replace(" {at}", "").replace("{at}", "");
+    case "paused":
+      return fill(m.statusPaused, { reason: row.pauseReason ?? "" });
+    case "done":
+      return m.statusDone;
+    case "cancelled":
+      return m.statusCancelled;
+    default:
+      return m.statusDraft;
+  }
+}
+
+/**
+ * Contexts inside a dialog are built by the conversations plugin: they get the same logger and
+ * language as the outside, and auto-retry on a 429. Not the throttler: a transformer installed here
+ * wraps the plugin's replay log, so every replayed call would queue again and a long dialog would
+ * slow down with each step. A dialog sends one or two replies per organiser action anyway.
+ */
+function decorateDialog(deps: Pick<BotDeps, "logger">, transformers: readonly Transformer[]) {
+  return (ctx: DialogContext, next: () => Promise<void>) => {
+    for (const transformer of transformers) ctx.api.config.use(transformer);
+    ctx.logger = deps.logger.child({ update_id: ctx.update.update_id, chat_id: ctx.chat?.id, dialog: true });
+    ctx.language = pickLanguage(ctx.from?.language_code);
+    ctx.messages = messagesFor(ctx.language);
+    return next();
+  };
+}

@@ -1,0 +1,161 @@
+/** Texts of the organisers' cockpit. The Russian dictionary defines the keys; English must match. */
+export const adminRu = {
+  commandAdmin: "Меню организатора",
+  commandNew: "Новая рассылка",
+  commandBroadcasts: "Рассылки и их ход",
+  commandTemplates: "Сохранённые шаблоны",
+  commandSegments: "Загруженные списки",
+  commandStats: "Статистика",
+  commandCancel: "Выйти из текущего диалога",
+  menuTitle: "Пульт Herald. Что делаем?\n\nЧтобы загрузить список, пришлите в этот чат файл CSV или TXT.",
+  menuNew: "✉️ Новая рассылка",
+  menuBroadcasts: "📊 Рассылки",
+  menuTemplates: "📄 Шаблоны",
+  menuSegments: "👥 Списки",
+  menuStats: "📈 Статистика",
+  organiserHelp:
+    "Открытого диалога нет. Команды организатора: /admin — меню, /new — новая рассылка, /broadcasts, " +
+    "/templates, /segments, /stats, /cancel. Чтобы загрузить список, пришлите файл CSV или TXT.",
+  cancelled: "Диалог закрыт. Ничего не отправлено.",
+  nothingToCancel: "Открытого диалога нет.",
+  staleButton: "Этот диалог уже закрыт. Начните заново: /new",
+  composeIntro:
+    "Новая рассылка. Пришлите сообщение ровно так, как его должны увидеть участники: текст с оформлением, " +
+    "фото с подписью или любое другое сообщение (оно будет скопировано как есть).\n\n" +
+    "Персональные параметры: {params}\n\n/cancel — выйти",
+  composeFromTemplate: "Новая рассылка по шаблону «{name}».",
+  composeNeedMessage: "Пришлите сообщение для рассылки или /cancel, чтобы выйти.",
+  composeCommandInDialog: "Вы составляете рассылку. Продолжайте или отправьте /cancel, чтобы выйти.",
+  composeUnknownParams:
+    "Неизвестные параметры: {unknown}. Известные: {known}. Пришлите сообщение ещё раз без них.",
+  composeCopyNote: "Это сообщение будет скопировано как есть: персональные параметры в нём не подставляются.",
+  composeButtonsPrompt:
+    "Добавьте кнопки-ссылки: по одной в строке в виде «Текст - ссылка»; несколько в одном ряду — через « && ». " +
+    "Ссылка может быть параметром, например «Ваш билет - {ticket_url}».",
+  composeNoButtons: "Без кнопок",
+  composeButtonErrors: "Эти строки не подошли:\n{errors}\nПришлите кнопки ещё раз.",
+  composeButtonsUnknownParams:
+    "Неизвестные параметры в кнопках: {unknown}. Известные: {known}. Пришлите кнопки ещё раз.",
+  audiencePrompt: "Кому отправить?",
+  audienceAll: "Все активные ({n})",
+  audienceBound: "Привязали регистрацию ({n})",
+  audienceApproved: "Одобренные ({n})",
+  audienceTicketSent: "Получили билет ({n})",
+  audienceCompleted: "Завершили регистрацию ({n})",
+  audienceDates: "По дате подписки",
+  audienceSegment: "Загруженный список",
+  audienceDatesPrompt:
+    "Пришлите даты подписки в виде ГГГГ-ММ-ДД..ГГГГ-ММ-ДД ({timezone}); один конец можно опустить, например «2026-11-01..».",
+  audienceDatesInvalid: "Не удалось прочитать даты. Пример: 2026-11-01..2026-11-15",
+  audienceNoSegments: "Списков пока нет (пришлите файл CSV или TXT вне диалога). Выберите другую аудиторию.",
+  audienceSegmentsPrompt: "Выберите список:",
+  audienceEmpty: "В этой аудитории сейчас никого нет ({label}). Выберите другую.",
+  labelAll: "все активные подписчики",
+  labelBound: "привязали регистрацию",
+  labelApproved: "одобренные",
+  labelTicketSent: "получили билет",
+  labelCompleted: "завершили регистрацию",
+  labelDates: "подписались {from} – {to}",
+  labelSegment: "список «{name}»",
+  planCard:
+    "План\nАудитория: {label}\nПолучателей: {n}\nСкорость: {rate}/с, примерно {eta}\nСтарт: {start}\nСрок: {deadline}\n" +
+    "Тихие часы ({quiet}): {quietMode}\nПлатная рассылка: {paid}\nУведомление: {sound}",
+  planNow: "сейчас",
+  planNone: "нет",
+  planQuietRespected: "соблюдаются, ждём утра",
+  planQuietIgnored: "не соблюдаются (срочно)",
+  planQuietOff: "не заданы",
+  planYes: "да",
+  planNo: "нет",
+  planSound: "со звуком",
+  planSilent: "без звука",
+  planNeeds: "Чтобы успеть к сроку, нужно {rate} сообщ./с.",
+  planOverFree:
+    "Это больше бесплатных {free}/с: платная рассылка (до {paidRate}/с) обойдётся примерно в {stars} звёзд.",
+  planCannotMeet: "К сроку дойдёт не всем: остаток истечёт.",
+  planUrgent: "Срочно: и ночью",
+  planSilentButton: "Без звука",
+  planPaid: "Платная рассылка",
+  planSchedule: "🕒 Время старта",
+  planDeadline: "⏳ Срок",
+  planContinue: "Дальше →",
+  planSchedulePrompt: "Пришлите время старта в виде ГГГГ-ММ-ДД ЧЧ:ММ ({timezone}) или «сейчас».",
+  planDeadlinePrompt: "Пришлите срок в виде ГГГГ-ММ-ДД ЧЧ:ММ ({timezone}) или «нет».",
+  planTimeInvalid: "Не удалось прочитать время. Пример: 2026-11-21 18:30",
+  planTimePast: "Это время уже прошло. Пришлите время в будущем.",
+  previewIntro: "Так сообщение увидит один из получателей (анкета № {answer}):",
+  previewIntroNoAnswer: "Так сообщение увидит один из получателей (без регистрации, параметры пустые):",
+  previewFailed:
+    "Telegram не принял сообщение: {reason}. Ничего не запущено; выйдите через /cancel и составьте его заново.",
+  confirmPrompt: "Проверьте предпросмотр выше.",
+  confirmTest: "🧪 Тест мне",
+  confirmLaunch: "🚀 Запустить",
+  confirmSave: "💾 Сохранить шаблон",
+  confirmCancel: "✖️ Отмена",
+  testSent: "Тестовое сообщение отправлено вам в личный чат с ботом.",
+  testFailed:
+    "Не удалось отправить тест ({reason}). Откройте личный чат с ботом, нажмите «Старт» и попробуйте снова.",
+  templateNamePrompt: "Как назвать шаблон (до 48 букв, цифр и пробелов)?",
+  templateNameInvalid: "Такое имя не подходит: до 48 букв, цифр и пробелов.",
+  templateSaved: "Шаблон «{name}» сохранён.",
+  progressTitle: "Рассылка № {id} «{title}»",
+  statusRunning: "идёт отправка",
+  statusScheduled: "запланирована на {at}",
+  statusPaused: "на паузе: {reason}",
+  statusDone: "завершена",
+  statusCancelled: "отменена",
+  statusDraft: "черновик",
+  statusQuiet: "ждёт утра (тихие часы)",
+  progressBody:
+    "{bar} {percent}%\nОтправлено: {sent} · ошибки: {failed} · заблокировали: {blocked} · осталось: {remaining}\n" +
+    "Скорость: {rate}/с · осталось времени: {eta}",
+  progressStars: "Платно: {stars} звёзд на данный момент",
+  pause: "⏸ Пауза",
+  resume: "▶️ Продолжить",
+  cancel: "✖️ Отменить",
+  cancelConfirm: "Отменить рассылку № {id} насовсем? Неотправленные сообщения не уйдут.",
+  cancelYes: "Да, отменить",
+  cancelNo: "Нет, оставить",
+  pausedByOrganiser: "поставлена на паузу организатором",
+  reportTitle: "Отчёт: рассылка № {id} «{title}»",
+  reportBody:
+    "Доставлено: {sent} из {total}\nЗаблокировали бота: {blocked}\nОшибки: {failed}\nИстекли к сроку: {expired}\n" +
+    "Отменены: {cancelled}\nДлительность: {duration}",
+  reportReasons: "Причины ошибок:\n{reasons}",
+  reportCsv: "По строке на получателя: telegram_id, answer_id, status, error, sent_at.",
+  actionRefused: "Нельзя: рассылка сейчас в состоянии «{status}».",
+  notFound: "Этого уже нет.",
+  broadcastsTitle: "Последние рассылки (откройте, чтобы следить):",
+  broadcastsEmpty: "Рассылок пока нет. /new — создать.",
+  broadcastLine: "№ {id} {title} — {status}, {sent}/{total}",
+  templatesTitle: "Шаблоны:",
+  templatesEmpty: "Шаблонов пока нет: сохраните его в конце /new.",
+  useTemplate: "✉️ {name}",
+  deleteItem: "🗑 {name}",
+  templateDeleted: "Шаблон «{name}» удалён.",
+  segmentsTitle: "Загруженные списки:",
+  segmentsEmpty:
+    "Списков пока нет. Пришлите файл CSV или TXT: номера анкет по одному в строке, или заголовок «telegram_id», " +
+    "или «answer_id,<параметр>,…», чтобы задать параметры. Подпись к файлу — имя списка.",
+  segmentLine: "«{name}»: значений {size}, доступно сейчас {reachable}",
+  segmentDeleted: "Список «{name}» удалён.",
+  uploadTooBig: "Файл больше {mb} МБ: разделите его.",
+  uploadNotText: "Пришлите список файлом .csv или .txt.",
+  uploadErrors: "Ничего не загружено: нужно исправить {count}.\n{errors}\nИсправьте файл и пришлите снова.",
+  uploadMore: "…и ещё {n}",
+  uploadDone:
+    "Список «{name}» загружен: значений {entries}, известных {matched}, неизвестных {unknown}, повторов {duplicates}.",
+  uploadAttributesOnly:
+    "Загружено: значений {entries}, известных {matched}, неизвестных {unknown}, повторов {duplicates}.",
+  uploadAttributes: "Параметры {columns} заданы для {n} регистраций.",
+  uploadNameTaken: "Список «{name}» уже есть: подпишите файл по-другому.",
+  uploadNameInvalid: "«{name}» не подходит для имени списка: до 48 букв, цифр, пробелов, точек и дефисов.",
+  statsText:
+    "Подписчики: активных {active}, заблокировали бота {blocked}, отписались {unsubscribed}\n" +
+    "Регистрации: {total}, привязаны к Telegram {bound}\n" +
+    "  на модерации {pending} · одобрены {approved} · отклонены {rejected} · завершены {completed}\n" +
+    "Билетов отправлено: {tickets}",
+  statsBroadcasts: "Последние рассылки:",
+};
+
+export type AdminMessages = typeof adminRu;

@@ -1,0 +1,242 @@
+import type Database from "better-sqlite3";
+import { type Api, GrammyError, InlineKeyboard, InputFile } from "grammy";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Broadcast, Broadcasts } from "../delivery/broadcasts.js";
+import type { BroadcastProgress } from "../delivery/engine.js";
+import { broadcastCsv, failureReasons } from "../delivery/report.js";
+import type { Logger } from "../logger.js";
+import type { Language } from "../messages/language.js";
+import { formatDuration, formatLocal } from "../messages/time.js";
+import { describeError } from "./describe-error.js";
+import { fill, type Messages, messagesFor } from "./locales/index.js";
+
+/**
+ * Telegram allows about 20 messages a minute in a group, edits included: one progress message is
+ * edited at most every few seconds per chat.
+ */
+export const EDIT_INTERVAL_MS = 3500;
+const REPORT_POLL_MS = 1000;
+const BAR_CELLS = 12;
+
+export interface ProgressWatcher {
+  /** Posts the live progress message for a broadcast in a chat and keeps it up to date. */
+  show(broadcastId: number, chatId: number, language: Language): Promise<void>;
+  /** Edits the progress message now (after pause, resume, cancel). */
+  refresh(broadcastId: number): Promise<void>;
+  /** Feed of the delivery engine's progress events. */
+  onProgress(progress: BroadcastProgress): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The organisers' view of running broadcasts: one message per broadcast, edited as it goes, then the
+ * report and a CSV. Which message to edit and whether the report went out live in SQLite, so a
+ * restart picks up where it stopped.
+ */
+export function createProgressWatcher(deps: {
+  /** The bot's own API (throttled for group limits); a getter, since the bot is built after the watcher. */
+  api: () => Api;
+  sqlite: Database.Database;
+  broadcasts: Broadcasts;
+  clock: Clock;
+  logger: Logger;
+  config: Pick<Config, "timezone">;
+}): ProgressWatcher {
+  const { broadcasts, clock } = deps;
+  const logger = deps.logger.child({ part: "progress" });
+  const latest = new Map<number, BroadcastProgress>();
+  const lastEditInChat = new Map<number, number>();
+  const pendingEdit = new Map<number, NodeJS.Timeout>();
+  let poller: NodeJS.Timeout | undefined;
+  let reporting: Promise<void> = Promise.resolve();
+
+  function render(
+    row: Broadcast,
+    language: Language,
+  ): { text: string; keyboard: InlineKeyboard | undefined } {
+    const m = messagesFor(language);
+    const live = latest.get(row.id);
+    const done = row.sent + row.failed + row.blocked + row.expired;
+    const remaining = Math.max(0, row.total - done);
+    const share = row.total > 0 ? done / row.total : row.status === "done" ? 1 : 0;
+    const filled = Math.round(share * BAR_CELLS);
+    const lines = [
+      `${fill(m.progressTitle, { id: row.id, title: row.title })}: ${statusText(row, live, m, language)}`,
+      fill(m.progressBody, {
+        bar: "▓".repeat(filled) + "░".repeat(BAR_CELLS - filled),
+        percent: Math.floor(share * 100),
+        sent: row.sent,
+        failed: row.failed,
+        blocked: row.blocked,
+        remaining,
+        rate: row.status === "running" ? (live?.rate ?? 0) : 0,
+        eta:
+          row.status === "running" && live?.etaSeconds != null
+            ? formatDuration(live.etaSeconds, language)
+            : "—",
+      }),
+    ];
+    if (row.starsCost > 0) lines.push(fill(m.progressStars, { stars: row.starsCost / 10 }));
+    return { text: lines.join("\n"), keyboard: controls(row, m) };
+  }
+
+  function statusText(row: Broadcast, live: BroadcastProgress | undefined, m: Messages, language: Language) {
+    switch (row.status) {
+      case "running":
+        return live?.waiting === "quiet_hours" ? m.statusQuiet : m.statusRunning;
+      case "scheduled":
+        return fill(m.statusScheduled, {
+          at: row.scheduledAt === null ? "—" : formatLocal(row.scheduledAt, deps.config.timezone, language),
+        });
+      case "paused":
+        return fill(m.statusPaused, { reason: row.pauseReason ?? "" });
+      case "done":
+        return m.statusDone;
+      case "cancelled":
+        return m.statusCancelled;
+      default:
+        return m.statusDraft;
+    }
+  }
+
+  async function edit(row: Broadcast) {
+    if (row.progressChatId === null || row.progressMessageId === null) return;
+    const { text, keyboard } = render(row, row.progressLanguage ?? "ru");
+    lastEditInChat.set(row.progressChatId, clock.now());
+    try {
+      await deps.api().editMessageText(row.progressChatId, row.progressMessageId, text, {
+        reply_markup: keyboard ?? new InlineKeyboard(),
+      });
+    } catch (error) {
+      if (error instanceof GrammyError && error.description.includes("message is not modified")) return;
+      logger.warn({ err: describeError(error), broadcast: row.id }, "could not edit the progress message");
+    }
+  }
+
+  /** Edits now if the chat's interval has passed, else once when it does (later events coalesce). */
+  function scheduleEdit(broadcastId: number) {
+    if (pendingEdit.has(broadcastId)) return;
+    const row = find(broadcastId);
+    if (!row || row.progressChatId === null) return;
+    const wait = Math.max(0, (lastEditInChat.get(row.progressChatId) ?? 0) + EDIT_INTERVAL_MS - clock.now());
+    const timer = setTimeout(() => {
+      pendingEdit.delete(broadcastId);
+      const fresh = find(broadcastId);
+      if (fresh) void edit(fresh);
+    }, wait);
+    pendingEdit.set(broadcastId, timer);
+  }
+
+  function find(id: number): Broadcast | undefined {
+    try {
+      return broadcasts.get(id);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function report(row: Broadcast) {
+    broadcasts.markReported(row.id);
+    const chatId = row.progressChatId as number;
+    const language = row.progressLanguage ?? "ru";
+    const m = messagesFor(language);
+    const timer = pendingEdit.get(row.id);
+    if (timer) clearTimeout(timer);
+    pendingEdit.delete(row.id);
+    await edit(row);
+    const cancelled = (
+      deps.sqlite
+        .prepare("SELECT count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status = 'cancelled'")
+        .get(row.id) as { n: number }
+    ).n;
+    const duration =
+      row.startedAt !== null && row.finishedAt !== null ? (row.finishedAt - row.startedAt) / 1000 : 0;
+    const parts = [
+      fill(m.reportTitle, { id: row.id, title: row.title }),
+      fill(m.reportBody, {
+        sent: row.sent,
+        total: row.total,
+        blocked: row.blocked,
+        failed: row.failed,
+        expired: row.expired,
+        cancelled,
+        duration: formatDuration(duration, language),
+      }),
+    ];
+    const reasons = failureReasons(deps.sqlite, row.id);
+    if (reasons.length > 0) {
+      parts.push(
+        fill(m.reportReasons, { reasons: reasons.map((r) => `• ${r.error}: ${r.count}`).join("\n") }),
+      );
+    }
+    try {
+      await deps.api().sendMessage(chatId, parts.join("\n\n"), {
+        ...(row.progressMessageId !== null
+          ? { reply_parameters: { message_id: row.progressMessageId, allow_sending_without_reply: true } }
+          : {}),
+      });
+      const csv = broadcastCsv(deps.sqlite, row.id);
+      await deps
+        .api()
+        .sendDocument(chatId, new InputFile(Buffer.from(csv, "utf8"), `broadcast-${row.id}.csv`), {
+          caption: m.reportCsv,
+        });
+      logger.info({ broadcast: row.id }, "report sent to the admin chat");
+    } catch (error) {
+      logger.error({ err: describeError(error), broadcast: row.id }, "could not send the broadcast report");
+    }
+  }
+
+  function pollReports() {
+    reporting = reporting.then(async () => {
+      for (const row of broadcasts.unreported()) await report(row);
+    });
+    reporting = reporting.catch((error: unknown) =>
+      logger.error({ err: describeError(error) }, "report check failed"),
+    );
+  }
+
+  return {
+    async show(broadcastId, chatId, language) {
+      const row = broadcasts.get(broadcastId);
+      const { text, keyboard } = render(row, language);
+      const message = await deps.api().sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
+      lastEditInChat.set(chatId, clock.now());
+      broadcasts.watchFrom(broadcastId, { chatId, messageId: message.message_id, language });
+    },
+    async refresh(broadcastId) {
+      const row = find(broadcastId);
+      if (row) await edit(row);
+    },
+    onProgress(progress) {
+      latest.set(progress.broadcastId, progress);
+      if (progress.status === "done") {
+        pollReports();
+        return;
+      }
+      scheduleEdit(progress.broadcastId);
+    },
+    start() {
+      poller = setInterval(pollReports, REPORT_POLL_MS);
+      pollReports();
+    },
+    async stop() {
+      clearInterval(poller);
+      for (const timer of pendingEdit.values()) clearTimeout(timer);
+      pendingEdit.clear();
+      await reporting;
+    },
+  };
+}
+
+function controls(row: Broadcast, m: Messages): InlineKeyboard | undefined {
+  if (row.status === "running" || row.status === "scheduled") {
+    return new InlineKeyboard().text(m.pause, `bc:pause:${row.id}`).text(m.cancel, `bc:cancel:${row.id}`);
+  }
+  if (row.status === "paused") {
+    return new InlineKeyboard().text(m.resume, `bc:resume:${row.id}`).text(m.cancel, `bc:cancel:${row.id}`);
+  }
+  return undefined;
+}

@@ -1,0 +1,63 @@
+import type { Api } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
+import { type Params, renderHtml, renderText, renderUrl } from "../messages/render.js";
+import type { BroadcastContent, ButtonTemplate } from "./broadcasts.js";
+
+export interface SendOptions {
+  silent?: boolean;
+  paid?: boolean;
+}
+
+/**
+ * Sends broadcast content to one chat, rendered with one recipient's parameters. The engine, the
+ * cockpit's preview and its test send all go through here, so the organiser sees what attendees get.
+ */
+export async function sendContent(
+  api: Api,
+  chatId: number,
+  content: BroadcastContent,
+  params: Params,
+  options: SendOptions = {},
+): Promise<number> {
+  const common = {
+    ...(options.silent ? { disable_notification: true } : {}),
+    ...(options.paid ? { allow_paid_broadcast: true } : {}),
+    ...keyboard(content.buttons, params),
+  };
+  if (content.kind === "copy") {
+    return (await api.copyMessage(chatId, content.fromChatId, content.messageId, common)).message_id;
+  }
+  if (content.kind === "photo") {
+    return (
+      await api.sendPhoto(chatId, content.photo, {
+        ...common,
+        ...(content.captionHtml
+          ? { caption: renderHtml(content.captionHtml, params), parse_mode: "HTML" }
+          : {}),
+      })
+    ).message_id;
+  }
+  return (
+    await api.sendMessage(chatId, renderHtml(content.html, params), {
+      ...common,
+      parse_mode: "HTML",
+      ...(content.disablePreview ? { link_preview_options: { is_disabled: true } } : {}),
+    })
+  ).message_id;
+}
+
+function keyboard(
+  buttons: ButtonTemplate[][] | undefined,
+  params: Params,
+): { reply_markup?: InlineKeyboardMarkup } {
+  if (!buttons || buttons.length === 0) return {};
+  // A recipient who lacks a link's value (no ticket yet) gets the message without that button.
+  const rows = buttons
+    .map((row) =>
+      row
+        .map((b) => ({ text: renderText(b.text, params), url: renderUrl(b.url, params) }))
+        .filter((b) => b.url !== "" && b.text !== ""),
+    )
+    .filter((row) => row.length > 0);
+  return rows.length > 0 ? { reply_markup: { inline_keyboard: rows } } : {};
+}
