@@ -95,7 +95,8 @@ export function formatDuration(seconds: number, language: Language): string {
   const s = Math.max(0, Math.round(seconds));
   const units = language === "ru" ? { h: "ч", m: "мин", s: "с" } : { h: "h", m: "min", s: "s" };
   if (s < 60) return `${s} ${units.s}`;
-  const hours = Math.floor(s / 3600);
-  const minutes = Math.round((s % 3600) / 60);
+  const totalMinutes = Math.round(s / 60);
+  const hours = Math.floor(totalMinutes / 60);
+  const minutes = totalMinutes % 60;
   return hours > 0 ? `${hours} ${units.h} ${minutes} ${units.m}` : `${minutes} ${units.m}`;
 }
