@@ -13,7 +13,6 @@ import pino from "pino";
 import { countSubscribers } from "../audience/subscribers.js";
 import { loadConfig } from "../config.js";
 import type { HeraldDatabase } from "../db/client.js";
-import { createBroadcasts } from "../delivery/broadcasts.js";
 import { countDeliveries } from "../delivery/outbox.js";
 import { createHerald } from "../herald.js";
 import { createWebhookClient, type WebhookClient } from "../http/client.js";
@@ -42,8 +41,19 @@ async function demo(): Promise<Record<string, unknown>> {
     `Telegram sandbox at ${sandboxUrl}: Bot API latency 20–60 ms, Telegram's flood limits (30 msg/s in bulk).`,
   );
 
+  // The organiser who runs the cockpit, and the organisers' group (the bot's admin chat).
+  const organiserUser = sandbox.createUser(
+    { first_name: "Организатор", language_code: "ru" },
+    { started: true },
+  );
+  const organisersGroup = sandbox.createGroup({
+    title: "Организаторы форума",
+    memberIds: [organiserUser.id],
+  });
   const config = loadConfig({
     BOT_TOKEN: DEFAULT_SANDBOX_TOKEN,
+    ADMIN_IDS: String(organiserUser.id),
+    ADMIN_CHAT_ID: String(organisersGroup.id),
     BOT_API_ROOT: sandboxUrl,
     DATABASE_FILE: join(workDir, "herald.db"),
     WEBHOOK_SECRET: randomBytes(32).toString("hex"),
@@ -69,7 +79,7 @@ async function demo(): Promise<Record<string, unknown>> {
     const conversation = await playConversations(sandbox);
     const forum = await playForum(sandbox, organiser, attendeeCount);
     if (!herald.database) throw new Error("Herald has no database");
-    const broadcast = await playBroadcast(sandbox, herald.database);
+    const broadcast = await playBroadcast(sandbox, herald.database, organiserUser.id, organisersGroup.id);
 
     const health = (await (await fetch(`${httpUrl}/healthz`)).json()) as Record<string, unknown>;
     say(`\nGET /healthz → ${JSON.stringify(health)}`);
@@ -79,7 +89,7 @@ async function demo(): Promise<Record<string, unknown>> {
     const stats = sandbox.stats();
     say(
       `Herald knows ${subscribers} subscribers (Telegram IDs only: no names are stored); outbox: ${JSON.stringify(deliveries)}. ` +
-        `It made ${stats.requests} Bot API calls, sent ${stats.messagesSent} messages; Telegram answered 429 ${stats.http429} times.`,
+        `It made ${stats.requests} Bot API calls, sent ${stats.messagesSent} messages; Telegram answered 429 ${stats.http429} times ${JSON.stringify(stats.http429ByScope)}.`,
     );
     await herald.stop();
     say("Herald stopped cleanly.");
@@ -296,22 +306,19 @@ async function playForum(sandbox: Sandbox, organiser: WebhookClient, count: numb
 }
 
 /**
- * The organisers call everyone to the live stream: a personalised broadcast to every active
- * subscriber, at Telegram's pace, each recipient exactly once.
+ * The organisers call everyone to the live stream from Telegram itself: an organiser composes the
+ * broadcast in the bot's cockpit (a formatted text with each attendee's answer number and a button
+ * with their own ticket link), checks the preview and a test send, launches it, and watches the
+ * progress message until the report and its CSV arrive. Every active subscriber must get it once.
  */
-async function playBroadcast(sandbox: Sandbox, database: HeraldDatabase) {
-  say("\n— The live stream starts: a broadcast to every active subscriber —");
+async function playBroadcast(
+  sandbox: Sandbox,
+  database: HeraldDatabase,
+  organiserId: number,
+  groupId: number,
+) {
+  say("\n— The live stream starts: an organiser composes a broadcast in the bot's cockpit —");
   const problems: string[] = [];
-  const broadcasts = createBroadcasts({ database, clock: { now: () => Date.now() } });
-  const created = broadcasts.create({
-    title: "Трансляция начинается",
-    content: {
-      kind: "text",
-      html: "🔴 <b>Трансляция начинается!</b>\nЗаявка № {answer_id}: ваш зал — {track}.",
-      buttons: [[{ text: "Смотреть", url: "https://live.example.org/?a={answer_id}" }]],
-    },
-    urgent: true,
-  });
   const before = new Map(
     (
       database.sqlite.prepare("SELECT telegram_id FROM subscribers WHERE status = 'active'").all() as Array<{
@@ -319,39 +326,127 @@ async function playBroadcast(sandbox: Sandbox, database: HeraldDatabase) {
       }>
     ).map((row) => [row.telegram_id, sandbox.botMessages(row.telegram_id).length]),
   );
+  let seen = sandbox.botMessages(organiserId).at(-1)?.message_id ?? 0;
+  const next = async (pattern: RegExp) => {
+    const found = await sandbox.waitForBotMessage(
+      organiserId,
+      (m) => m.message_id > seen && pattern.test(m.text ?? m.caption ?? ""),
+      { timeoutMs: 30_000 },
+    );
+    seen = found.message_id;
+    return found;
+  };
+  const press = (message: ChatRecord, label: RegExp) => {
+    const rows = (
+      message.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> }
+    )?.inline_keyboard;
+    const button = rows?.flat().find((b) => label.test(b.text));
+    if (!button?.callback_data) throw new Error(`no button ${label} under "${firstLine(message.text)}"`);
+    say(`  organiser presses [${button.text}]`);
+    sandbox.userPresses(organiserId, { messageId: message.message_id, data: button.callback_data });
+  };
+  const organiserSays = (text: string, entities?: Parameters<Sandbox["userSends"]>[2]) => {
+    say(`  organiser: ${text.replaceAll("\n", " ⏎ ")}`);
+    sandbox.userSends(organiserId, text, entities);
+  };
+
+  organiserSays("/new");
+  say(`  bot: ${firstLine((await next(/^Новая рассылка/)).text)}`);
+  const text = "🔴 Трансляция начинается!\nЗаявка № {answer_id}: ваш зал — {track}.";
+  organiserSays(text, { entities: [{ type: "bold", offset: 3, length: 22 }] });
+  await next(/^Добавьте кнопки/);
+  organiserSays("Смотреть - https://live.example.org/?a={answer_id}\nВаш билет - {ticket_url}");
+  const audience = await next(/^Кому отправить/);
+  press(audience, /^Все активные/);
+  const plan = await next(/^План/);
+  say(`  bot: ${plan.text?.split("\n").slice(1, 4).join(" · ")}`);
+  // It is live now, night or not: urgent skips the quiet hours.
+  press(plan, /Срочно/);
+  await sandbox.waitForBotMessage(organiserId, (m) => m.message_id === plan.message_id && m.edits.length > 0);
+  press(plan, /Дальше/);
+  const preview = await next(/^🔴/);
+  const confirm = await next(/^Выше — сообщение/);
+  say(`  bot: "${firstLine(preview.text)} / ${preview.text?.split("\n")[1]}" — ${confirm.text}`);
+  press(confirm, /Тест мне/);
+  await next(/^🔴/);
+  const tested = await next(/^Тестовое сообщение отправлено/);
+  say(`  bot: ${tested.text}`);
   const started = Date.now();
-  broadcasts.launch(created.id);
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline && broadcasts.get(created.id).status !== "done") {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const row = broadcasts.get(created.id);
+  press(tested, /Запустить/);
+  const progress = await next(/^Рассылка № \d+/);
+  const id = Number(/№ (\d+)/.exec(progress.text ?? "")?.[1]);
+
+  // The progress message as organisers see it change (edited at most every few seconds).
+  let lastShown = "";
+  const show = (record: ChatRecord) => {
+    if (record.message_id !== progress.message_id) return;
+    const latest = record.edits.at(-1)?.text ?? record.text ?? "";
+    const line = latest.split("\n").slice(1, 3).join(" · ");
+    if (line !== lastShown) say(`  progress: ${line}`);
+    lastShown = line;
+  };
+  show(progress);
+  sandbox.events.on("edit", show);
+  const report = await next(/^Отчёт: рассылка/);
+  sandbox.events.off("edit", show);
+  const csv = await sandbox.waitForBotMessage(organiserId, (m) => m.method === "sendDocument", {
+    timeoutMs: 30_000,
+  });
   const seconds = (Date.now() - started) / 1000;
+  say(`  bot: ${report.text?.split("\n").filter(Boolean).slice(0, 4).join(" · ")}`);
+  const fileId = (csv.document as { file_id?: string } | undefined)?.file_id ?? "";
+  const csvRows = (sandbox.fileContent(fileId)?.toString("utf8").trim().split("\n") ?? []).slice(1);
+  say(
+    `  bot sends ${(csv.document as { file_name?: string } | undefined)?.file_name}: ${csvRows.length} rows`,
+  );
+
+  const row = database.sqlite.prepare("SELECT status, sent, total FROM broadcasts WHERE id = ?").get(id) as {
+    status: string;
+    sent: number;
+    total: number;
+  };
+  const ticketOf = database.sqlite.prepare(
+    "SELECT answer_id, ticket_url FROM registrations WHERE telegram_id = ? ORDER BY bound_at DESC LIMIT 1",
+  );
   let once = 0;
   let twice = 0;
   let personal = 0;
-  for (const [id, count] of before) {
+  let exactTickets = 0;
+  let ticketHolders = 0;
+  for (const [chatId, count] of before) {
     const got = sandbox
-      .botMessages(id)
+      .botMessages(chatId)
       .slice(count)
       .filter((m) => m.text?.startsWith("🔴"));
     if (got.length === 1) once++;
     if (got.length > 1) twice++;
-    const answer = (
-      database.sqlite.prepare("SELECT answer_id FROM registrations WHERE telegram_id = ?").get(id) as
-        | { answer_id: string }
-        | undefined
-    )?.answer_id;
-    if (got[0] && (answer === undefined || got[0].text?.includes(`№ ${answer}`))) personal++;
+    const registration = ticketOf.get(chatId) as { answer_id: string; ticket_url: string | null } | undefined;
+    if (got[0] && (registration === undefined || got[0].text?.includes(`№ ${registration.answer_id}`)))
+      personal++;
+    if (registration?.ticket_url) {
+      ticketHolders++;
+      if (got[0] && buttonUrls(got[0]).includes(registration.ticket_url)) exactTickets++;
+    }
   }
   if (row.status !== "done") problems.push(`the broadcast is ${row.status}, not done`);
   if (once !== before.size)
     problems.push(`${before.size - once} active subscribers did not get the broadcast once`);
   if (personal !== once) problems.push(`${once - personal} broadcast messages were not personalised`);
+  if (exactTickets !== ticketHolders)
+    problems.push(`${ticketHolders - exactTickets} ticket holders did not get their exact ticket link`);
+  if (csvRows.length !== row.total)
+    problems.push(`the CSV has ${csvRows.length} rows for ${row.total} recipients`);
   say(
     `✓ ${row.sent} of ${row.total} sent in ${seconds.toFixed(1)} s (${(row.sent / seconds).toFixed(1)} msg/s, ` +
-      `Telegram's limit 30/s); ${once} recipients got it once, ${twice} twice, ${personal} with their own answer number`,
+      `Telegram's limit 30/s); ${once} recipients got it once, ${twice} twice, ${personal} with their own answer ` +
+      `number, ${exactTickets} of ${ticketHolders} ticket holders with their exact ticket link`,
   );
+
+  sandbox.userSends(organiserId, "/stats", { chatId: groupId });
+  const stats = await sandbox.waitForBotMessage(groupId, (m) => /^Подписчики/.test(m.text ?? ""), {
+    timeoutMs: 30_000,
+  });
+  say(`  /stats in the organisers' group: ${stats.text?.split("\n").slice(0, 2).join(" · ")}`);
   return {
     ok: problems.length === 0,
     problems,
@@ -360,6 +455,10 @@ async function playBroadcast(sandbox: Sandbox, database: HeraldDatabase) {
       sent: row.sent,
       receivedOnce: once,
       duplicates: twice,
+      exactTicketLinks: exactTickets,
+      progressEdits:
+        sandbox.transcript(organiserId).find((m) => m.message_id === progress.message_id)?.edits.length ?? 0,
+      csvRows: csvRows.length,
       seconds: Math.round(seconds * 10) / 10,
     },
   };

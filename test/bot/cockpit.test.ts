@@ -151,12 +151,11 @@ describe("the organisers' cockpit", () => {
     const plan = await chat.next(/^Plan\nAudience: approved\nRecipients: 4/);
     press(organiser, organiser.id, plan, /Continue/);
 
-    await chat.next(/^Preview for one recipient \(answer no\. 5000\)/);
     const preview = await chat.next(/^Hello! Your answer 5000, hall A\./);
     expect(preview.entities).toEqual([{ type: "bold", offset: 0, length: 6 }]);
     expect(JSON.stringify(preview.reply_markup)).toContain(JSON.stringify(attendees[0]?.ticketUrl));
 
-    const confirm = await chat.next(/^Check the preview above/);
+    const confirm = await chat.next(/^Above: the message as one recipient \(answer no\. 5000\) will see it/);
     press(organiser, organiser.id, confirm, /Test send/);
     const test = await chat.next(/^Hello! Your answer 5000/);
     expect(JSON.stringify(test.reply_markup)).toContain("forum.example.org/?a=5000");
@@ -253,7 +252,7 @@ describe("the organisers' cockpit", () => {
     press(colleague, colleague.id, await own.next(/^Добавьте кнопки/), /Без кнопок/);
     press(colleague, colleague.id, await own.next(/^Кому отправить/), /^Все активные/);
     press(colleague, colleague.id, await own.next(/^План/), /Дальше/);
-    press(colleague, colleague.id, await own.next(/^Проверьте предпросмотр/), /Запустить/);
+    press(colleague, colleague.id, await own.next(/^Выше — сообщение/), /Запустить/);
     await own.next(/^Рассылка № 1/);
 
     const chat = reader(group.id);
@@ -267,6 +266,8 @@ describe("the organisers' cockpit", () => {
         sent: number;
         total: number;
       };
+    // Paused mid-way: once the audience is in the outbox and the first message went out (1 a second).
+    await waitFor(() => status().total === 10 && status().sent >= 1);
     press(colleague, group.id, progress, /Пауза/);
     await waitFor(() => status().status === "paused");
     const paused = await waitFor(() =>
@@ -295,7 +296,7 @@ describe("the organisers' cockpit", () => {
     const report = await chat.next(/^Отчёт: рассылка № 1/);
     const sent = status().sent;
     expect(sent).toBeLessThan(10);
-    expect(report.text).toContain(`Доставлено: ${sent} из 10`);
+    expect(report.text, JSON.stringify(status())).toContain(`Доставлено: ${sent} из 10`);
     expect(report.text).toMatch(/Отменены: (10|[1-9])\n/);
     expect(auditActions().map((a) => a.action)).toEqual(
       expect.arrayContaining(["broadcast.pause", "broadcast.resume", "broadcast.cancel"]),
@@ -333,7 +334,7 @@ describe("the organisers' cockpit", () => {
     press(organiser, organiser.id, await chat.next(/^Choose a list/), /^VIP \(3\)/);
     press(organiser, organiser.id, await chat.next(/^Plan\nAudience: list «VIP»\nRecipients: 2/), /Continue/);
     await chat.next(/^Your seat: A1/);
-    press(organiser, organiser.id, await chat.next(/^Check the preview/), /Launch/);
+    press(organiser, organiser.id, await chat.next(/^Above: the message/), /Launch/);
     await chat.next(/^Report: broadcast #1/);
     expect(sandbox.botMessages(attendees[0]?.user.id ?? 0).at(-1)?.text).toBe("Your seat: A1");
     expect(sandbox.botMessages(attendees[2]?.user.id ?? 0).at(-1)?.text).toBe("Your seat: B7");
@@ -359,7 +360,7 @@ describe("the organisers' cockpit", () => {
     press(organiser, organiser.id, await chat.next(/^Who receives it/), /^All active/);
     press(organiser, organiser.id, await chat.next(/^Plan/), /Continue/);
     await chat.next(/^After the restart, 500[01]/);
-    press(organiser, organiser.id, await chat.next(/^Check the preview/), /Launch/);
+    press(organiser, organiser.id, await chat.next(/^Above: the message/), /Launch/);
     const report = await chat.next(/^Report: broadcast #1/);
     expect(report.text).toContain("Delivered: 2 of 2");
   });

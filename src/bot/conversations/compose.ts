@@ -24,7 +24,7 @@ const TEMPLATE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,47}$/u;
 
 type Dialog = Conversation<HeraldContext, DialogContext>;
 
-interface Plan {
+export interface Plan {
   urgent: boolean;
   silent: boolean;
   paid: boolean;
@@ -32,7 +32,7 @@ interface Plan {
   deadline: number | null;
 }
 
-interface Audience {
+export interface Audience {
   rule: AudienceRule;
   label: string;
   count: number;
@@ -155,9 +155,6 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
       const id = cockpit.segments.sample(audience.rule);
       return id === undefined ? {} : { ...createRecipientParams(cockpit.sqlite)(id) };
     });
-    await ctx.reply(
-      sample.answer_id ? fill(m.previewIntro, { answer: sample.answer_id }) : m.previewIntroNoAnswer,
-    );
     const refused = await conversation.external((outer) =>
       sendContent(outer.api, chatId, content, sample).then(
         () => null,
@@ -175,7 +172,11 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
       .row()
       .text(m.confirmSave, `${DIALOG_PREFIX}ok:save`)
       .text(m.confirmCancel, `${DIALOG_PREFIX}ok:cancel`);
-    await ctx.reply(m.confirmPrompt, { reply_markup: confirmKeyboard });
+    // One message under the preview, not one before and one after: a private chat takes about one a second.
+    await ctx.reply(
+      sample.answer_id ? fill(m.previewIntro, { answer: sample.answer_id }) : m.previewIntroNoAnswer,
+      { reply_markup: confirmKeyboard },
+    );
     for (;;) {
       const c = await input(pressed("ok:"), m.confirmPrompt);
       await c.answerCallbackQuery();
@@ -395,7 +396,7 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
   };
 }
 
-function planCard(
+export function planCard(
   m: Messages,
   plan: Plan,
   audience: Audience,

@@ -84,8 +84,9 @@ export const adminEn: AdminMessages = {
   planDeadlinePrompt: "Send the deadline as YYYY-MM-DD HH:MM ({timezone}), or «none».",
   planTimeInvalid: "Could not read the time. Example: 2026-11-21 18:30",
   planTimePast: "That time has passed. Send a time in the future.",
-  previewIntro: "Preview for one recipient (answer no. {answer}):",
-  previewIntroNoAnswer: "Preview for one recipient (without a registration, so parameters are empty):",
+  previewIntro: "Above: the message as one recipient (answer no. {answer}) will see it. Check it.",
+  previewIntroNoAnswer:
+    "Above: the message as one recipient will see it (they have no registration, so parameters are empty). Check it.",
   previewFailed:
     "Telegram refused the message: {reason}. Nothing was launched; /cancel and compose it again.",
   confirmPrompt: "Check the preview above.",
