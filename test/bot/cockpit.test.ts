@@ -365,6 +365,64 @@ describe("the organisers' cockpit", () => {
     expect(report.text).toContain("Delivered: 2 of 2");
   });
 
+  it("saves a template, reuses it, and schedules the broadcast for later", async () => {
+    await startHerald({ TIMEZONE: "Europe/Moscow" });
+    await seedAttendees(2);
+    const chat = reader(organiser.id);
+    sandbox.userSends(organiser.id, "/new");
+    await chat.next(/^New broadcast/);
+    sandbox.userSends(organiser.id, "Doors open at 10:00, {answer_id}!");
+    press(organiser, organiser.id, await chat.next(/^Add URL buttons/), /No buttons/);
+    press(organiser, organiser.id, await chat.next(/^Who receives it/), /^All active/);
+    press(organiser, organiser.id, await chat.next(/^Plan/), /Continue/);
+    await chat.next(/^Doors open at 10:00, 500[01]!/);
+    press(organiser, organiser.id, await chat.next(/^Above: the message/), /Save as template/);
+    await chat.next(/^Name the template/);
+    sandbox.userSends(organiser.id, "Doors");
+    const saved = await chat.next(/^Template «Doors» saved\./);
+    press(organiser, organiser.id, saved, /Cancel/);
+    await chat.next(/^Dialog closed/);
+
+    sandbox.userSends(organiser.id, "/templates");
+    press(organiser, organiser.id, await chat.next(/^Templates:/), /Doors/);
+    await chat.next(/^New broadcast from the template «Doors»/);
+    press(organiser, organiser.id, await chat.next(/^Who receives it/), /^All active/);
+    const plan = await chat.next(/^Plan/);
+    press(organiser, organiser.id, plan, /Start time/);
+    await chat.next(/^Send the start time as YYYY-MM-DD HH:MM \(Europe\/Moscow\)/);
+    sandbox.userSends(organiser.id, "2020-01-01 10:00");
+    await chat.next(/^That time has passed/);
+    sandbox.userSends(organiser.id, "tomorrow morning");
+    await chat.next(/^Could not read the time/);
+    // Two days ahead, 10:00 in Moscow (UTC+3): 07:00 UTC.
+    const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    sandbox.userSends(organiser.id, `${day} 10:00`);
+    const scheduledPlan = await chat.next(/^Plan\n/);
+    expect(scheduledPlan.text).toMatch(/Start: \d\d\/\d\d\/\d{4}, 10:00/);
+    press(organiser, organiser.id, scheduledPlan, /Continue/);
+    await chat.next(/^Doors open at 10:00/);
+    press(organiser, organiser.id, await chat.next(/^Above: the message/), /Launch/);
+    const progress = await chat.next(/^Broadcast #1 «Doors open/);
+    expect(progress.text).toMatch(/scheduled for \d\d\/\d\d\/\d{4}, 10:00/);
+    const row = sqlite().prepare("SELECT status, scheduled_at, sent FROM broadcasts WHERE id = 1").get() as {
+      status: string;
+      scheduled_at: number;
+      sent: number;
+    };
+    expect(row).toEqual({ status: "scheduled", scheduled_at: Date.parse(`${day}T07:00:00Z`), sent: 0 });
+    expect(auditActions().map((a) => a.action)).toContain("template.save");
+  });
+
+  it("tells an organiser whose stored dialog could not be resumed, instead of staying silent", async () => {
+    await startHerald();
+    // A dialog stored by an older, incompatible version of Herald.
+    sqlite()
+      .prepare("INSERT INTO dialogs (key, state, updated_at) VALUES (?, ?, ?)")
+      .run(`${organiser.id}:${organiser.id}`, JSON.stringify({ version: [0, -1], state: {} }), Date.now());
+    sandbox.userSends(organiser.id, "Ticket - {ticket_url}");
+    await reader(organiser.id).next(/^No dialog is open\. Organiser commands/);
+  });
+
   it("is invisible to attendees: no organiser commands, menus, buttons or uploads", async () => {
     await startHerald();
     const attendee = sandbox.createUser({ first_name: "Anna", language_code: "en" });
