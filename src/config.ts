@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
+import { parseLocalDateTime } from "./messages/time.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -28,6 +29,14 @@ export interface Config {
   broadcastRate: number;
   /** The rate while a paid broadcast (allow_paid_broadcast) runs. */
   paidBroadcastRate: number;
+  /** When the event starts (Unix ms), for the event reminders; null: those reminders are off. */
+  eventStartsAt: number | null;
+  /** The live stream, for the "we are live" reminder's button. */
+  liveUrl: string | null;
+  /** At most this many scenario messages to one person in 24 hours (tickets exempt); 0: no cap. */
+  scenarioDailyCap: number;
+  /** Off: no reminder scenario runs at all, whatever is enabled in the cockpit. */
+  scenariosOn: boolean;
   logLevel: LogLevel;
 }
 
@@ -114,6 +123,32 @@ export function loadConfig(env: Env): Config {
     "messages per second for paid broadcasts (Telegram allows up to 1000; 0 means no limit)",
   );
 
+  const eventRaw = value("EVENT_STARTS_AT");
+  let eventStartsAt: number | null = null;
+  if (eventRaw !== undefined && isTimeZone(timezone)) {
+    eventStartsAt = parseLocalDateTime(eventRaw, timezone);
+    if (eventStartsAt === null) {
+      problems.push(
+        `EVENT_STARTS_AT "${eventRaw}" must be a local date and time in TIMEZONE, as YYYY-MM-DD HH:MM (for example 2026-12-05 10:00).`,
+      );
+    }
+  }
+  const liveRaw = value("LIVE_URL");
+  const liveUrl = liveRaw === undefined ? null : parseUrl(liveRaw, "LIVE_URL", problems);
+  const scenarioDailyCap = parseInteger(
+    value("SCENARIO_DAILY_CAP") ?? "3",
+    "SCENARIO_DAILY_CAP",
+    0,
+    100,
+    problems,
+    "scenario messages one person may get in 24 hours (0 means no cap)",
+  );
+
+  const scenariosSwitch = (value("SCENARIOS") ?? "on").toLowerCase();
+  if (scenariosSwitch !== "on" && scenariosSwitch !== "off") {
+    problems.push(`SCENARIOS "${scenariosSwitch}" must be "on" (the default) or "off".`);
+  }
+
   const logLevel = (value("LOG_LEVEL") ?? "info").toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL "${logLevel}" is not one of ${LOG_LEVELS.join(", ")}.`);
@@ -136,6 +171,10 @@ export function loadConfig(env: Env): Config {
     quietHours,
     broadcastRate,
     paidBroadcastRate,
+    eventStartsAt,
+    liveUrl,
+    scenarioDailyCap,
+    scenariosOn: scenariosSwitch !== "off",
     logLevel: logLevel as LogLevel,
   });
 }

@@ -20,6 +20,7 @@ import { type BroadcastProgress, createDeliveryEngine, type DeliveryEngine } fro
 import { buildServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
 import { createTemplates } from "./messages/templates.js";
+import { createScenarios } from "./scenarios/scenarios.js";
 
 export interface HeraldDeps {
   config: Config;
@@ -121,6 +122,26 @@ export function createHerald(deps: HeraldDeps): Herald {
       });
       watcher = progress;
       delivery.events.on("progress", (p: BroadcastProgress) => progress.onProgress(p));
+      const scenarios = createScenarios({
+        database,
+        clock,
+        logger,
+        quietHours: config.quietHours,
+        timezone: config.timezone,
+        dailyCap: config.scenarioDailyCap,
+        formUrl: config.formUrl,
+        eventStartsAt: config.eventStartsAt,
+        liveUrl: config.liveUrl,
+        formLinkFor: (telegramId) => {
+          if (config.formUrl === null) return null;
+          const link = new URL(config.formUrl);
+          link.searchParams.set("ref", deepLinks.formReference(telegramId));
+          return link.toString();
+        },
+        broadcasts,
+        onQueued: () => delivery.wake(),
+      });
+      scenarios.install();
       const cockpit: CockpitDeps = {
         sqlite,
         organisers: createOrganisers({
@@ -134,6 +155,7 @@ export function createHerald(deps: HeraldDeps): Herald {
         templates: createTemplates({ db, clock }),
         broadcasts,
         progress,
+        scenarios,
         wakeDelivery: () => delivery.wake(),
       };
 
@@ -163,14 +185,27 @@ export function createHerald(deps: HeraldDeps): Herald {
       const httpUrl = await server.listen({ host: config.http.host, port: config.http.port });
       logger.info({ url: httpUrl }, "http listening");
 
+      const runScenarios = () => {
+        if (!config.scenariosOn) return;
+        const report = scenarios.runDue(clock.now());
+        const acted = Object.entries(report).some(([key, n]) => key !== "left" && n > 0) || report.left > 0;
+        if (acted) logger.info({ report }, "scenarios ran");
+      };
+
       scheduler = createScheduler({
         logger,
         timezone: config.timezone,
-        jobs: [{ name: "db-maintenance", pattern: "17 * * * *", run: () => maintainDatabase(sqlite) }],
+        jobs: [
+          { name: "db-maintenance", pattern: "17 * * * *", run: () => maintainDatabase(sqlite) },
+          // Every minute; a missed minute (downtime) is caught up by the next, which reads what is due.
+          { name: "scenarios", pattern: "* * * * *", run: runScenarios },
+        ],
       });
       scheduler.start();
       delivery.start();
       progress.start();
+      // Catch up at once rather than at the next minute: steps that fell due while Herald was down.
+      runScenarios();
 
       runner = run(bot, {
         runner: {

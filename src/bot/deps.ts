@@ -9,6 +9,7 @@ import type { Db } from "../db/client.js";
 import type { Broadcasts } from "../delivery/broadcasts.js";
 import type { Logger } from "../logger.js";
 import type { Templates } from "../messages/templates.js";
+import type { Scenarios } from "../scenarios/scenarios.js";
 import type { ProgressWatcher } from "./progress.js";
 
 export interface BotDeps {
@@ -29,6 +30,7 @@ export interface CockpitDeps {
   templates: Templates;
   broadcasts: Broadcasts;
   progress: ProgressWatcher;
+  scenarios: Scenarios;
   /** Tells the delivery engine to look now (a broadcast was launched or resumed). */
   wakeDelivery(): void;
 }

@@ -21,7 +21,11 @@ export const subscribers = sqliteTable(
     lastSeenAt: integer("last_seen_at").notNull(),
     statusChangedAt: integer("status_changed_at").notNull(),
   },
-  (table) => [index("subscribers_status_idx").on(table.status)],
+  (table) => [
+    index("subscribers_status_idx").on(table.status),
+    // Scenarios enrol new subscribers by the time they first opened the bot.
+    index("subscribers_first_seen_idx").on(table.firstSeenAt),
+  ],
 );
 
 export const MODERATION_STATES = ["pending", "approved", "rejected"] as const;
@@ -53,7 +57,11 @@ export const registrations = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (table) => [index("registrations_telegram_idx").on(table.telegramId)],
+  (table) => [
+    index("registrations_telegram_idx").on(table.telegramId),
+    // Scenarios enrol attendees by the time they bound their answer.
+    index("registrations_bound_at_idx").on(table.boundAt),
+  ],
 );
 
 /** A Telegram ID that tried to take an answer already bound to someone else: organisers look into these. */
@@ -120,6 +128,8 @@ export const deliveries = sqliteTable(
     uniqueIndex("deliveries_job_recipient_idx").on(table.jobKey, table.telegramId),
     index("deliveries_due_idx").on(table.status, table.lane, table.notBefore),
     index("deliveries_broadcast_idx").on(table.broadcastId, table.status),
+    // The scenarios' daily cap counts what one person received lately.
+    index("deliveries_recipient_idx").on(table.telegramId),
   ],
 );
 
@@ -234,3 +244,80 @@ export const dialogs = sqliteTable("dialogs", {
   state: text("state").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+export const SCENARIO_TRIGGERS = ["bound", "subscribed", "event"] as const;
+export type ScenarioTrigger = (typeof SCENARIO_TRIGGERS)[number];
+
+/**
+ * A reminder scenario: an ordered chain of steps started by a trigger (an answer bound to Telegram,
+ * a new subscriber, or the event's start time). Organisers enable, disable and edit them.
+ */
+export const scenarios = sqliteTable("scenarios", {
+  id: text("id").primaryKey(),
+  trigger: text("trigger", { enum: SCENARIO_TRIGGERS }).notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull(),
+  /** Triggers up to this time (Unix ms) have been enrolled: the next sweep starts after it. */
+  enrolledUntil: integer("enrolled_until").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const STEP_ANCHORS = ["trigger", "previous", "event"] as const;
+export type StepAnchor = (typeof STEP_ANCHORS)[number];
+
+/** One step: what to say (per language) and when, counted from the trigger, the previous step or the event. */
+export const scenarioSteps = sqliteTable(
+  "scenario_steps",
+  {
+    scenarioId: text("scenario_id")
+      .notNull()
+      .references(() => scenarios.id, { onDelete: "cascade" }),
+    /** 1-based order. */
+    position: integer("position").notNull(),
+    /** Minutes after the anchor (negative before the event). */
+    delayMinutes: integer("delay_minutes").notNull(),
+    anchor: text("anchor", { enum: STEP_ANCHORS }).notNull(),
+    /** Telegram HTML templates with `{param}` placeholders, per language. */
+    textRu: text("text_ru").notNull(),
+    textEn: text("text_en").notNull(),
+    /** JSON of `{ ru?: ButtonTemplate[][], en?: ButtonTemplate[][] }`: URL buttons per language. */
+    buttons: text("buttons").notNull().default("{}"),
+    /** Event steps: the broadcast that carried it, or that it was skipped (stale). */
+    broadcastId: integer("broadcast_id"),
+    skippedAt: integer("skipped_at"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [uniqueIndex("scenario_steps_position_idx").on(table.scenarioId, table.position)],
+);
+
+export const RUN_STATUSES = ["active", "stopped", "finished"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One person going through one scenario: where they are, when the next step is due, and why it ended. */
+export const scenarioRuns = sqliteTable(
+  "scenario_runs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    scenarioId: text("scenario_id").notNull(),
+    telegramId: integer("telegram_id").notNull(),
+    answerId: text("answer_id"),
+    status: text("status", { enum: RUN_STATUSES }).notNull().default("active"),
+    /** completed, ticket_sent, submitted, unsubscribed, blocked. */
+    stopReason: text("stop_reason"),
+    /** Position of the next step to send. */
+    nextStep: integer("next_step").notNull(),
+    nextDueAt: integer("next_due_at"),
+    /** Position of the last step sent (0: none yet). */
+    lastStepSent: integer("last_step_sent").notNull().default(0),
+    lastSentAt: integer("last_sent_at"),
+    /** Steps skipped because they were long overdue and superseded (after downtime). */
+    skipped: integer("skipped").notNull().default(0),
+    /** Steps moved by quiet hours or the daily cap. */
+    deferred: integer("deferred").notNull().default(0),
+    triggeredAt: integer("triggered_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("scenario_runs_person_idx").on(table.scenarioId, table.telegramId),
+    index("scenario_runs_due_idx").on(table.status, table.nextDueAt),
+  ],
+);

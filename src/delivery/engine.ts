@@ -7,7 +7,7 @@ import { audienceFilter, parseAudienceRule } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
 import type { QuietHours } from "../config.js";
 import type { HeraldDatabase } from "../db/client.js";
-import { broadcasts } from "../db/schema.js";
+import { broadcasts, type Language } from "../db/schema.js";
 import type { Logger } from "../logger.js";
 import type { OutgoingMessage } from "../messages/outgoing.js";
 import type { Broadcast, BroadcastContent } from "./broadcasts.js";
@@ -159,6 +159,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       `UPDATE broadcasts SET sent = sent + @sent, failed = failed + @failed, blocked = blocked + @blocked,
          paid_messages = paid_messages + @paid, stars_cost_tenths = stars_cost_tenths + @stars WHERE id = @id`,
     ),
+    languageOf: sqlite.prepare("SELECT language FROM subscribers WHERE telegram_id = ?"),
   };
   const paramsOf = createRecipientParams(sqlite);
 
@@ -445,9 +446,14 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
 
   function sendBroadcast(row: Row, broadcast: ActiveBroadcast): Promise<number> {
     const { content, row: b } = broadcast;
+    const language =
+      content.kind === "text" && content.localized
+        ? (sql.languageOf.get(row.telegram_id) as { language: Language } | undefined)?.language
+        : undefined;
     return sendContent(api, row.telegram_id, content, paramsOf(row.telegram_id), {
       silent: b.silent,
       paid: b.paid,
+      ...(language ? { language } : {}),
     });
   }
 

@@ -1,11 +1,14 @@
 import type { Api } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
+import type { Language } from "../messages/language.js";
 import { type Params, renderHtml, renderText, renderUrl } from "../messages/render.js";
-import type { BroadcastContent, ButtonTemplate } from "./broadcasts.js";
+import type { BroadcastContent, ButtonTemplate, LocalizedContent } from "./broadcasts.js";
 
 export interface SendOptions {
   silent?: boolean;
   paid?: boolean;
+  /** The recipient's language: picks the content's translation, if it has one. */
+  language?: Language;
 }
 
 /**
@@ -19,6 +22,14 @@ export async function sendContent(
   params: Params,
   options: SendOptions = {},
 ): Promise<number> {
+  if (content.kind === "text" && options.language && content.localized?.[options.language]) {
+    const translation = content.localized[options.language] as LocalizedContent;
+    content = {
+      ...content,
+      html: translation.html ?? content.html,
+      ...(translation.buttons ? { buttons: translation.buttons } : {}),
+    };
+  }
   const common = {
     ...(options.silent ? { disable_notification: true } : {}),
     ...(options.paid ? { allow_paid_broadcast: true } : {}),
