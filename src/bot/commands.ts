@@ -19,6 +19,7 @@ function organiserCommands(m: Messages): BotCommand[] {
     { command: "templates", description: m.commandTemplates },
     { command: "segments", description: m.commandSegments },
     { command: "stats", description: m.commandStats },
+    { command: "scenarios", description: m.commandScenarios },
     { command: "cancel", description: m.commandCancel },
   ];
 }

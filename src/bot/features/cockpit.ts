@@ -6,9 +6,11 @@ import { SEGMENT_NAME, SegmentError } from "../../audience/segments.js";
 import { collectStats } from "../../audience/stats.js";
 import { type Broadcast, BroadcastNotFoundError, BroadcastStateError } from "../../delivery/broadcasts.js";
 import { pickLanguage } from "../../messages/language.js";
+import { ScenarioError } from "../../scenarios/scenarios.js";
 import { publishOrganiserCommands } from "../commands.js";
 import type { DialogContext, HeraldContext } from "../context.js";
-import { COMPOSE, composeConversation, DIALOG_PREFIX } from "../conversations/compose.js";
+import { COMPOSE, composeConversation, DIALOG_PREFIX, titleOf } from "../conversations/compose.js";
+import { describeWhen, EDIT_STEP, editStepConversation, scenarioName } from "../conversations/edit-step.js";
 import type { BotDeps } from "../deps.js";
 import { dialogKey, dialogStorage, hasDialog } from "../dialog-storage.js";
 import { fill, type Messages, messagesFor } from "../locales/index.js";
@@ -22,9 +24,10 @@ export const ORGANISER_COMMANDS = [
   "templates",
   "segments",
   "stats",
+  "scenarios",
   "cancel",
 ] as const;
-const COCKPIT_CALLBACK = /^(d:|bc:|menu:|tpl:|seg:)/;
+const COCKPIT_CALLBACK = /^(d:|bc:|menu:|tpl:|seg:|sc:)/;
 const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 const LIST_ERRORS_SHOWN = 10;
 
@@ -103,6 +106,12 @@ export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer
       plugins: [decorateDialog(deps, transformers)],
     }),
   );
+  organiser.use(
+    createConversation(editStepConversation(deps), {
+      id: EDIT_STEP,
+      plugins: [decorateDialog(deps, transformers)],
+    }),
+  );
 
   const startCompose = async (ctx: HeraldContext, templateId?: number) => {
     if (Object.keys(await ctx.conversation.active()).length > 0) {
@@ -122,6 +131,7 @@ export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer
   organiser.command("templates", (ctx) => showTemplates(ctx));
   organiser.command("segments", (ctx) => showSegments(ctx));
   organiser.command("stats", (ctx) => showStats(ctx));
+  organiser.command("scenarios", (ctx) => showScenarios(ctx));
 
   organiser.callbackQuery(/^menu:(\w+)$/, async (ctx) => {
     await ctx.answerCallbackQuery();
@@ -131,6 +141,44 @@ export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer
     else if (item === "templates") await showTemplates(ctx);
     else if (item === "segments") await showSegments(ctx);
     else if (item === "stats") await showStats(ctx);
+    else if (item === "scenarios") await showScenarios(ctx);
+  });
+
+  organiser.callbackQuery(/^sc:(toggle|open):(\w+)$/, async (ctx) => {
+    const id = ctx.match[2] as string;
+    await ctx.answerCallbackQuery();
+    try {
+      if (ctx.match[1] === "open") {
+        await showScenario(ctx, id);
+        return;
+      }
+      const enabled = !cockpit.scenarios.get(id).enabled;
+      cockpit.scenarios.setEnabled(id, enabled);
+      recordAdminAction(db, {
+        actorId: ctx.from.id,
+        chatId: ctx.chat?.id as number,
+        action: enabled ? "scenario.enable" : "scenario.disable",
+        detail: { scenario: id },
+        at: clock.now(),
+      });
+      const m = ctx.messages;
+      await ctx.reply(
+        fill(m.scenarioToggled, { name: scenarioName(m, id), state: enabled ? m.scenarioOn : m.scenarioOff }),
+      );
+      await showScenarios(ctx);
+    } catch (error) {
+      if (error instanceof ScenarioError) await ctx.reply(ctx.messages.notFound);
+      else throw error;
+    }
+  });
+
+  organiser.callbackQuery(/^sc:edit:(\w+):(\d+)$/, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    if (Object.keys(await ctx.conversation.active()).length > 0) {
+      await ctx.reply(ctx.messages.composeCommandInDialog);
+      return;
+    }
+    await ctx.conversation.enter(EDIT_STEP, ctx.match[1], Number(ctx.match[2]));
   });
 
   // Broadcast controls on progress messages and broadcast cards.
@@ -389,6 +437,75 @@ export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer
     await ctx.reply(lines.join("\n"));
   }
 
+  async function showScenarios(ctx: HeraldContext) {
+    const m = ctx.messages;
+    const keyboard = new InlineKeyboard();
+    const blocks = [m.scenariosTitle];
+    for (const scenario of cockpit.scenarios.list()) {
+      const name = scenarioName(m, scenario.id);
+      const state = scenario.enabled ? m.scenarioOn : m.scenarioOff;
+      const f = scenario.funnel;
+      blocks.push(
+        scenario.trigger === "event" && config.eventStartsAt === null
+          ? fill(m.scenarioEventOff, { name, state })
+          : fill(m.scenarioSummary, {
+              name,
+              state,
+              enrolled: f.enrolled,
+              active: f.active,
+              completed: Object.values(f.completedAfter).reduce((a, b) => a + b, 0),
+              ticket: f.ticketSent,
+              unsubscribed: f.unsubscribed,
+              blocked: f.blocked,
+              finished: f.finished,
+              skipped: f.skippedSteps,
+            }),
+      );
+      keyboard
+        .text(
+          fill(scenario.enabled ? m.scenarioDisable : m.scenarioEnable, { name }),
+          `sc:toggle:${scenario.id}`,
+        )
+        .text(fill(m.scenarioOpen, { name }), `sc:open:${scenario.id}`)
+        .row();
+    }
+    await ctx.reply(blocks.join("\n\n"), { reply_markup: keyboard });
+  }
+
+  async function showScenario(ctx: HeraldContext, id: string) {
+    const m = ctx.messages;
+    const scenario = cockpit.scenarios.get(id);
+    const name = scenarioName(m, id);
+    const lines = [`${name} — ${scenario.enabled ? m.scenarioOn : m.scenarioOff}`];
+    const keyboard = new InlineKeyboard();
+    for (const step of scenario.steps) {
+      const when = describeWhen(m, ctx.language, step.anchor, step.delayMinutes);
+      const text = titleOf({ kind: "text", html: step.text[ctx.language] });
+      if (scenario.trigger === "event") {
+        const state =
+          step.broadcastId !== null
+            ? fill(m.eventStepSent, { id: step.broadcastId })
+            : step.skippedAt !== null
+              ? m.eventStepSkipped
+              : m.eventStepPending;
+        lines.push(fill(m.scenarioEventStep, { position: step.position, when, text, state }));
+      } else {
+        lines.push(
+          fill(m.scenarioStep, {
+            position: step.position,
+            when,
+            text,
+            waiting: scenario.funnel.atStep[step.position] ?? 0,
+            completed: scenario.funnel.completedAfter[step.position] ?? 0,
+          }),
+        );
+      }
+      keyboard.text(fill(m.scenarioEditStep, { position: step.position }), `sc:edit:${id}:${step.position}`);
+      if (step.position % 4 === 0) keyboard.row();
+    }
+    await ctx.reply(lines.join("\n"), { reply_markup: keyboard });
+  }
+
   return composer;
 }
 
@@ -400,7 +517,9 @@ function menu(m: Messages): InlineKeyboard {
     .text(m.menuStats, "menu:stats")
     .row()
     .text(m.menuTemplates, "menu:templates")
-    .text(m.menuSegments, "menu:segments");
+    .text(m.menuSegments, "menu:segments")
+    .row()
+    .text(m.menuScenarios, "menu:scenarios");
 }
 
 function broadcastLine(m: Messages, row: Broadcast): string {

@@ -157,6 +157,42 @@ export const adminRu = {
     "Регистрации: {total}, привязаны к Telegram {bound}\n" +
     "  на модерации {pending} · одобрены {approved} · отклонены {rejected} · завершены {completed}\n" +
     "Билетов отправлено: {tickets}",
+  commandScenarios: "Сценарии напоминаний",
+  menuScenarios: "⏰ Сценарии",
+  scenariosTitle: "Сценарии напоминаний (откройте, чтобы увидеть и изменить шаги):",
+  scenarioName_finish_registration: "Завершите регистрацию",
+  scenarioName_invited: "Пришли по приглашению, без формы",
+  scenarioName_event: "Напоминания о мероприятии",
+  scenarioOn: "включён",
+  scenarioOff: "выключен",
+  scenarioSummary:
+    "{name} — {state}\nВошли {enrolled} · в процессе {active} · завершили {completed} · получили билет {ticket} · " +
+    "отписались {unsubscribed} · заблокировали {blocked} · дошли до конца без завершения {finished} · пропущено шагов {skipped}",
+  scenarioEventOff: "{name} — {state}: задайте EVENT_STARTS_AT, чтобы им пользоваться",
+  scenarioStep:
+    "{position}. {when}: {text}\n    сейчас после него {waiting}, завершили после него {completed}",
+  scenarioEventStep: "{position}. {when}: {text} — {state}",
+  eventStepSent: "отправлено (рассылка № {id})",
+  eventStepSkipped: "пропущено (момент прошёл)",
+  eventStepPending: "ждёт",
+  whenTrigger: "через {delay} после старта",
+  whenTriggerNow: "сразу",
+  whenPrevious: "через {delay} после предыдущего шага",
+  whenEventBefore: "за {delay} до мероприятия",
+  whenEventAt: "в начале мероприятия",
+  scenarioEnable: "▶️ Включить «{name}»",
+  scenarioDisable: "⏸ Выключить «{name}»",
+  scenarioOpen: "✏️ «{name}»",
+  scenarioEditStep: "✏️ Шаг {position}",
+  scenarioToggled: "«{name}»: {state}.",
+  stepEditTextPrompt:
+    "Шаг {position} сценария «{name}». Пришлите новый текст на русском (оформление и параметры вроде {answer_id} работают) или нажмите «Оставить».",
+  stepEditDelayPrompt: "Теперь задержка: {example}, или нажмите «Оставить». Сейчас: {current}.",
+  stepEditDelayExample: "например 90m, 24h или 3d",
+  stepEditDelayExampleEvent: "например -1d (до мероприятия), -1h или 0 (в начале)",
+  stepKeep: "Оставить",
+  stepDelayInvalid: "Не удалось прочитать задержку: {example}.",
+  stepSaved: "Шаг {position} сценария «{name}» сохранён: {when}.",
   statsBroadcasts: "Последние рассылки:",
 };
 

@@ -1,0 +1,140 @@
+import type { Conversation } from "@grammyjs/conversations";
+import { InlineKeyboard } from "grammy";
+import { recordAdminAction } from "../../audience/audit.js";
+import { entitiesToHtml } from "../../messages/entities.js";
+import type { Language } from "../../messages/language.js";
+import type { DialogContext, HeraldContext } from "../context.js";
+import type { BotDeps } from "../deps.js";
+import { fill, type Messages } from "../locales/index.js";
+import { DIALOG_PREFIX } from "./compose.js";
+
+export const EDIT_STEP = "edit-step";
+
+/**
+ * Editing one step of a scenario: its text in the organiser's language, then its delay. Either may
+ * be kept. Reads and writes go through `conversation.external`, as the replay rule wants.
+ */
+export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockpit">) {
+  const { cockpit } = deps;
+  return async function editStep(
+    conversation: Conversation<HeraldContext, DialogContext>,
+    ctx: DialogContext,
+    scenarioId: string,
+    position: number,
+  ) {
+    const m = ctx.messages;
+    const language = ctx.language;
+    const found = await conversation.external(() => {
+      try {
+        const scenario = cockpit.scenarios.get(scenarioId);
+        const step = scenario.steps.find((s) => s.position === position);
+        return step
+          ? { trigger: scenario.trigger, delayMinutes: step.delayMinutes, anchor: step.anchor }
+          : null;
+      } catch {
+        return null;
+      }
+    });
+    if (!found) {
+      await ctx.reply(m.notFound);
+      return;
+    }
+    const name = scenarioName(m, scenarioId);
+    const keep = new InlineKeyboard().text(m.stepKeep, `${DIALOG_PREFIX}keep`);
+    const event = found.trigger === "event";
+
+    await ctx.reply(fill(m.stepEditTextPrompt, { position, name }), { reply_markup: keep });
+    let text: string | undefined;
+    for (;;) {
+      const c = await conversation.wait();
+      if (c.callbackQuery?.data === `${DIALOG_PREFIX}keep`) {
+        await c.answerCallbackQuery();
+        break;
+      }
+      if (c.message?.text !== undefined && !c.message.text.startsWith("/")) {
+        text = entitiesToHtml(c.message.text, c.message.entities);
+        break;
+      }
+      if (c.callbackQuery) await c.answerCallbackQuery({ text: m.staleButton });
+      else await c.reply(m.composeCommandInDialog);
+    }
+
+    const example = event ? m.stepEditDelayExampleEvent : m.stepEditDelayExample;
+    await ctx.reply(
+      fill(m.stepEditDelayPrompt, {
+        example,
+        current: describeWhen(m, language, found.anchor, found.delayMinutes),
+      }),
+      { reply_markup: keep },
+    );
+    let delayMinutes: number | undefined;
+    for (;;) {
+      const c = await conversation.wait();
+      if (c.callbackQuery?.data === `${DIALOG_PREFIX}keep`) {
+        await c.answerCallbackQuery();
+        break;
+      }
+      const parsed = c.message?.text ? parseDelay(c.message.text, event) : null;
+      if (parsed !== null) {
+        delayMinutes = parsed;
+        break;
+      }
+      if (c.callbackQuery) await c.answerCallbackQuery({ text: m.staleButton });
+      else await c.reply(fill(m.stepDelayInvalid, { example }));
+    }
+
+    const saved = await conversation.external((outer) => {
+      const step = cockpit.scenarios.editStep(scenarioId, position, {
+        language,
+        ...(text !== undefined ? { text } : {}),
+        ...(delayMinutes !== undefined ? { delayMinutes } : {}),
+      });
+      recordAdminAction(deps.db, {
+        actorId: outer.from?.id ?? 0,
+        chatId: outer.chat?.id ?? 0,
+        action: "scenario.edit_step",
+        detail: { scenario: scenarioId, position, language, text: text !== undefined, delayMinutes },
+        at: deps.clock.now(),
+      });
+      return { anchor: step.anchor, delayMinutes: step.delayMinutes };
+    });
+    await ctx.reply(
+      fill(m.stepSaved, {
+        position,
+        name,
+        when: describeWhen(m, language, saved.anchor, saved.delayMinutes),
+      }),
+    );
+  };
+}
+
+export function scenarioName(m: Messages, id: string): string {
+  const key = `scenarioName_${id}` as keyof Messages;
+  return key in m ? String(m[key]) : id;
+}
+
+/** "90m", "24h", "3d", "-1d", "0" → minutes; before-the-event (negative) only for event steps. */
+export function parseDelay(text: string, allowNegative: boolean): number | null {
+  const match = /^\s*(-?)\s*(\d{1,4})\s*(m|min|h|d|м|мин|ч|д)?\s*$/i.exec(text);
+  if (!match) return null;
+  const unit = (match[3] ?? "m").toLowerCase();
+  const factor = unit.startsWith("d") || unit === "д" ? 24 * 60 : unit === "h" || unit === "ч" ? 60 : 1;
+  const minutes = Number(match[2]) * factor * (match[1] === "-" ? -1 : 1);
+  if (minutes < 0 && !allowNegative) return null;
+  if (Math.abs(minutes) > 60 * 24 * 60) return null;
+  return minutes;
+}
+
+export function describeWhen(m: Messages, language: Language, anchor: string, delayMinutes: number): string {
+  const delay = formatDelay(Math.abs(delayMinutes), language);
+  if (anchor === "event") return delayMinutes === 0 ? m.whenEventAt : fill(m.whenEventBefore, { delay });
+  if (anchor === "previous") return fill(m.whenPrevious, { delay });
+  return delayMinutes === 0 ? m.whenTriggerNow : fill(m.whenTrigger, { delay });
+}
+
+function formatDelay(minutes: number, language: Language): string {
+  const units = language === "ru" ? { d: "д", h: "ч", m: "мин" } : { d: "d", h: "h", m: "min" };
+  if (minutes % (24 * 60) === 0) return `${minutes / (24 * 60)} ${units.d}`;
+  if (minutes % 60 === 0) return `${minutes / 60} ${units.h}`;
+  return `${minutes} ${units.m}`;
+}
