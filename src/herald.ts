@@ -132,12 +132,8 @@ export function createHerald(deps: HeraldDeps): Herald {
         formUrl: config.formUrl,
         eventStartsAt: config.eventStartsAt,
         liveUrl: config.liveUrl,
-        formLinkFor: (telegramId) => {
-          if (config.formUrl === null) return null;
-          const link = new URL(config.formUrl);
-          link.searchParams.set("ref", deepLinks.formReference(telegramId));
-          return link.toString();
-        },
+        formLinkFor: (telegramId) =>
+          config.formUrl === null ? null : deepLinks.formLink(config.formUrl, telegramId),
         broadcasts,
         onQueued: () => delivery.wake(),
       });

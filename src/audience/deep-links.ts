@@ -29,6 +29,8 @@ export interface DeepLinks {
   parseStartPayload(payload: string): ParsedStartPayload;
   /** A signed reference to a Telegram ID, for the form URL in the bot-first flow. */
   formReference(telegramId: number): string;
+  /** The registration form's URL with this person's signed reference (`?ref=`). */
+  formLink(formUrl: string, telegramId: number): string;
   /** The Telegram ID a reference names, or undefined when it is malformed or forged. */
   verifyFormReference(reference: string): number | undefined;
 }
@@ -55,6 +57,8 @@ export function createDeepLinks(options: { secret: string; signing: boolean }): 
     return options.signing ? `a-${answerId}-${tag("answer", answerId)}` : `a-${answerId}`;
   };
 
+  const formReference = (telegramId: number) => `r-${telegramId}-${tag("reference", String(telegramId))}`;
+
   return {
     answerPayload,
     answerLink: (botUsername, answerId) => `https://t.me/${botUsername}?start=${answerPayload(answerId)}`,
@@ -70,7 +74,12 @@ export function createDeepLinks(options: { secret: string; signing: boolean }): 
         ? { kind: "answer", answerId }
         : { kind: "invalid", reason: "bad_signature" };
     },
-    formReference: (telegramId) => `r-${telegramId}-${tag("reference", String(telegramId))}`,
+    formReference,
+    formLink(formUrl, telegramId) {
+      const link = new URL(formUrl);
+      link.searchParams.set("ref", formReference(telegramId));
+      return link.toString();
+    },
     verifyFormReference(reference) {
       const match = REFERENCE.exec(reference);
       if (!match) return undefined;

@@ -44,10 +44,11 @@ export function onboardingFeature(
 
     ctx.logger.info({ isNew }, "start");
     if (config.formUrl !== null && registrations.ofTelegramId(telegramId).length === 0) {
-      const formLink = new URL(config.formUrl);
-      formLink.searchParams.set("ref", deepLinks.formReference(telegramId));
       await ctx.reply(ctx.messages.startWelcomeWithForm, {
-        reply_markup: new InlineKeyboard().url(ctx.messages.formButton, formLink.toString()),
+        reply_markup: new InlineKeyboard().url(
+          ctx.messages.formButton,
+          deepLinks.formLink(config.formUrl, telegramId),
+        ),
       });
     } else {
       await ctx.reply(isNew ? ctx.messages.startWelcome : ctx.messages.startWelcomeBack);
