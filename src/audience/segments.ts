@@ -48,9 +48,10 @@ export function audienceFilter(rule: AudienceRule): { where: string; params: Rec
 const STAGE_MEMBERS: Record<Stage, string> = {
   bound: "SELECT telegram_id FROM registrations WHERE telegram_id IS NOT NULL",
   approved: "SELECT telegram_id FROM registrations WHERE telegram_id IS NOT NULL AND moderation = 'approved'",
-  // A ticket counts once Telegram accepted it; the key range keeps to the outbox's unique index.
+  // A ticket counts once Telegram accepted it; the key range keeps to the outbox's unique index
+  // (`+status` stops SQLite from preferring the status index, which would scan every sent message).
   ticket_sent:
-    "SELECT telegram_id FROM deliveries WHERE job_key >= 'ticket:' AND job_key < 'ticket;' AND status = 'sent'",
+    "SELECT telegram_id FROM deliveries WHERE job_key >= 'ticket:' AND job_key < 'ticket;' AND +status = 'sent'",
   completed:
     "SELECT telegram_id FROM registrations WHERE telegram_id IS NOT NULL AND completed_at IS NOT NULL",
 };

@@ -33,7 +33,7 @@ export function collectStats(sqlite: Database.Database): Stats {
     .get() as Stats["registrations"];
   const { n: ticketsSent } = sqlite
     .prepare(
-      "SELECT count(*) AS n FROM deliveries WHERE job_key >= 'ticket:' AND job_key < 'ticket;' AND status = 'sent'",
+      "SELECT count(*) AS n FROM deliveries WHERE job_key >= 'ticket:' AND job_key < 'ticket;' AND +status = 'sent'",
     )
     .get() as { n: number };
   return { subscribers, registrations, ticketsSent };
