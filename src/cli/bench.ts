@@ -5,11 +5,24 @@
  * broadcast goes out as a naive auto-retry loop and through the throttler plugin. What recipients got
  * is counted by the sandbox. Prints a report and a verdict against the targets; `--json` ends the output
  * with one JSON line. Exits 0 when the bench ran (targets met or not), 1 when it could not run.
+ *
+ * `npm run bench -- --scenario [--subscribers N] [--due D] [--catch-up C] [--seed S] [--analyze]`: the scenario
+ * benchmark instead. A fresh SQLite file holds N subscribers with active reminder runs; it times the
+ * runDue tick that handles D due runs, idle ticks, and a catch-up tick after downtime, checks what
+ * they wrote, and always ends with one JSON line ("scenarioTickMs").
  */
 
-import { parseBenchOptions, USAGE, UsageError } from "./bench/options.js";
+import {
+  isScenarioMode,
+  parseBenchOptions,
+  parseScenarioBenchOptions,
+  SCENARIO_USAGE,
+  USAGE,
+  UsageError,
+} from "./bench/options.js";
 import { formatReport, summaryJson } from "./bench/report.js";
 import { type Cleanups, runBench } from "./bench/run.js";
+import { formatScenarioReport, runScenarioBench, scenarioSummaryJson } from "./bench/scenario.js";
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const log = (line: string) =>
@@ -34,7 +47,29 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+async function scenarioMain(argv: string[]): Promise<number> {
+  let options: ReturnType<typeof parseScenarioBenchOptions>;
+  try {
+    options = parseScenarioBenchOptions(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${SCENARIO_USAGE}`);
+      return 1;
+    }
+    throw error;
+  }
+  if (options === "help") {
+    say(SCENARIO_USAGE);
+    return 0;
+  }
+  const result = await runScenarioBench(options, log, cleanups);
+  say(formatScenarioReport(result));
+  say(JSON.stringify(scenarioSummaryJson(result)));
+  return 0;
+}
+
 async function main(): Promise<number> {
+  if (isScenarioMode(process.argv.slice(2))) return scenarioMain(process.argv.slice(2));
   let options: ReturnType<typeof parseBenchOptions>;
   try {
     options = parseBenchOptions(process.argv.slice(2));

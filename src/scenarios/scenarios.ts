@@ -11,7 +11,6 @@ import {
   scenarios,
 } from "../db/schema.js";
 import type { Broadcasts, ButtonTemplate } from "../delivery/broadcasts.js";
-import { enqueueDelivery } from "../delivery/outbox.js";
 import { isQuietTime, localMinutes } from "../delivery/time-rules.js";
 import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -148,6 +147,11 @@ export function createScenarios(deps: {
        WHERE first_seen_at > @since AND first_seen_at <= @until
          AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.telegram_id = s.telegram_id)
        ON CONFLICT DO NOTHING`,
+    ),
+    // The outbox row, as enqueueDelivery writes it, prepared once: a tick may queue thousands.
+    enqueue: sqlite.prepare(
+      `INSERT INTO deliveries (job_key, telegram_id, lane, payload, not_before, created_at)
+       VALUES (?, ?, 'transactional', ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
     markEnrolled: sqlite.prepare("UPDATE scenarios SET enrolled_until = ? WHERE id = ?"),
     due: sqlite.prepare(
@@ -355,14 +359,11 @@ export function createScenarios(deps: {
       form_url: deps.formLinkFor(run.telegram_id) ?? "",
       live_url: deps.liveUrl ?? "",
     };
-    enqueueDelivery(
-      db,
-      {
-        jobKey: `scenario:${run.scenario_id}:${run.id}:${step.position}`,
-        telegramId: run.telegram_id,
-        lane: "transactional",
-        message: render(step, language, params),
-      },
+    sql.enqueue.run(
+      `scenario:${run.scenario_id}:${run.id}:${step.position}`,
+      run.telegram_id,
+      JSON.stringify(render(step, language, params)),
+      now,
       now,
     );
     const next = steps[index + 1];

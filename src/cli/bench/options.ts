@@ -43,7 +43,103 @@ export const USAGE = `Usage: npm run bench -- --recipients N --rate R [options]
   --herald-node-args="…"    node options for Herald's process (with --kill): ="--cpu-prof --cpu-prof-dir=D"
   --herald-log FILE         append the output of Herald's process (with --kill) to FILE
   --json                    end the output with one JSON line
+
+Scenario mode: npm run bench -- --scenario [--subscribers N] [--due D] [--catch-up C] [--seed S] [--analyze]
+  times the reminder scenarios' tick instead (details: --scenario --help)
 `;
+
+export interface ScenarioBenchOptions {
+  /** Subscribers, each with a bound registration and an active run in "finish_registration". */
+  subscribers: number;
+  /** Runs due at the measured tick. */
+  due: number;
+  /** Runs made overdue by days (downtime) for the catch-up tick; 0 skips it. */
+  catchUp: number;
+  seed: number;
+  /** Runs ANALYZE after filling the database, so the query planner has statistics. */
+  analyze: boolean;
+}
+
+export const SCENARIO_USAGE = `Usage: npm run bench -- --scenario [options]
+
+  Times scenarios' runDue tick on a fresh SQLite file filled with N subscribers, each with a bound
+  registration and an active "finish_registration" run. Ends with one JSON line ("scenarioTickMs").
+
+  --subscribers N   subscribers (and runs) in the database (default 200000)
+  --due D           runs due at the measured tick (default 2000, at most N)
+  --catch-up C      runs overdue by 1-4 days for the catch-up tick, 0 = skip it (default 20000,
+                    at most N - D)
+  --seed S          seeds the generated data (default 1)
+  --analyze         run ANALYZE after filling the database (Herald itself never does; its hourly
+                    PRAGMA optimize may not gather statistics)
+  --json            accepted for symmetry: the JSON line is always printed
+`;
+
+const SCENARIO_FLAGS = new Set([
+  "scenario",
+  "subscribers",
+  "due",
+  "catch-up",
+  "seed",
+  "analyze",
+  "json",
+  "help",
+]);
+
+/** `--scenario` anywhere in the arguments selects the scenario benchmark. */
+export function isScenarioMode(argv: readonly string[]): boolean {
+  return argv.includes("--scenario");
+}
+
+export function parseScenarioBenchOptions(argv: readonly string[]): ScenarioBenchOptions | "help" {
+  for (const arg of argv) {
+    const name = /^--([^=]+)/.exec(arg)?.[1];
+    if (name !== undefined && !SCENARIO_FLAGS.has(name) && name !== "") {
+      throw new UsageError(`--${name} is not an option of --scenario`);
+    }
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        scenario: { type: "boolean" },
+        subscribers: { type: "string" },
+        due: { type: "string" },
+        "catch-up": { type: "string" },
+        seed: { type: "string" },
+        analyze: { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return "help";
+  const text = (name: string): string | undefined => {
+    const v = values[name];
+    return typeof v === "string" ? v : undefined;
+  };
+  const subscribers = integer("--subscribers", text("subscribers") ?? "200000", 1, 2_000_000);
+  const due = integer("--due", text("due") ?? String(Math.min(2000, subscribers)), 1, subscribers);
+  const catchUpRaw = text("catch-up");
+  const catchUp = integer(
+    "--catch-up",
+    catchUpRaw ?? String(Math.min(20_000, subscribers - due)),
+    0,
+    subscribers - due,
+  );
+  return {
+    subscribers,
+    due,
+    catchUp,
+    seed: integer("--seed", text("seed") ?? "1", 0, 2 ** 31 - 1),
+    analyze: values.analyze === true,
+  };
+}
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
