@@ -47,21 +47,23 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-async function scenarioMain(argv: string[]): Promise<number> {
-  let options: ReturnType<typeof parseScenarioBenchOptions>;
+/** Options, or the exit code after printing the usage (asked for: 0; a mistake: 1, with what is wrong). */
+function parseOrExplain<T>(parse: () => T | "help", usage: string): T | number {
   try {
-    options = parseScenarioBenchOptions(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${SCENARIO_USAGE}`);
-      return 1;
-    }
-    throw error;
-  }
-  if (options === "help") {
-    say(SCENARIO_USAGE);
+    const options = parse();
+    if (options !== "help") return options;
+    say(usage);
     return 0;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${usage}`);
+    return 1;
   }
+}
+
+async function scenarioMain(argv: string[]): Promise<number> {
+  const options = parseOrExplain(() => parseScenarioBenchOptions(argv), SCENARIO_USAGE);
+  if (typeof options === "number") return options;
   const result = await runScenarioBench(options, log, cleanups);
   say(formatScenarioReport(result));
   say(JSON.stringify(scenarioSummaryJson(result)));
@@ -70,20 +72,8 @@ async function scenarioMain(argv: string[]): Promise<number> {
 
 async function main(): Promise<number> {
   if (isScenarioMode(process.argv.slice(2))) return scenarioMain(process.argv.slice(2));
-  let options: ReturnType<typeof parseBenchOptions>;
-  try {
-    options = parseBenchOptions(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${USAGE}`);
-      return 1;
-    }
-    throw error;
-  }
-  if (options === "help") {
-    say(USAGE);
-    return 0;
-  }
+  const options = parseOrExplain(() => parseBenchOptions(process.argv.slice(2)), USAGE);
+  if (typeof options === "number") return options;
   const result = await runBench(options, log, cleanups);
   say(formatReport(result));
   if (options.json) say(JSON.stringify(summaryJson(result)));

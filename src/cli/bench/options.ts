@@ -98,31 +98,18 @@ export function parseScenarioBenchOptions(argv: readonly string[]): ScenarioBenc
       throw new UsageError(`--${name} is not an option of --scenario`);
     }
   }
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        scenario: { type: "boolean" },
-        subscribers: { type: "string" },
-        due: { type: "string" },
-        "catch-up": { type: "string" },
-        seed: { type: "string" },
-        analyze: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) return "help";
-  const text = (name: string): string | undefined => {
-    const v = values[name];
-    return typeof v === "string" ? v : undefined;
-  };
+  const flags = readFlags(argv, {
+    scenario: { type: "boolean" },
+    subscribers: { type: "string" },
+    due: { type: "string" },
+    "catch-up": { type: "string" },
+    seed: { type: "string" },
+    analyze: { type: "boolean" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (flags === "help") return "help";
+  const { text, values } = flags;
   const subscribers = integer("--subscribers", text("subscribers") ?? "200000", 1, 2_000_000);
   const due = integer("--due", text("due") ?? String(Math.min(2000, subscribers)), 1, subscribers);
   const catchUpRaw = text("catch-up");
@@ -145,39 +132,49 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help" {
+type FlagSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+
+/** Strict flags (an unknown one is a usage error), with `--help` answered before any checking. */
+function readFlags(
+  argv: readonly string[],
+  options: FlagSpec,
+): { values: Record<string, string | boolean | undefined>; text(name: string): string | undefined } | "help" {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        recipients: { type: "string" },
-        rate: { type: "string" },
-        paid: { type: "boolean" },
-        kill: { type: "string" },
-        "no-baselines": { type: "boolean" },
-        "baseline-recipients": { type: "string" },
-        "baseline-cap": { type: "string" },
-        latency: { type: "string" },
-        seed: { type: "string" },
-        "probe-rate": { type: "string" },
-        "max-seconds": { type: "string" },
-        "herald-node-args": { type: "string" },
-        "herald-log": { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   if (values.help) return "help";
-  const text = (name: string): string | undefined => {
-    const v = values[name];
-    return typeof v === "string" ? v : undefined;
+  return {
+    values,
+    text(name) {
+      const v = values[name];
+      return typeof v === "string" ? v : undefined;
+    },
   };
+}
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help" {
+  const flags = readFlags(argv, {
+    recipients: { type: "string" },
+    rate: { type: "string" },
+    paid: { type: "boolean" },
+    kill: { type: "string" },
+    "no-baselines": { type: "boolean" },
+    "baseline-recipients": { type: "string" },
+    "baseline-cap": { type: "string" },
+    latency: { type: "string" },
+    seed: { type: "string" },
+    "probe-rate": { type: "string" },
+    "max-seconds": { type: "string" },
+    "herald-node-args": { type: "string" },
+    "herald-log": { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (flags === "help") return "help";
+  const { text, values } = flags;
   const kill = text("kill");
   const maxSeconds = text("max-seconds");
   return {
