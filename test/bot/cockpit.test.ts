@@ -343,6 +343,36 @@ describe("the organisers' cockpit", () => {
     );
   });
 
+  it("in the organisers' group takes only a captioned file as a list", async () => {
+    await startHerald();
+    await seedAttendees(1);
+    const before = sandbox.botMessages(group.id).length;
+    sandbox.userSendsDocument(
+      colleague.id,
+      { fileName: "notes.csv", content: "5000\n" },
+      { chatId: group.id },
+    );
+    sandbox.userSendsDocument(
+      colleague.id,
+      { fileName: "agenda.pdf", content: "%PDF", caption: "Agenda" },
+      { chatId: group.id },
+    );
+    sandbox.userSendsDocument(
+      colleague.id,
+      { fileName: "hall-a.txt", content: "5000\n", caption: "Hall A" },
+      { chatId: group.id },
+    );
+    const done = await reader(group.id).next(/^Список «Hall A» загружен/);
+    // Updates of one chat are handled in order: the two earlier files got no answer at all.
+    expect(
+      sandbox
+        .botMessages(group.id)
+        .slice(before)
+        .map((m) => m.message_id),
+    ).toEqual([done.message_id]);
+    expect(sqlite().prepare("SELECT name, size FROM segments").all()).toEqual([{ name: "Hall A", size: 1 }]);
+  });
+
   it("keeps a dialog through a restart", async () => {
     await startHerald();
     await seedAttendees(2);

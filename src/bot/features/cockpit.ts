@@ -286,8 +286,10 @@ export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer
     const m = ctx.messages;
     const document = ctx.message.document;
     const fileName = document.file_name ?? "list.txt";
+    // In the organisers' group people share files with each other: only a captioned CSV/TXT is a list.
+    if (ctx.chat.type !== "private" && !ctx.message.caption?.trim()) return;
     if (!/\.(csv|txt)$/i.test(fileName)) {
-      await ctx.reply(m.uploadNotText);
+      if (ctx.chat.type === "private") await ctx.reply(m.uploadNotText);
       return;
     }
     if ((document.file_size ?? 0) > MAX_UPLOAD_BYTES) {
