@@ -67,7 +67,8 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
   });
   // The cockpit first: it takes only organisers' updates and lets everything else through.
   features.use(
-    cockpitFeature(deps, [retry]),
+    // In a dialog a reply may wait out a group's limit (up to a minute): the chat is the organiser's.
+    cockpitFeature(deps, [autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 60 })]),
     onboardingFeature(deps),
     subscriptionFeature(deps),
     unhandledFeature(),
