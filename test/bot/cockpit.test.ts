@@ -428,6 +428,12 @@ describe("the organisers' cockpit", () => {
     const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
     sandbox.userSends(organiser.id, `${day} 10:00`);
     const scheduledPlan = await chat.next(/^Plan\n/);
+    press(organiser, organiser.id, scheduledPlan, /Deadline/);
+    await chat.next(/^Send the deadline/);
+    sandbox.userSends(organiser.id, `${day} 09:00`);
+    await chat.next(/^The deadline must come after the start/);
+    sandbox.userSends(organiser.id, "none");
+    await chat.next(/^Plan\n/);
     expect(scheduledPlan.text).toMatch(/Start: \d\d\/\d\d\/\d{4}, 10:00/);
     press(organiser, organiser.id, scheduledPlan, /Continue/);
     await chat.next(/^Doors open at 10:00/);

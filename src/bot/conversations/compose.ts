@@ -385,6 +385,12 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
               await t.reply(m.planTimePast);
               continue;
             }
+            const start = option === "schedule" ? at : (plan.scheduledAt ?? now);
+            const end = option === "deadline" ? at : plan.deadline;
+            if (end !== null && end <= start) {
+              await t.reply(m.planDeadlineBeforeStart);
+              continue;
+            }
             if (option === "schedule") plan.scheduledAt = at;
             else plan.deadline = at;
             break;

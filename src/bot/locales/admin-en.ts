@@ -84,6 +84,7 @@ export const adminEn: AdminMessages = {
   planDeadlinePrompt: "Send the deadline as YYYY-MM-DD HH:MM ({timezone}), or «none».",
   planTimeInvalid: "Could not read the time. Example: 2026-11-21 18:30",
   planTimePast: "That time has passed. Send a time in the future.",
+  planDeadlineBeforeStart: "The deadline must come after the start. Send another time.",
   previewIntro: "Above: the message as one recipient (answer no. {answer}) will see it. Check it.",
   previewIntroNoAnswer:
     "Above: the message as one recipient will see it (they have no registration, so parameters are empty). Check it.",

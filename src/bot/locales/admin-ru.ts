@@ -83,6 +83,7 @@ export const adminRu = {
   planDeadlinePrompt: "Пришлите срок в виде ГГГГ-ММ-ДД ЧЧ:ММ ({timezone}) или «нет».",
   planTimeInvalid: "Не удалось прочитать время. Пример: 2026-11-21 18:30",
   planTimePast: "Это время уже прошло. Пришлите время в будущем.",
+  planDeadlineBeforeStart: "Срок должен быть позже старта. Пришлите другое время.",
   previewIntro:
     "Выше — сообщение так, как его увидит один из получателей (анкета № {answer}). Проверьте его.",
   previewIntroNoAnswer:
