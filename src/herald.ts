@@ -10,6 +10,7 @@ import { createBot, describeError } from "./bot/bot.js";
 import { publishCommands } from "./bot/commands.js";
 import type { HeraldContext } from "./bot/context.js";
 import type { CockpitDeps } from "./bot/deps.js";
+import { pruneDialogs } from "./bot/dialog-storage.js";
 import { createProgressWatcher, type ProgressWatcher } from "./bot/progress.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
@@ -144,8 +145,11 @@ export function createHerald(deps: HeraldDeps): Herald {
           adminIds: config.adminIds,
           adminChatId: config.adminChatId,
           clock,
-          memberStatus: async (chatId, userId) =>
-            (await (bot as Bot<HeraldContext>).api.getChatMember(chatId, userId)).status,
+          memberStatus: async (chatId, userId) => {
+            const member = await (bot as Bot<HeraldContext>).api.getChatMember(chatId, userId);
+            // A restricted user may have left the group: only a current member counts.
+            return member.status === "restricted" && !member.is_member ? "left" : member.status;
+          },
         }),
         segments: createSegments({ database, clock }),
         templates: createTemplates({ db, clock }),
@@ -192,7 +196,15 @@ export function createHerald(deps: HeraldDeps): Herald {
         logger,
         timezone: config.timezone,
         jobs: [
-          { name: "db-maintenance", pattern: "17 * * * *", run: () => maintainDatabase(sqlite) },
+          {
+            name: "db-maintenance",
+            pattern: "17 * * * *",
+            run: () => {
+              maintainDatabase(sqlite);
+              const pruned = pruneDialogs(db, clock.now());
+              if (pruned > 0) logger.info({ pruned }, "abandoned organiser dialogs removed");
+            },
+          },
           // Every minute; a missed minute (downtime) is caught up by the next, which reads what is due.
           { name: "scenarios", pattern: "* * * * *", run: runScenarios },
         ],

@@ -63,7 +63,7 @@ export function parseAudienceRule(json: string): AudienceRule {
 export class SegmentError extends DomainError {
   override readonly name = "SegmentError";
   constructor(
-    readonly code: "segment_not_found" | "segment_name_taken" | "segment_invalid",
+    readonly code: "segment_not_found" | "segment_name_taken" | "segment_invalid" | "segment_in_use",
     message: string,
   ) {
     super(message);
@@ -183,6 +183,16 @@ export function createSegments(deps: { database: HeraldDatabase; clock: Clock })
     get,
     remove(id) {
       get(id);
+      // Audiences are read in batches as a broadcast goes: deleting its list would cut it short.
+      const inUse = sqlite
+        .prepare(
+          `SELECT id FROM broadcasts WHERE status IN ('draft', 'scheduled', 'running', 'paused')
+           AND json_extract(audience, '$.kind') = 'segment' AND json_extract(audience, '$.segmentId') = ? LIMIT 1`,
+        )
+        .get(id) as { id: number } | undefined;
+      if (inUse) {
+        throw new SegmentError("segment_in_use", `broadcast ${inUse.id} is still sending to segment ${id}`);
+      }
       db.delete(segments).where(eq(segments.id, id)).run();
     },
   };

@@ -50,7 +50,8 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
 
   // Replies and admin-chat messages: the throttler keeps per-chat and group limits, auto-retry
   // (outermost, so a retry is throttled again) waits out a 429 a bounded number of times.
-  const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10 });
+  // rethrowHttpErrors: auto-retry would otherwise retry network errors without any limit.
+  const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10, rethrowHttpErrors: true });
   bot.api.config.use(apiThrottler(REPLY_LIMITS));
   bot.api.config.use(retry);
 
@@ -66,13 +67,7 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
     await answerAfterError(error);
   });
   // The cockpit first: it takes only organisers' updates and lets everything else through.
-  features.use(
-    // In a dialog a reply may wait out a group's limit (up to a minute): the chat is the organiser's.
-    cockpitFeature(deps, [autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 60 })]),
-    onboardingFeature(deps),
-    subscriptionFeature(deps),
-    unhandledFeature(),
-  );
+  features.use(cockpitFeature(deps), onboardingFeature(deps), subscriptionFeature(deps), unhandledFeature());
 
   bot.catch((error) => {
     logger.error({ err: describeError(error.error), update_id: error.ctx.update.update_id }, "update failed");
@@ -83,7 +78,8 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
   async function answerAfterError(error: BotError<HeraldContext>) {
     const ctx = error.ctx;
     (ctx.logger ?? logger).error({ err: describeError(error.error) }, "handler failed");
-    if (ctx.chat?.type !== "private") return;
+    // Attendees in private, and organisers in their group: nobody is left without an answer.
+    if (ctx.chat?.type !== "private" && ctx.chat?.id !== config.adminChatId) return;
     try {
       await ctx.reply(ctx.messages.somethingWentWrong);
     } catch (replyError) {

@@ -1,11 +1,13 @@
 import type { VersionedStateStorage } from "@grammyjs/conversations";
-import { eq } from "drizzle-orm";
+import { eq, lt } from "drizzle-orm";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { dialogs } from "../db/schema.js";
 
 /**
- * Conversation state in SQLite, so an organiser's half-composed broadcast survives a restart. The
+ * Conversation state in SQLite, so an organiser's half-composed broadcast survives a restart. It
+ * holds the organiser's own updates (Telegram puts their name in each), so abandoned dialogs are
+ * pruned after a week (pruneDialogs, from the hourly upkeep). The
  * plugin versions what it writes; after an incompatible code change the old state is dropped and the
  * organiser is told the dialog ended (see the cockpit's fallback), never left in silence.
  */
@@ -38,4 +40,14 @@ export function dialogKey(ctx: { chat?: { id: number }; from?: { id: number } })
 export function hasDialog(db: Db, key: string): boolean {
   // The plugin prefixes keys with nothing by default; a stored row means a dialog in progress.
   return db.select({ key: dialogs.key }).from(dialogs).where(eq(dialogs.key, key)).get() !== undefined;
+}
+
+/** A dialog untouched this long is abandoned: dropped, with the organisers' updates it holds. */
+export const DIALOG_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+export function pruneDialogs(db: Db, now: number): number {
+  return db
+    .delete(dialogs)
+    .where(lt(dialogs.updatedAt, now - DIALOG_RETENTION_MS))
+    .run().changes;
 }

@@ -17,6 +17,7 @@ import { fill, type Messages, messagesFor } from "./locales/index.js";
  */
 export const EDIT_INTERVAL_MS = 3500;
 const REPORT_POLL_MS = 1000;
+const REPORT_RETRY_MS = 30_000;
 const BAR_CELLS = 12;
 
 export interface ProgressWatcher {
@@ -48,6 +49,9 @@ export function createProgressWatcher(deps: {
   const logger = deps.logger.child({ part: "progress" });
   const latest = new Map<number, BroadcastProgress>();
   const lastEditInChat = new Map<number, number>();
+  const lastShown = new Map<number, string>();
+  /** A report that could not be sent is tried again after this (not every poll). */
+  const reportRetryAt = new Map<number, number>();
   const pendingEdit = new Map<number, NodeJS.Timeout>();
   let poller: NodeJS.Timeout | undefined;
   let reporting: Promise<void> = Promise.resolve();
@@ -104,6 +108,11 @@ export function createProgressWatcher(deps: {
   async function edit(row: Broadcast) {
     if (row.progressChatId === null || row.progressMessageId === null) return;
     const { text, keyboard } = render(row, row.progressLanguage ?? "ru");
+    // A waiting (scheduled, quiet-hours) broadcast reports every second with nothing new: an
+    // identical edit would only spend the group's 20 messages a minute.
+    const shown = `${row.progressMessageId}\n${text}\n${JSON.stringify(keyboard ?? null)}`;
+    if (lastShown.get(row.id) === shown) return;
+    lastShown.set(row.id, shown);
     lastEditInChat.set(row.progressChatId, clock.now());
     try {
       await deps.api().editMessageText(row.progressChatId, row.progressMessageId, text, {
@@ -138,7 +147,7 @@ export function createProgressWatcher(deps: {
   }
 
   async function report(row: Broadcast) {
-    broadcasts.markReported(row.id);
+    if ((reportRetryAt.get(row.id) ?? 0) > clock.now()) return;
     const chatId = row.progressChatId as number;
     const language = row.progressLanguage ?? "ru";
     const m = messagesFor(language);
@@ -183,9 +192,16 @@ export function createProgressWatcher(deps: {
         .sendDocument(chatId, new InputFile(Buffer.from(csv, "utf8"), `broadcast-${row.id}.csv`), {
           caption: m.reportCsv,
         });
+      // Marked only once it went: a report that failed (a 429, the network) is tried again.
+      broadcasts.markReported(row.id);
+      reportRetryAt.delete(row.id);
       logger.info({ broadcast: row.id }, "report sent to the admin chat");
     } catch (error) {
-      logger.error({ err: describeError(error), broadcast: row.id }, "could not send the broadcast report");
+      reportRetryAt.set(row.id, clock.now() + REPORT_RETRY_MS);
+      logger.error(
+        { err: describeError(error), broadcast: row.id },
+        "could not send the broadcast report; will retry",
+      );
     }
   }
 

@@ -149,7 +149,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       "UPDATE deliveries SET status = ?, attempts = attempts + 1, error = ? WHERE id = ?",
     ),
     markRetry: sqlite.prepare(
-      "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = ?, not_before = ? WHERE id = ?",
+      // Only a row still being sent: one cancelled or expired meanwhile stays so.
+      "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = ?, not_before = ? WHERE id = ? AND status = 'sending'",
     ),
     unclaim: sqlite.prepare("UPDATE deliveries SET status = 'pending' WHERE id = ? AND status = 'sending'"),
     blockSubscriber: sqlite.prepare(
@@ -430,6 +431,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
         broadcast.gate = "not_yet";
         dropQueued(broadcast.row.id);
         logger.error({ broadcast: broadcast.row.id, reason }, "broadcast paused itself");
+        // The organisers' progress message shows the pause and its reason at once.
+        emitProgress(broadcast, now, "paused");
       }
     }
   }

@@ -14,6 +14,7 @@ import type { Broadcasts, ButtonTemplate } from "../delivery/broadcasts.js";
 import { isQuietTime, localMinutes } from "../delivery/time-rules.js";
 import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { escapeHtml } from "../messages/html.js";
 import type { OutgoingMessage } from "../messages/outgoing.js";
 import { type Params, renderHtml, renderText, renderUrl } from "../messages/render.js";
 import { DEFAULT_SCENARIOS, type ScenarioId } from "./definitions.js";
@@ -21,9 +22,14 @@ import { DEFAULT_SCENARIOS, type ScenarioId } from "./definitions.js";
 /** A step overdue by more than this is stale: after downtime it is skipped rather than sent late. */
 export const STALE_AFTER_MS = 12 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Delays in minutes: up to 60 days after; event steps up to 30 days before the start. */
+export const MAX_DELAY = 60 * 24 * 60;
+export const MIN_EVENT_DELAY = -30 * 24 * 60;
 /** Due runs handled per transaction, and the time one tick may take before leaving the rest to the next. */
 const BATCH = 1000;
 const TICK_BUDGET_MS = 2000;
+/** How long the last event reminder ("we are live") keeps going out after its moment. */
+const LAST_EVENT_STEP_MS = 2 * 60 * 60 * 1000;
 
 export interface Step {
   position: number;
@@ -75,7 +81,7 @@ export interface RunReport {
 export class ScenarioError extends DomainError {
   override readonly name = "ScenarioError";
   constructor(
-    readonly code: "scenario_not_found" | "step_not_found" | "step_invalid",
+    readonly code: "scenario_not_found" | "step_not_found" | "step_invalid" | "step_out_of_order",
     message: string,
   ) {
     super(message);
@@ -402,21 +408,20 @@ export function createScenarios(deps: {
         logger.info({ step: step.position }, "event reminder skipped: its moment has passed");
         continue;
       }
+      // Other parameters ({answer_id}, {ticket_url}…) stay for the engine to fill per recipient.
+      const live = (html: string) => html.replaceAll("{live_url}", escapeHtml(deps.liveUrl ?? ""));
       const broadcast = deps.broadcasts.create({
         title: `event reminder ${step.position}`,
         content: {
           kind: "text",
-          html: renderHtml(step.text.ru, { live_url: deps.liveUrl ?? "" }),
+          html: live(step.text.ru),
           buttons: withLiveUrl(step.buttons.ru ?? []),
-          localized: {
-            en: {
-              html: renderHtml(step.text.en, { live_url: deps.liveUrl ?? "" }),
-              buttons: withLiveUrl(step.buttons.en ?? []),
-            },
-          },
+          localized: { en: { html: live(step.text.en), buttons: withLiveUrl(step.buttons.en ?? []) } },
         },
         // "We are live" cannot wait for the morning; the day-before and hour-before ones can.
         urgent: step.delayMinutes >= 0,
+        // A reminder still going out when the next one is due is too late to be useful: it expires.
+        deadline: Number.isFinite(nextDue) ? nextDue : due + LAST_EVENT_STEP_MS,
       });
       deps.broadcasts.launch(broadcast.id);
       db.update(scenarioSteps)
@@ -590,16 +595,31 @@ export function createScenarios(deps: {
         throw new ScenarioError("step_invalid", "a step needs a text");
       }
       if (change.delayMinutes !== undefined) {
-        const minimum = scenario.trigger === "event" ? -30 * 24 * 60 : 0;
+        const minimum = scenario.trigger === "event" ? MIN_EVENT_DELAY : 0;
         if (
           !Number.isInteger(change.delayMinutes) ||
           change.delayMinutes < minimum ||
-          change.delayMinutes > 60 * 24 * 60
+          change.delayMinutes > MAX_DELAY
         ) {
           throw new ScenarioError(
             "step_invalid",
             `a delay of ${change.delayMinutes} minutes is out of range`,
           );
+        }
+        // Steps counted from one point must stay in order: catch-up reads a later step's time as
+        // "superseded", so a reordered chain would skip steps that were never late.
+        if (step.anchor !== "previous") {
+          const before = scenario.steps.find((s) => s.position === position - 1);
+          const after = scenario.steps.find((s) => s.position === position + 1);
+          if (
+            (before && before.anchor === step.anchor && change.delayMinutes <= before.delayMinutes) ||
+            (after && after.anchor === step.anchor && change.delayMinutes >= after.delayMinutes)
+          ) {
+            throw new ScenarioError(
+              "step_out_of_order",
+              `step ${position} must come after step ${position - 1} and before step ${position + 1}`,
+            );
+          }
         }
       }
       const language = change.language ?? "ru";

@@ -475,3 +475,22 @@ describe("list, get and remove", () => {
     expect(importSegment("Again", "A2\n").segment?.name).toBe("Again");
   });
 });
+
+describe("removing a segment", () => {
+  it("is refused while a broadcast that is not finished sends to it, and allowed once it is", () => {
+    const { segment } = importSegment("VIP", "5000\n5001\n");
+    const id = segment?.id as number;
+    const insert = database.sqlite.prepare(
+      "INSERT INTO broadcasts (title, status, content, audience, created_at) VALUES ('b', ?, '{}', ?, 0)",
+    );
+    insert.run("running", JSON.stringify({ kind: "segment", segmentId: id }));
+    insert.run("running", JSON.stringify({ kind: "segment", segmentId: id + 1 }));
+    expect(errorOf(() => segments.remove(id))).toMatchObject({ code: "segment_in_use" });
+    expect(segmentRows()).toEqual({ segments: 1, members: 2 });
+
+    database.sqlite.prepare("UPDATE broadcasts SET status = 'done'").run();
+    segments.remove(id);
+    expect(segmentRows()).toEqual({ segments: 0, members: 0 });
+    expect(errorOf(() => segments.remove(id))).toBeInstanceOf(SegmentError);
+  });
+});

@@ -93,6 +93,11 @@ describe("/scenarios in the cockpit", () => {
     expect(steps.text).toContain("4. 3 d after the start");
     press(organiser, steps, /Step 2/);
     await next(/^Step 2 of «Finish your registration»\. Send the new text in English/);
+    // Other commands still work in the middle of the dialog, and it carries on afterwards.
+    sandbox.userSends(organiser.id, "/stats");
+    await next(/^Subscribers: /);
+    sandbox.userSends(organiser.id, "Still there, {nickname}?");
+    await next(/^Unknown parameter\(s\): \{nickname\}/);
     sandbox.userSends(organiser.id, "Still there, {answer_id}? One click left.", {
       entities: [{ type: "bold", offset: 0, length: 12 }],
     });

@@ -322,6 +322,13 @@ describe("organisers' controls", () => {
     expect(() => scenarios.editStep("finish_registration", 9, { text: "x" })).toThrow(/no step 9/);
     expect(() => scenarios.editStep("finish_registration", 2, { delayMinutes: -5 })).toThrow(/out of range/);
     expect(() => scenarios.editStep("nope", 1, { text: "x" })).toThrow(/no scenario/);
+    // Steps counted from the trigger stay in order (step 3 is at 24 h): catch-up relies on it.
+    expect(() => scenarios.editStep("finish_registration", 2, { delayMinutes: 24 * 60 })).toThrow(
+      expect.objectContaining({ code: "step_out_of_order" }),
+    );
+    expect(() => scenarios.editStep("finish_registration", 3, { delayMinutes: 30 })).toThrow(
+      /must come after step 2/,
+    );
   });
 });
 
@@ -332,6 +339,7 @@ describe("event reminders", () => {
     database.sqlite.prepare("DELETE FROM scenarios").run();
     scenarios = makeScenarios({ eventStartsAt: start });
     scenarios.install();
+    scenarios.editStep("event", 3, { text: "🔴 <b>Мы в эфире!</b> Заявка № {answer_id}: {live_url}" });
     expect(at(start - DAY - MINUTE).broadcasts).toBe(0);
     expect(at(start - DAY).broadcasts).toBe(1);
     expect(tick().broadcasts).toBe(0);
@@ -344,6 +352,10 @@ describe("event reminders", () => {
     };
     expect(first).toMatchObject({ status: "running", urgent: 0 });
     expect(JSON.parse(first.content).localized.en.html).toContain("We start tomorrow!");
+    // It expires when the next reminder is due: a day-before message arriving an hour before is no use.
+    expect(database.sqlite.prepare("SELECT deadline FROM broadcasts WHERE id = 1").get()).toEqual({
+      deadline: start - HOUR,
+    });
 
     // Herald was down through the hour-before reminder: at the start only "we are live" goes.
     expect(at(start)).toMatchObject({ broadcasts: 1, skipped: 1 });
@@ -351,6 +363,8 @@ describe("event reminders", () => {
       (database.sqlite.prepare("SELECT content FROM broadcasts WHERE id = 2").get() as { content: string })
         .content,
     );
+    // Per-recipient parameters are left for the engine; only {live_url} is filled here.
+    expect(live.html).toBe("🔴 <b>Мы в эфире!</b> Заявка № {answer_id}: https://live.example.org/");
     expect(live.buttons).toEqual([[{ text: "Смотреть", url: "https://live.example.org/" }]]);
     expect(database.sqlite.prepare("SELECT urgent FROM broadcasts WHERE id = 2").get()).toEqual({
       urgent: 1,

@@ -151,12 +151,16 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
     const plan = await choosePlan(audience);
 
     // 5. Preview for a real recipient, test send, launch.
+    // Only the sample's id and answer number go into the dialog's stored log; its parameters (ticket
+    // link, attributes) are read again inside each send.
     const sample = await conversation.external(() => {
       const id = cockpit.segments.sample(audience.rule);
-      return id === undefined ? {} : { ...createRecipientParams(cockpit.sqlite)(id) };
+      if (id === undefined) return { id: null, answer: null };
+      return { id, answer: createRecipientParams(cockpit.sqlite)(id).answer_id ?? null };
     });
+    const paramsOfSample = () => (sample.id === null ? {} : createRecipientParams(cockpit.sqlite)(sample.id));
     const refused = await conversation.external((outer) =>
-      sendContent(outer.api, chatId, content, sample).then(
+      sendContent(outer.api, chatId, content, paramsOfSample()).then(
         () => null,
         (error: unknown) => reasonOf(error),
       ),
@@ -174,7 +178,7 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
       .text(m.confirmCancel, `${DIALOG_PREFIX}ok:cancel`);
     // One message under the preview, not one before and one after: a private chat takes about one a second.
     await ctx.reply(
-      sample.answer_id ? fill(m.previewIntro, { answer: sample.answer_id }) : m.previewIntroNoAnswer,
+      sample.answer ? fill(m.previewIntro, { answer: sample.answer }) : m.previewIntroNoAnswer,
       { reply_markup: confirmKeyboard },
     );
     for (;;) {
@@ -193,7 +197,7 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
             action: "broadcast.test",
             at: deps.clock.now(),
           });
-          return sendContent(outer.api, organiserId, content, sample).then(
+          return sendContent(outer.api, organiserId, content, paramsOfSample()).then(
             () => null,
             (error: unknown) => reasonOf(error),
           );
@@ -247,10 +251,21 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
           at: deps.clock.now(),
         });
         cockpit.wakeDelivery();
-        await cockpit.progress.show(row.id, chatId, outer.language);
-        return started.id;
+        // The broadcast is running whatever happens to its progress message: say so either way.
+        const shown = await cockpit.progress.show(row.id, chatId, outer.language).then(
+          () => true,
+          (error: unknown) => {
+            outer.logger.error(
+              { err: describeError(error), broadcast: row.id },
+              "could not post the progress message",
+            );
+            return false;
+          },
+        );
+        return { id: started.id, shown };
       });
-      ctx.logger.info({ broadcast: launched }, "broadcast launched from the cockpit");
+      if (!launched.shown) await ctx.reply(fill(m.launchedWithoutProgress, { id: launched.id }));
+      ctx.logger.info({ broadcast: launched.id }, "broadcast launched from the cockpit");
       return;
     }
 

@@ -1,8 +1,11 @@
 import type { Conversation } from "@grammyjs/conversations";
 import { InlineKeyboard } from "grammy";
 import { recordAdminAction } from "../../audience/audit.js";
+import { knownParameters } from "../../audience/recipient-params.js";
 import { entitiesToHtml } from "../../messages/entities.js";
 import type { Language } from "../../messages/language.js";
+import { placeholdersIn } from "../../messages/render.js";
+import { MAX_DELAY, MIN_EVENT_DELAY, ScenarioError } from "../../scenarios/scenarios.js";
 import type { DialogContext, HeraldContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { fill, type Messages } from "../locales/index.js";
@@ -44,19 +47,49 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
     const event = found.trigger === "event";
 
     await ctx.reply(fill(m.stepEditTextPrompt, { position, name }), { reply_markup: keep });
+    /** The next update of this organiser that `accept` takes; other commands and buttons pass through. */
+    async function input(accept: (c: DialogContext) => boolean, hint: string): Promise<DialogContext> {
+      for (;;) {
+        const c = await conversation.wait();
+        if (accept(c)) return c;
+        const data = c.callbackQuery?.data;
+        if (data !== undefined && !data.startsWith(DIALOG_PREFIX)) await conversation.skip({ next: true });
+        if (c.message?.text?.startsWith("/")) await conversation.skip({ next: true });
+        if (c.callbackQuery) await c.answerCallbackQuery({ text: m.staleButton });
+        else await c.reply(hint);
+      }
+    }
+    const keepPressed = (c: DialogContext) => c.callbackQuery?.data === `${DIALOG_PREFIX}keep`;
+    const texted = (c: DialogContext) => c.message?.text !== undefined && !c.message.text.startsWith("/");
+
+    const known = await conversation.external(() => [
+      ...knownParameters(cockpit.sqlite),
+      "form_url",
+      "live_url",
+    ]);
     let text: string | undefined;
     for (;;) {
-      const c = await conversation.wait();
-      if (c.callbackQuery?.data === `${DIALOG_PREFIX}keep`) {
+      const c = await input(
+        (x) => keepPressed(x) || texted(x),
+        fill(m.stepEditTextPrompt, { position, name }),
+      );
+      if (keepPressed(c)) {
         await c.answerCallbackQuery();
         break;
       }
-      if (c.message?.text !== undefined && !c.message.text.startsWith("/")) {
-        text = entitiesToHtml(c.message.text, c.message.entities);
-        break;
+      const html = entitiesToHtml(c.message?.text ?? "", c.message?.entities);
+      const unknown = placeholdersIn(html).filter((p) => !known.includes(p));
+      if (unknown.length > 0) {
+        await c.reply(
+          fill(m.composeUnknownParams, {
+            unknown: unknown.map((p) => `{${p}}`).join(", "),
+            known: known.map((p) => `{${p}}`).join(", "),
+          }),
+        );
+        continue;
       }
-      if (c.callbackQuery) await c.answerCallbackQuery({ text: m.staleButton });
-      else await c.reply(m.composeCommandInDialog);
+      text = html;
+      break;
     }
 
     const example = event ? m.stepEditDelayExampleEvent : m.stepEditDelayExample;
@@ -69,35 +102,49 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
     );
     let delayMinutes: number | undefined;
     for (;;) {
-      const c = await conversation.wait();
-      if (c.callbackQuery?.data === `${DIALOG_PREFIX}keep`) {
+      const c = await input((x) => keepPressed(x) || texted(x), fill(m.stepDelayInvalid, { example }));
+      if (keepPressed(c)) {
         await c.answerCallbackQuery();
         break;
       }
-      const parsed = c.message?.text ? parseDelay(c.message.text, event) : null;
-      if (parsed !== null) {
-        delayMinutes = parsed;
-        break;
+      const parsed = parseDelay(c.message?.text ?? "", event);
+      if (parsed === null) {
+        await c.reply(fill(m.stepDelayInvalid, { example }));
+        continue;
       }
-      if (c.callbackQuery) await c.answerCallbackQuery({ text: m.staleButton });
-      else await c.reply(fill(m.stepDelayInvalid, { example }));
+      delayMinutes = parsed;
+      break;
     }
 
     const saved = await conversation.external((outer) => {
-      const step = cockpit.scenarios.editStep(scenarioId, position, {
-        language,
-        ...(text !== undefined ? { text } : {}),
-        ...(delayMinutes !== undefined ? { delayMinutes } : {}),
-      });
-      recordAdminAction(deps.db, {
-        actorId: outer.from?.id ?? 0,
-        chatId: outer.chat?.id ?? 0,
-        action: "scenario.edit_step",
-        detail: { scenario: scenarioId, position, language, text: text !== undefined, delayMinutes },
-        at: deps.clock.now(),
-      });
-      return { anchor: step.anchor, delayMinutes: step.delayMinutes };
+      try {
+        const step = cockpit.scenarios.editStep(scenarioId, position, {
+          language,
+          ...(text !== undefined ? { text } : {}),
+          ...(delayMinutes !== undefined ? { delayMinutes } : {}),
+        });
+        recordAdminAction(deps.db, {
+          actorId: outer.from?.id ?? 0,
+          chatId: outer.chat?.id ?? 0,
+          action: "scenario.edit_step",
+          detail: { scenario: scenarioId, position, language, text: text !== undefined, delayMinutes },
+          at: deps.clock.now(),
+        });
+        return { ok: true as const, anchor: step.anchor, delayMinutes: step.delayMinutes };
+      } catch (error) {
+        if (error instanceof ScenarioError)
+          return { ok: false as const, code: error.code, reason: error.message };
+        throw error;
+      }
     });
+    if (!saved.ok) {
+      await ctx.reply(
+        saved.code === "step_out_of_order"
+          ? fill(m.stepOutOfOrder, { position })
+          : fill(m.stepNotSaved, { reason: saved.reason }),
+      );
+      return;
+    }
     await ctx.reply(
       fill(m.stepSaved, {
         position,
@@ -115,13 +162,12 @@ export function scenarioName(m: Messages, id: string): string {
 
 /** "90m", "24h", "3d", "-1d", "0" → minutes; before-the-event (negative) only for event steps. */
 export function parseDelay(text: string, allowNegative: boolean): number | null {
-  const match = /^\s*(-?)\s*(\d{1,4})\s*(m|min|h|d|м|мин|ч|д)?\s*$/i.exec(text);
+  const match = /^\s*(-?)\s*(\d{1,5})\s*(m|min|h|d|м|мин|ч|д)?\s*$/i.exec(text);
   if (!match) return null;
   const unit = (match[3] ?? "m").toLowerCase();
   const factor = unit.startsWith("d") || unit === "д" ? 24 * 60 : unit === "h" || unit === "ч" ? 60 : 1;
   const minutes = Number(match[2]) * factor * (match[1] === "-" ? -1 : 1);
-  if (minutes < 0 && !allowNegative) return null;
-  if (Math.abs(minutes) > 60 * 24 * 60) return null;
+  if (minutes < (allowNegative ? MIN_EVENT_DELAY : 0) || minutes > MAX_DELAY) return null;
   return minutes;
 }
 

@@ -1,5 +1,5 @@
 import { conversations, createConversation } from "@grammyjs/conversations";
-import { Composer, InlineKeyboard, type Transformer } from "grammy";
+import { Composer, InlineKeyboard } from "grammy";
 import { recordAdminAction } from "../../audience/audit.js";
 import { parseListFile } from "../../audience/list-file.js";
 import { SEGMENT_NAME, SegmentError } from "../../audience/segments.js";
@@ -36,7 +36,7 @@ const LIST_ERRORS_SHOWN = 10;
  * Only organisers reach it; for everyone else it does not exist and their updates fall through to
  * the attendee features.
  */
-export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer[] = []) {
+export function cockpitFeature(deps: BotDeps) {
   const { db, clock, config, cockpit } = deps;
   const composer = new Composer<HeraldContext>();
 
@@ -103,13 +103,13 @@ export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer
   organiser.use(
     createConversation(composeConversation(deps), {
       id: COMPOSE,
-      plugins: [decorateDialog(deps, transformers)],
+      plugins: [decorateDialog(deps)],
     }),
   );
   organiser.use(
     createConversation(editStepConversation(deps), {
       id: EDIT_STEP,
-      plugins: [decorateDialog(deps, transformers)],
+      plugins: [decorateDialog(deps)],
     }),
   );
 
@@ -144,7 +144,7 @@ export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer
     else if (item === "scenarios") await showScenarios(ctx);
   });
 
-  organiser.callbackQuery(/^sc:(toggle|open):(\w+)$/, async (ctx) => {
+  organiser.callbackQuery(/^sc:(on|off|open):(\w+)$/, async (ctx) => {
     const id = ctx.match[2] as string;
     await ctx.answerCallbackQuery();
     try {
@@ -152,7 +152,8 @@ export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer
         await showScenario(ctx, id);
         return;
       }
-      const enabled = !cockpit.scenarios.get(id).enabled;
+      // The wanted state rides in the button, so an old button cannot flip it the wrong way.
+      const enabled = ctx.match[1] === "on";
       cockpit.scenarios.setEnabled(id, enabled);
       recordAdminAction(db, {
         actorId: ctx.from.id,
@@ -272,8 +273,10 @@ export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer
         at: clock.now(),
       });
       await ctx.reply(fill(ctx.messages.segmentDeleted, { name: segment.name }));
-    } catch {
-      await ctx.reply(ctx.messages.notFound);
+    } catch (error) {
+      if (error instanceof SegmentError && error.code === "segment_in_use") {
+        await ctx.reply(ctx.messages.segmentInUse);
+      } else await ctx.reply(ctx.messages.notFound);
     }
   });
 
@@ -466,7 +469,7 @@ export function cockpitFeature(deps: BotDeps, transformers: readonly Transformer
       keyboard
         .text(
           fill(scenario.enabled ? m.scenarioDisable : m.scenarioEnable, { name }),
-          `sc:toggle:${scenario.id}`,
+          `sc:${scenario.enabled ? "off" : "on"}:${scenario.id}`,
         )
         .text(fill(m.scenarioOpen, { name }), `sc:open:${scenario.id}`)
         .row();
@@ -553,13 +556,13 @@ function statusName(m: Messages, row: Broadcast): string {
 
 /**
  * Contexts inside a dialog are built by the conversations plugin: they get the same logger and
- * language as the outside, and auto-retry on a 429. Not the throttler: a transformer installed here
- * wraps the plugin's replay log, so every replayed call would queue again and a long dialog would
- * slow down with each step. A dialog sends one or two replies per organiser action anyway.
+ * language as the outside. No API transformer here (throttler, auto-retry): one installed on a
+ * dialog's API wraps the plugin's replay log, so on every later update it would act again on the
+ * recorded calls — the throttler queued each replayed call, auto-retry slept each recorded 429 again.
+ * A dialog sends one or two replies per organiser action.
  */
-function decorateDialog(deps: Pick<BotDeps, "logger">, transformers: readonly Transformer[]) {
+function decorateDialog(deps: Pick<BotDeps, "logger">) {
   return (ctx: DialogContext, next: () => Promise<void>) => {
-    for (const transformer of transformers) ctx.api.config.use(transformer);
     ctx.logger = deps.logger.child({ update_id: ctx.update.update_id, chat_id: ctx.chat?.id, dialog: true });
     ctx.language = pickLanguage(ctx.from?.language_code);
     ctx.messages = messagesFor(ctx.language);

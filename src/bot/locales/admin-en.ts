@@ -101,6 +101,8 @@ export const adminEn: AdminMessages = {
   templateNamePrompt: "Name the template (up to 48 letters, digits and spaces):",
   templateNameInvalid: "That name does not work: use up to 48 letters, digits and spaces.",
   templateSaved: "Template «{name}» saved.",
+  launchedWithoutProgress:
+    "Broadcast #{id} is launched, but its progress message could not be posted: open it with /broadcasts.",
   progressTitle: "Broadcast #{id} «{title}»",
   statusRunning: "sending",
   statusScheduled: "scheduled for {at}",
@@ -139,6 +141,8 @@ export const adminEn: AdminMessages = {
     "No lists yet. Send a CSV or TXT file: answer numbers one per line, or a header «telegram_id», or " +
     "«answer_id,<attribute>,…» to set parameters. The file's caption names the list.",
   segmentLine: "«{name}»: {size} values, {reachable} reachable now",
+  segmentInUse:
+    "This list is the audience of a broadcast that is not finished: cancel it or wait for it to end.",
   segmentDeleted: "List «{name}» deleted.",
   uploadTooBig: "The file is larger than {mb} MB: split it.",
   uploadNotText: "Send the list as a .csv or .txt file.",
@@ -190,6 +194,9 @@ export const adminEn: AdminMessages = {
   stepEditDelayExampleEvent: "e.g. -1d (before the event), -1h, or 0 (at the start)",
   stepKeep: "Keep",
   stepDelayInvalid: "Could not read the delay: {example}.",
+  stepNotSaved: "Not saved: {reason}. Open the scenario and try again.",
+  stepOutOfOrder:
+    "Not saved: step {position} must go after the step before it and before the step after it. Nothing changed.",
   stepSaved: "Step {position} of «{name}» saved: {when}.",
   statsBroadcasts: "Recent broadcasts:",
 };

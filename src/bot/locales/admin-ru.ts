@@ -101,6 +101,8 @@ export const adminRu = {
   templateNamePrompt: "Как назвать шаблон (до 48 букв, цифр и пробелов)?",
   templateNameInvalid: "Такое имя не подходит: до 48 букв, цифр и пробелов.",
   templateSaved: "Шаблон «{name}» сохранён.",
+  launchedWithoutProgress:
+    "Рассылка № {id} запущена, но сообщение о ходе не удалось отправить: откройте её через /broadcasts.",
   progressTitle: "Рассылка № {id} «{title}»",
   statusRunning: "идёт отправка",
   statusScheduled: "запланирована на {at}",
@@ -141,6 +143,8 @@ export const adminRu = {
     "Списков пока нет. Пришлите файл CSV или TXT: номера анкет по одному в строке, или заголовок «telegram_id», " +
     "или «answer_id,<параметр>,…», чтобы задать параметры. Подпись к файлу — имя списка.",
   segmentLine: "«{name}»: значений {size}, доступно сейчас {reachable}",
+  segmentInUse:
+    "Этот список — аудитория рассылки, которая ещё не закончилась: отмените её или дождитесь конца.",
   segmentDeleted: "Список «{name}» удалён.",
   uploadTooBig: "Файл больше {mb} МБ: разделите его.",
   uploadNotText: "Пришлите список файлом .csv или .txt.",
@@ -193,6 +197,9 @@ export const adminRu = {
   stepEditDelayExampleEvent: "например -1d (до мероприятия), -1h или 0 (в начале)",
   stepKeep: "Оставить",
   stepDelayInvalid: "Не удалось прочитать задержку: {example}.",
+  stepNotSaved: "Не сохранено: {reason}. Откройте сценарий и попробуйте ещё раз.",
+  stepOutOfOrder:
+    "Не сохранено: шаг {position} должен идти после предыдущего и до следующего. Ничего не изменилось.",
   stepSaved: "Шаг {position} сценария «{name}» сохранён: {when}.",
   statsBroadcasts: "Последние рассылки:",
 };
