@@ -110,7 +110,7 @@ export function createProgressWatcher(deps: {
     const { text, keyboard } = render(row, row.progressLanguage ?? "ru");
     // A waiting (scheduled, quiet-hours) broadcast reports every second with nothing new: an
     // identical edit would only spend the group's 20 messages a minute.
-    const shown = `${row.progressMessageId}\n${text}\n${JSON.stringify(keyboard ?? null)}`;
+    const shown = shownKey(row.progressMessageId, text, keyboard);
     if (lastShown.get(row.id) === shown) return;
     lastShown.set(row.id, shown);
     lastEditInChat.set(row.progressChatId, clock.now());
@@ -220,6 +220,7 @@ export function createProgressWatcher(deps: {
       const { text, keyboard } = render(row, language);
       const message = await deps.api().sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
       lastEditInChat.set(chatId, clock.now());
+      lastShown.set(broadcastId, shownKey(message.message_id, text, keyboard));
       broadcasts.watchFrom(broadcastId, { chatId, messageId: message.message_id, language });
     },
     async refresh(broadcastId) {
@@ -245,6 +246,10 @@ export function createProgressWatcher(deps: {
       await reporting;
     },
   };
+}
+
+function shownKey(messageId: number, text: string, keyboard: InlineKeyboard | undefined): string {
+  return `${messageId}\n${text}\n${JSON.stringify(keyboard ?? null)}`;
 }
 
 function controls(row: Broadcast, m: Messages): InlineKeyboard | undefined {

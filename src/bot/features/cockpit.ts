@@ -190,8 +190,8 @@ export function cockpitFeature(deps: BotDeps) {
     const chatId = ctx.chat?.id as number;
     try {
       if (action === "open") {
-        await ctx.answerCallbackQuery();
         cockpit.broadcasts.get(id);
+        await ctx.answerCallbackQuery();
         await cockpit.progress.show(id, chatId, ctx.language);
         return;
       }
