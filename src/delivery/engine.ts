@@ -329,7 +329,9 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       transactionalQueue.push(...(sql.claimTransactional.all(now, window) as Row[]));
     }
     if (bulkQueue.length >= window / 2) return;
-    for (const entry of active.values()) {
+    // Urgent broadcasts ("we are live") go before the others; otherwise the oldest first.
+    const byUrgency = [...active.values()].sort((a, b) => Number(b.row.urgent) - Number(a.row.urgent));
+    for (const entry of byUrgency) {
       if (entry.gate !== "send" || entry.row.status !== "running") continue;
       const wanted = window - bulkQueue.length;
       if (wanted <= 0) break;

@@ -171,6 +171,17 @@ describe("the delivery engine", () => {
     await h.broadcasts.cancel(id);
   });
 
+  it("lets an urgent broadcast overtake one already going", async () => {
+    const h = await setup({ recipients: 30, rate: 10 });
+    const slow = launch(h);
+    await waitFor(() => h.broadcasts.get(slow).sent >= 3, { what: "the first broadcast to be under way" });
+    const urgent = launch(h, { urgent: true, content: { kind: "text", html: "Мы в эфире" } });
+    await waitForStatus(h, urgent, "done");
+    // The urgent one finished while most of the first was still to go.
+    expect(h.broadcasts.get(slow).sent).toBeLessThan(25);
+    await h.broadcasts.cancel(slow);
+  });
+
   it("marks blocked recipients, fails unknown chats for good, and retries server errors", async () => {
     const h = await setup({ recipients: 30, unknownRecipients: 2, faults: { errorRate: 0.3 } });
     const blockedUser = h.recipients[5] as number;
