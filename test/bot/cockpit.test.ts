@@ -91,7 +91,7 @@ function reader(chatId: number) {
     async next(pattern: RegExp, what = String(pattern)): Promise<ChatRecord> {
       const found = await sandbox
         .waitForBotMessage(chatId, (m) => m.message_id > after && pattern.test(m.text ?? m.caption ?? ""), {
-          timeoutMs: 15_000,
+          timeoutMs: 30_000,
         })
         .catch((error: unknown) => {
           const seen = sandbox.botMessages(chatId).map((m) => m.text ?? m.caption ?? m.method);
@@ -127,7 +127,9 @@ const auditActions = () =>
     action: string;
   }>;
 
-describe("the organisers' cockpit", () => {
+// Replies to an organiser go through the bot's throttler at about one a second per chat, as
+// Telegram wants: a long dialog takes tens of seconds on a slow machine.
+describe("the organisers' cockpit", { timeout: 120_000 }, () => {
   it("composes, previews, test-sends, launches and reports a broadcast with personal ticket links", async () => {
     await startHerald();
     const attendees = await seedAttendees(5, { approve: 4 });
@@ -241,7 +243,7 @@ describe("the organisers' cockpit", () => {
   // Composed in a private chat by a member of the organisers' group (not in ADMIN_IDS), then watched and
   // controlled in the group, where the bot may send only 20 messages a minute.
   it("pauses, resumes and cancels a running broadcast from its progress message", {
-    timeout: 90_000,
+    timeout: 120_000,
   }, async () => {
     await startHerald({ BROADCAST_RATE: "1" });
     await seedAttendees(10);

@@ -52,7 +52,7 @@ function reader(chatId: number) {
     const found = await sandbox.waitForBotMessage(
       chatId,
       (m) => m.message_id > after && pattern.test(m.text ?? ""),
-      { timeoutMs: 15_000 },
+      { timeoutMs: 30_000 },
     );
     after = found.message_id;
     return found;
@@ -68,7 +68,7 @@ function press(user: SandboxUser, message: ChatRecord, label: RegExp) {
   sandbox.userPresses(user.id, { messageId: message.message_id, data: button.callback_data });
 }
 
-describe("/scenarios in the cockpit", () => {
+describe("/scenarios in the cockpit", { timeout: 120_000 }, () => {
   it("lists the scenarios with their funnel, turns one off and on, and edits a step's text and delay", async () => {
     await startHerald();
     const next = reader(organiser.id);

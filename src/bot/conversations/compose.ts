@@ -14,6 +14,7 @@ import type { DialogContext, HeraldContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { describeError } from "../describe-error.js";
 import { fill, type Messages } from "../locales/index.js";
+import { dialogIO } from "./dialog-io.js";
 
 export const COMPOSE = "compose";
 /** Callback data of dialog buttons starts with this; anything else passes through the dialog. */
@@ -51,6 +52,7 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
     const m = ctx.messages;
     const chatId = ctx.chat?.id as number;
     const organiserId = ctx.from?.id as number;
+    const io = dialogIO(conversation, chatId);
     const known = await conversation.external(() => [...knownParameters(cockpit.sqlite)]);
     const knownList = known.map((p) => `{${p}}`).join(", ");
     const unknownIn = (names: string[]) => names.filter((name) => !known.includes(name));
@@ -68,8 +70,8 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
         if (command !== undefined && command !== "new" && command !== "admin") {
           await conversation.skip({ next: true });
         }
-        if (c.callbackQuery) await c.answerCallbackQuery({ text: m.staleButton });
-        else await c.reply(command !== undefined ? m.composeCommandInDialog : hint);
+        if (c.callbackQuery) await io.answer(c, { text: m.staleButton });
+        else await io.say(command !== undefined ? m.composeCommandInDialog : hint);
       }
     }
     const pressed = (prefix: string) => (c: DialogContext) =>
@@ -87,21 +89,21 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
         }
       });
       if (!template) {
-        await ctx.reply(m.notFound);
+        await io.say(m.notFound);
         return;
       }
-      await ctx.reply(fill(m.composeFromTemplate, { name: template.name }));
+      await io.say(fill(m.composeFromTemplate, { name: template.name }));
       content = template.content;
       const unknown = unknownIn([
         ...placeholdersOf(content),
         ...placeholdersInButtons(content.buttons ?? []),
       ]);
       if (unknown.length > 0) {
-        await ctx.reply(fill(m.composeUnknownParams, { unknown: braces(unknown), known: knownList }));
+        await io.say(fill(m.composeUnknownParams, { unknown: braces(unknown), known: knownList }));
         return;
       }
     } else {
-      await ctx.reply(fill(m.composeIntro, { params: knownList }));
+      await io.say(fill(m.composeIntro, { params: knownList }));
       for (;;) {
         const c = await input(
           (x) => x.message !== undefined && !x.message.text?.startsWith("/"),
@@ -110,33 +112,33 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
         const built = contentOf(c.message as Message, chatId);
         const unknown = unknownIn(placeholdersOf(built));
         if (unknown.length > 0) {
-          await c.reply(fill(m.composeUnknownParams, { unknown: braces(unknown), known: knownList }));
+          await io.say(fill(m.composeUnknownParams, { unknown: braces(unknown), known: knownList }));
           continue;
         }
-        if (built.kind === "copy") await c.reply(m.composeCopyNote);
+        if (built.kind === "copy") await io.say(m.composeCopyNote);
         content = built;
         break;
       }
 
       // 2. URL buttons.
-      await ctx.reply(m.composeButtonsPrompt, {
+      await io.say(m.composeButtonsPrompt, {
         reply_markup: new InlineKeyboard().text(m.composeNoButtons, `${DIALOG_PREFIX}nobuttons`),
       });
       for (;;) {
         const c = await input((x) => texted(x) || pressed("nobuttons")(x), m.composeButtonsPrompt);
         if (c.callbackQuery) {
-          await c.answerCallbackQuery();
+          await io.answer(c);
           break;
         }
         const parsed = parseButtons(c.message?.text ?? "");
         if (!parsed.ok) {
           const errors = parsed.errors.map((e) => `• ${e.line}: ${e.reason}`).join("\n");
-          await c.reply(fill(m.composeButtonErrors, { errors }));
+          await io.say(fill(m.composeButtonErrors, { errors }));
           continue;
         }
         const unknown = unknownIn(placeholdersInButtons(parsed.rows));
         if (unknown.length > 0) {
-          await c.reply(fill(m.composeButtonsUnknownParams, { unknown: braces(unknown), known: knownList }));
+          await io.say(fill(m.composeButtonsUnknownParams, { unknown: braces(unknown), known: knownList }));
           continue;
         }
         if (parsed.rows.length > 0) content = { ...content, buttons: parsed.rows };
@@ -166,7 +168,7 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
       ),
     );
     if (refused !== null) {
-      await ctx.reply(fill(m.previewFailed, { reason: refused }));
+      await io.say(fill(m.previewFailed, { reason: refused }));
       return;
     }
 
@@ -177,16 +179,15 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
       .text(m.confirmSave, `${DIALOG_PREFIX}ok:save`)
       .text(m.confirmCancel, `${DIALOG_PREFIX}ok:cancel`);
     // One message under the preview, not one before and one after: a private chat takes about one a second.
-    await ctx.reply(
-      sample.answer ? fill(m.previewIntro, { answer: sample.answer }) : m.previewIntroNoAnswer,
-      { reply_markup: confirmKeyboard },
-    );
+    await io.say(sample.answer ? fill(m.previewIntro, { answer: sample.answer }) : m.previewIntroNoAnswer, {
+      reply_markup: confirmKeyboard,
+    });
     for (;;) {
       const c = await input(pressed("ok:"), m.confirmPrompt);
-      await c.answerCallbackQuery();
+      await io.answer(c);
       const action = c.callbackQuery?.data?.slice(`${DIALOG_PREFIX}ok:`.length);
       if (action === "cancel") {
-        await c.reply(m.cancelled);
+        await io.say(m.cancelled);
         return;
       }
       if (action === "test") {
@@ -202,19 +203,19 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
             (error: unknown) => reasonOf(error),
           );
         });
-        await c.reply(failed === null ? m.testSent : fill(m.testFailed, { reason: failed }), {
+        await io.say(failed === null ? m.testSent : fill(m.testFailed, { reason: failed }), {
           reply_markup: confirmKeyboard,
         });
         continue;
       }
       if (action === "save") {
-        await c.reply(m.templateNamePrompt);
+        await io.say(m.templateNamePrompt);
         let name: string;
         for (;;) {
           const n = await input(texted, m.templateNamePrompt);
           name = (n.message?.text ?? "").trim();
           if (TEMPLATE_NAME.test(name)) break;
-          await n.reply(m.templateNameInvalid);
+          await io.say(m.templateNameInvalid);
         }
         await conversation.external(() => {
           cockpit.templates.save({ name, content, by: organiserId });
@@ -226,7 +227,7 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
             at: deps.clock.now(),
           });
         });
-        await ctx.reply(fill(m.templateSaved, { name }), { reply_markup: confirmKeyboard });
+        await io.say(fill(m.templateSaved, { name }), { reply_markup: confirmKeyboard });
         continue;
       }
       // Launch.
@@ -264,7 +265,7 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
         );
         return { id: started.id, shown };
       });
-      if (!launched.shown) await ctx.reply(fill(m.launchedWithoutProgress, { id: launched.id }));
+      if (!launched.shown) await io.say(fill(m.launchedWithoutProgress, { id: launched.id }));
       ctx.logger.info({ broadcast: launched.id }, "broadcast launched from the cockpit");
       return;
     }
@@ -293,10 +294,10 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
         .row()
         .text(m.audienceDates, `${DIALOG_PREFIX}aud:dates`)
         .text(m.audienceSegment, `${DIALOG_PREFIX}aud:segments`);
-      await ctx.reply(m.audiencePrompt, { reply_markup: keyboard });
+      await io.say(m.audiencePrompt, { reply_markup: keyboard });
       for (;;) {
         const c = await input(pressed("aud:"), m.audiencePrompt);
-        await c.answerCallbackQuery();
+        await io.answer(c);
         const choice = (c.callbackQuery?.data ?? "").slice(`${DIALOG_PREFIX}aud:`.length);
         let rule: AudienceRule;
         let label: string;
@@ -308,12 +309,12 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
           rule = { kind: "stage", stage };
           label = stageLabel(m, stage);
         } else if (choice === "dates") {
-          await c.reply(fill(m.audienceDatesPrompt, { timezone }));
+          await io.say(fill(m.audienceDatesPrompt, { timezone }));
           let range: { from?: number; to?: number } | null = null;
           while (range === null) {
             const d = await input(texted, fill(m.audienceDatesPrompt, { timezone }));
             range = parseDateRange(d.message?.text ?? "", timezone);
-            if (range === null) await d.reply(m.audienceDatesInvalid);
+            if (range === null) await io.say(m.audienceDatesInvalid);
           }
           rule = { kind: "subscribed", ...range };
           const day = (ms: number | undefined, end: boolean) =>
@@ -326,13 +327,13 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
             cockpit.segments.list().map((s) => ({ id: s.id, name: s.name, size: s.size })),
           );
           if (lists.length === 0) {
-            await c.reply(m.audienceNoSegments, { reply_markup: keyboard });
+            await io.say(m.audienceNoSegments, { reply_markup: keyboard });
             continue;
           }
           const picker = new InlineKeyboard();
           for (const s of lists.slice(0, 20))
             picker.text(`${s.name} (${s.size})`, `${DIALOG_PREFIX}aud:seg:${s.id}`).row();
-          await c.reply(m.audienceSegmentsPrompt, { reply_markup: picker });
+          await io.say(m.audienceSegmentsPrompt, { reply_markup: picker });
           continue;
         } else if (choice.startsWith("seg:")) {
           const segmentId = Number(choice.slice("seg:".length));
@@ -344,7 +345,7 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
             }
           });
           if (name === null) {
-            await c.reply(m.notFound, { reply_markup: keyboard });
+            await io.say(m.notFound, { reply_markup: keyboard });
             continue;
           }
           rule = { kind: "segment", segmentId };
@@ -355,7 +356,7 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
         const chosen = rule;
         const count = await conversation.external(() => cockpit.segments.count(chosen));
         if (count === 0) {
-          await c.reply(fill(m.audienceEmpty, { label }), { reply_markup: keyboard });
+          await io.say(fill(m.audienceEmpty, { label }), { reply_markup: keyboard });
           continue;
         }
         return { rule, label, count };
@@ -366,22 +367,22 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
       const plan: Plan = { urgent: false, silent: false, paid: false, scheduledAt: null, deadline: null };
       let now = await conversation.now();
       const card = () => planCard(m, plan, audience, now, config, ctx.language);
-      await ctx.reply(card().text, { reply_markup: card().keyboard });
+      await io.say(card().text, { reply_markup: card().keyboard });
       for (;;) {
         const c = await input(pressed("plan:"), m.planContinue);
         const option = (c.callbackQuery?.data ?? "").slice(`${DIALOG_PREFIX}plan:`.length);
-        await c.answerCallbackQuery();
+        await io.answer(c);
         if (option === "go") return plan;
         if (option === "urgent" || option === "silent" || option === "paid") {
           plan[option] = !plan[option];
-          await c.editMessageText(card().text, { reply_markup: card().keyboard });
+          await io.edit(c, card().text, { reply_markup: card().keyboard });
           continue;
         }
         if (option === "schedule" || option === "deadline") {
           const prompt = fill(option === "schedule" ? m.planSchedulePrompt : m.planDeadlinePrompt, {
             timezone,
           });
-          await c.reply(prompt);
+          await io.say(prompt);
           for (;;) {
             const t = await input(texted, prompt);
             const text = (t.message?.text ?? "").trim().toLowerCase();
@@ -393,24 +394,24 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
             }
             const at = parseLocalDateTime(text, timezone);
             if (at === null) {
-              await t.reply(m.planTimeInvalid);
+              await io.say(m.planTimeInvalid);
               continue;
             }
             if (at <= now) {
-              await t.reply(m.planTimePast);
+              await io.say(m.planTimePast);
               continue;
             }
             const start = option === "schedule" ? at : (plan.scheduledAt ?? now);
             const end = option === "deadline" ? at : plan.deadline;
             if (end !== null && end <= start) {
-              await t.reply(m.planDeadlineBeforeStart);
+              await io.say(m.planDeadlineBeforeStart);
               continue;
             }
             if (option === "schedule") plan.scheduledAt = at;
             else plan.deadline = at;
             break;
           }
-          await ctx.reply(card().text, { reply_markup: card().keyboard });
+          await io.say(card().text, { reply_markup: card().keyboard });
         }
       }
     }

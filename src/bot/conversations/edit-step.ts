@@ -10,6 +10,7 @@ import type { DialogContext, HeraldContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { fill, type Messages } from "../locales/index.js";
 import { DIALOG_PREFIX } from "./compose.js";
+import { dialogIO } from "./dialog-io.js";
 
 export const EDIT_STEP = "edit-step";
 
@@ -27,6 +28,7 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
   ) {
     const m = ctx.messages;
     const language = ctx.language;
+    const io = dialogIO(conversation, ctx.chat?.id as number);
     const found = await conversation.external(() => {
       try {
         const scenario = cockpit.scenarios.get(scenarioId);
@@ -39,14 +41,14 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
       }
     });
     if (!found) {
-      await ctx.reply(m.notFound);
+      await io.say(m.notFound);
       return;
     }
     const name = scenarioName(m, scenarioId);
     const keep = new InlineKeyboard().text(m.stepKeep, `${DIALOG_PREFIX}keep`);
     const event = found.trigger === "event";
 
-    await ctx.reply(fill(m.stepEditTextPrompt, { position, name }), { reply_markup: keep });
+    await io.say(fill(m.stepEditTextPrompt, { position, name }), { reply_markup: keep });
     /** The next update of this organiser that `accept` takes; other commands and buttons pass through. */
     async function input(accept: (c: DialogContext) => boolean, hint: string): Promise<DialogContext> {
       for (;;) {
@@ -55,8 +57,8 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
         const data = c.callbackQuery?.data;
         if (data !== undefined && !data.startsWith(DIALOG_PREFIX)) await conversation.skip({ next: true });
         if (c.message?.text?.startsWith("/")) await conversation.skip({ next: true });
-        if (c.callbackQuery) await c.answerCallbackQuery({ text: m.staleButton });
-        else await c.reply(hint);
+        if (c.callbackQuery) await io.answer(c, { text: m.staleButton });
+        else await io.say(hint);
       }
     }
     const keepPressed = (c: DialogContext) => c.callbackQuery?.data === `${DIALOG_PREFIX}keep`;
@@ -74,13 +76,13 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
         fill(m.stepEditTextPrompt, { position, name }),
       );
       if (keepPressed(c)) {
-        await c.answerCallbackQuery();
+        await io.answer(c);
         break;
       }
       const html = entitiesToHtml(c.message?.text ?? "", c.message?.entities);
       const unknown = placeholdersIn(html).filter((p) => !known.includes(p));
       if (unknown.length > 0) {
-        await c.reply(
+        await io.say(
           fill(m.composeUnknownParams, {
             unknown: unknown.map((p) => `{${p}}`).join(", "),
             known: known.map((p) => `{${p}}`).join(", "),
@@ -93,7 +95,7 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
     }
 
     const example = event ? m.stepEditDelayExampleEvent : m.stepEditDelayExample;
-    await ctx.reply(
+    await io.say(
       fill(m.stepEditDelayPrompt, {
         example,
         current: describeWhen(m, language, found.anchor, found.delayMinutes),
@@ -104,12 +106,12 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
     for (;;) {
       const c = await input((x) => keepPressed(x) || texted(x), fill(m.stepDelayInvalid, { example }));
       if (keepPressed(c)) {
-        await c.answerCallbackQuery();
+        await io.answer(c);
         break;
       }
       const parsed = parseDelay(c.message?.text ?? "", event);
       if (parsed === null) {
-        await c.reply(fill(m.stepDelayInvalid, { example }));
+        await io.say(fill(m.stepDelayInvalid, { example }));
         continue;
       }
       delayMinutes = parsed;
@@ -138,14 +140,14 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
       }
     });
     if (!saved.ok) {
-      await ctx.reply(
+      await io.say(
         saved.code === "step_out_of_order"
           ? fill(m.stepOutOfOrder, { position })
           : fill(m.stepNotSaved, { reason: saved.reason }),
       );
       return;
     }
-    await ctx.reply(
+    await io.say(
       fill(m.stepSaved, {
         position,
         name,

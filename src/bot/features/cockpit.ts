@@ -558,8 +558,7 @@ function statusName(m: Messages, row: Broadcast): string {
  * Contexts inside a dialog are built by the conversations plugin: they get the same logger and
  * language as the outside. No API transformer here (throttler, auto-retry): one installed on a
  * dialog's API wraps the plugin's replay log, so on every later update it would act again on the
- * recorded calls — the throttler queued each replayed call, auto-retry slept each recorded 429 again.
- * A dialog sends one or two replies per organiser action.
+ * recorded calls. Dialogs speak through dialogIO instead: the bot's own API inside `external`.
  */
 function decorateDialog(deps: Pick<BotDeps, "logger">) {
   return (ctx: DialogContext, next: () => Promise<void>) => {
