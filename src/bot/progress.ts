@@ -4,7 +4,7 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Broadcast, Broadcasts } from "../delivery/broadcasts.js";
 import type { BroadcastProgress } from "../delivery/engine.js";
-import { broadcastCsv, failureReasons } from "../delivery/report.js";
+import { broadcastCsv, countCancelled, failureReasons } from "../delivery/report.js";
 import type { Logger } from "../logger.js";
 import type { Language } from "../messages/language.js";
 import { formatDuration, formatLocal } from "../messages/time.js";
@@ -67,7 +67,11 @@ export function createProgressWatcher(deps: {
     const share = row.total > 0 ? done / row.total : row.status === "done" ? 1 : 0;
     const filled = Math.round(share * BAR_CELLS);
     const lines = [
-      `${fill(m.progressTitle, { id: row.id, title: row.title })}: ${statusText(row, live, m, language)}`,
+      `${fill(m.progressTitle, { id: row.id, title: row.title })}: ${broadcastStatus(row, m, {
+        language,
+        timezone: deps.config.timezone,
+        quietHours: live?.waiting === "quiet_hours",
+      })}`,
       fill(m.progressBody, {
         bar: "▓".repeat(filled) + "░".repeat(BAR_CELLS - filled),
         percent: Math.floor(share * 100),
@@ -84,25 +88,6 @@ export function createProgressWatcher(deps: {
     ];
     if (row.starsCost > 0) lines.push(fill(m.progressStars, { stars: row.starsCost / 10 }));
     return { text: lines.join("\n"), keyboard: controls(row, m) };
-  }
-
-  function statusText(row: Broadcast, live: BroadcastProgress | undefined, m: Messages, language: Language) {
-    switch (row.status) {
-      case "running":
-        return live?.waiting === "quiet_hours" ? m.statusQuiet : m.statusRunning;
-      case "scheduled":
-        return fill(m.statusScheduled, {
-          at: row.scheduledAt === null ? "—" : formatLocal(row.scheduledAt, deps.config.timezone, language),
-        });
-      case "paused":
-        return fill(m.statusPaused, { reason: row.pauseReason ?? "" });
-      case "done":
-        return m.statusDone;
-      case "cancelled":
-        return m.statusCancelled;
-      default:
-        return m.statusDraft;
-    }
   }
 
   async function edit(row: Broadcast) {
@@ -155,11 +140,7 @@ export function createProgressWatcher(deps: {
     if (timer) clearTimeout(timer);
     pendingEdit.delete(row.id);
     await edit(row);
-    const cancelled = (
-      deps.sqlite
-        .prepare("SELECT count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status = 'cancelled'")
-        .get(row.id) as { n: number }
-    ).n;
+    const cancelled = countCancelled(deps.sqlite, row.id);
     const duration =
       row.startedAt !== null && row.finishedAt !== null ? (row.finishedAt - row.startedAt) / 1000 : 0;
     const parts = [
@@ -246,6 +227,30 @@ export function createProgressWatcher(deps: {
       await reporting;
     },
   };
+}
+
+/** A broadcast's state in words, as the progress message and the broadcast lists show it. */
+export function broadcastStatus(
+  row: Broadcast,
+  m: Messages,
+  options: { language: Language; timezone: string; quietHours?: boolean },
+): string {
+  switch (row.status) {
+    case "running":
+      return options.quietHours ? m.statusQuiet : m.statusRunning;
+    case "scheduled":
+      return fill(m.statusScheduled, {
+        at: row.scheduledAt === null ? "—" : formatLocal(row.scheduledAt, options.timezone, options.language),
+      });
+    case "paused":
+      return fill(m.statusPaused, { reason: row.pauseReason ?? "" });
+    case "done":
+      return m.statusDone;
+    case "cancelled":
+      return m.statusCancelled;
+    default:
+      return m.statusDraft;
+  }
 }
 
 function shownKey(messageId: number, text: string, keyboard: InlineKeyboard | undefined): string {

@@ -15,6 +15,15 @@ export function failureReasons(sqlite: Database.Database, broadcastId: number, l
     .all(broadcastId, limit) as FailureReason[];
 }
 
+/** Deliveries an organiser's cancel stopped before they went. */
+export function countCancelled(sqlite: Database.Database, broadcastId: number): number {
+  return (
+    sqlite
+      .prepare("SELECT count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status = 'cancelled'")
+      .get(broadcastId) as { n: number }
+  ).n;
+}
+
 const CSV_HEADER = "telegram_id,answer_id,status,error,sent_at";
 
 /**

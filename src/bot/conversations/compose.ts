@@ -14,11 +14,9 @@ import type { DialogContext, HeraldContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { describeError } from "../describe-error.js";
 import { fill, type Messages } from "../locales/index.js";
-import { dialogIO } from "./dialog-io.js";
+import { DIALOG_PREFIX, dialogIO, pressed, texted } from "./dialog-io.js";
 
 export const COMPOSE = "compose";
-/** Callback data of dialog buttons starts with this; anything else passes through the dialog. */
-export const DIALOG_PREFIX = "d:";
 /** Telegram's free bulk rate; above it a paid broadcast costs 0.1 Star per message. */
 const FREE_RATE = 30;
 const TEMPLATE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,47}$/u;
@@ -47,36 +45,20 @@ export interface Audience {
 export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock" | "logger" | "cockpit">) {
   const { config, cockpit } = deps;
   const timezone = config.timezone;
+  const paramsOf = createRecipientParams(cockpit.sqlite);
 
   return async function compose(conversation: Dialog, ctx: DialogContext, templateId?: number) {
     const m = ctx.messages;
     const chatId = ctx.chat?.id as number;
     const organiserId = ctx.from?.id as number;
-    const io = dialogIO(conversation, chatId);
+    const io = dialogIO(conversation, chatId, m);
     const known = await conversation.external(() => [...knownParameters(cockpit.sqlite)]);
     const knownList = known.map((p) => `{${p}}`).join(", ");
     const unknownIn = (names: string[]) => names.filter((name) => !known.includes(name));
 
-    /** The next update of this organiser that `accept` takes; other commands and buttons pass through. */
-    async function input(accept: (c: DialogContext) => boolean, hint: string): Promise<DialogContext> {
-      for (;;) {
-        const c = await conversation.wait();
-        if (accept(c)) return c;
-        const data = c.callbackQuery?.data;
-        if (data !== undefined && !data.startsWith(DIALOG_PREFIX)) await conversation.skip({ next: true });
-        const command = c.message?.text?.startsWith("/")
-          ? c.message.text.slice(1).split(/[\s@]/)[0]
-          : undefined;
-        if (command !== undefined && command !== "new" && command !== "admin") {
-          await conversation.skip({ next: true });
-        }
-        if (c.callbackQuery) await io.answer(c, { text: m.staleButton });
-        else await io.say(command !== undefined ? m.composeCommandInDialog : hint);
-      }
-    }
-    const pressed = (prefix: string) => (c: DialogContext) =>
-      c.callbackQuery?.data?.startsWith(DIALOG_PREFIX + prefix) ?? false;
-    const texted = (c: DialogContext) => c.message?.text !== undefined && !c.message.text.startsWith("/");
+    // /new and /admin mid-dialog are answered here: starting another dialog is what they lead to.
+    const input = (accept: (c: DialogContext) => boolean, hint: string) =>
+      io.input(accept, hint, ["new", "admin"]);
 
     // 1. The message, or a saved template.
     let content: BroadcastContent;
@@ -158,9 +140,9 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
     const sample = await conversation.external(() => {
       const id = cockpit.segments.sample(audience.rule);
       if (id === undefined) return { id: null, answer: null };
-      return { id, answer: createRecipientParams(cockpit.sqlite)(id).answer_id ?? null };
+      return { id, answer: paramsOf(id).answer_id ?? null };
     });
-    const paramsOfSample = () => (sample.id === null ? {} : createRecipientParams(cockpit.sqlite)(sample.id));
+    const paramsOfSample = () => (sample.id === null ? {} : paramsOf(sample.id));
     const refused = await conversation.external((outer) =>
       sendContent(outer.api, chatId, content, paramsOfSample()).then(
         () => null,

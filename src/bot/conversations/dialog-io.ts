@@ -1,6 +1,7 @@
 import type { Conversation } from "@grammyjs/conversations";
 import { type Api, GrammyError } from "grammy";
 import type { DialogContext, HeraldContext } from "../context.js";
+import type { Messages } from "../locales/index.js";
 
 type SendOptions = Parameters<Api["sendMessage"]>[2];
 type EditOptions = Parameters<Api["editMessageText"]>[3];
@@ -11,8 +12,22 @@ type EditOptions = Parameters<Api["editMessageText"]>[3];
  * Replying with the dialog context's API instead would go unthrottled, and any transformer added
  * there would act again on every replay of the recorded calls.
  */
-export function dialogIO(conversation: Conversation<HeraldContext, DialogContext>, chatId: number) {
-  return {
+/** Callback data of dialog buttons starts with this; anything else passes through the dialog. */
+export const DIALOG_PREFIX = "d:";
+
+/** A text message that is not a command. */
+export const texted = (c: DialogContext) => c.message?.text !== undefined && !c.message.text.startsWith("/");
+
+/** A press of a dialog button whose data starts with this (after the dialog prefix). */
+export const pressed = (prefix: string) => (c: DialogContext) =>
+  c.callbackQuery?.data?.startsWith(DIALOG_PREFIX + prefix) ?? false;
+
+export function dialogIO(
+  conversation: Conversation<HeraldContext, DialogContext>,
+  chatId: number,
+  messages: Pick<Messages, "staleButton" | "composeCommandInDialog">,
+) {
+  const io = {
     say(text: string, options?: SendOptions): Promise<number> {
       return conversation.external((outer) =>
         outer.api.sendMessage(chatId, text, options).then((message) => message.message_id),
@@ -42,5 +57,29 @@ export function dialogIO(conversation: Conversation<HeraldContext, DialogContext
         ),
       );
     },
+    /**
+     * The next update of this organiser that `accept` takes. Other buttons and commands pass through
+     * to the rest of the bot (Pause on a progress message works mid-dialog), except the commands in
+     * `stay`, which are answered with "you are in a dialog"; anything else gets the hint.
+     */
+    async input(
+      accept: (c: DialogContext) => boolean,
+      hint: string,
+      stay: readonly string[] = [],
+    ): Promise<DialogContext> {
+      for (;;) {
+        const c = await conversation.wait();
+        if (accept(c)) return c;
+        const data = c.callbackQuery?.data;
+        if (data !== undefined && !data.startsWith(DIALOG_PREFIX)) await conversation.skip({ next: true });
+        const command = c.message?.text?.startsWith("/")
+          ? c.message.text.slice(1).split(/[\s@]/)[0]
+          : undefined;
+        if (command !== undefined && !stay.includes(command)) await conversation.skip({ next: true });
+        if (c.callbackQuery) await io.answer(c, { text: messages.staleButton });
+        else await io.say(command !== undefined ? messages.composeCommandInDialog : hint);
+      }
+    },
   };
+  return io;
 }

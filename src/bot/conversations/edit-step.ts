@@ -9,8 +9,7 @@ import { MAX_DELAY, MIN_EVENT_DELAY, ScenarioError } from "../../scenarios/scena
 import type { DialogContext, HeraldContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { fill, type Messages } from "../locales/index.js";
-import { DIALOG_PREFIX } from "./compose.js";
-import { dialogIO } from "./dialog-io.js";
+import { DIALOG_PREFIX, dialogIO, texted } from "./dialog-io.js";
 
 export const EDIT_STEP = "edit-step";
 
@@ -28,7 +27,7 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
   ) {
     const m = ctx.messages;
     const language = ctx.language;
-    const io = dialogIO(conversation, ctx.chat?.id as number);
+    const io = dialogIO(conversation, ctx.chat?.id as number, m);
     const found = await conversation.external(() => {
       try {
         const scenario = cockpit.scenarios.get(scenarioId);
@@ -49,20 +48,8 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
     const event = found.trigger === "event";
 
     await io.say(fill(m.stepEditTextPrompt, { position, name }), { reply_markup: keep });
-    /** The next update of this organiser that `accept` takes; other commands and buttons pass through. */
-    async function input(accept: (c: DialogContext) => boolean, hint: string): Promise<DialogContext> {
-      for (;;) {
-        const c = await conversation.wait();
-        if (accept(c)) return c;
-        const data = c.callbackQuery?.data;
-        if (data !== undefined && !data.startsWith(DIALOG_PREFIX)) await conversation.skip({ next: true });
-        if (c.message?.text?.startsWith("/")) await conversation.skip({ next: true });
-        if (c.callbackQuery) await io.answer(c, { text: m.staleButton });
-        else await io.say(hint);
-      }
-    }
+    const input = (accept: (c: DialogContext) => boolean, hint: string) => io.input(accept, hint);
     const keepPressed = (c: DialogContext) => c.callbackQuery?.data === `${DIALOG_PREFIX}keep`;
-    const texted = (c: DialogContext) => c.message?.text !== undefined && !c.message.text.startsWith("/");
 
     const known = await conversation.external(() => [
       ...knownParameters(cockpit.sqlite),

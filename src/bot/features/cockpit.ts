@@ -6,14 +6,17 @@ import { SEGMENT_NAME, SegmentError } from "../../audience/segments.js";
 import { collectStats } from "../../audience/stats.js";
 import { type Broadcast, BroadcastNotFoundError, BroadcastStateError } from "../../delivery/broadcasts.js";
 import { pickLanguage } from "../../messages/language.js";
+import { TemplateNotFoundError } from "../../messages/templates.js";
 import { ScenarioError } from "../../scenarios/scenarios.js";
 import { publishOrganiserCommands } from "../commands.js";
 import type { DialogContext, HeraldContext } from "../context.js";
-import { COMPOSE, composeConversation, DIALOG_PREFIX, titleOf } from "../conversations/compose.js";
+import { COMPOSE, composeConversation, titleOf } from "../conversations/compose.js";
+import { DIALOG_PREFIX } from "../conversations/dialog-io.js";
 import { describeWhen, EDIT_STEP, editStepConversation, scenarioName } from "../conversations/edit-step.js";
 import type { BotDeps } from "../deps.js";
 import { dialogKey, dialogStorage, hasDialog } from "../dialog-storage.js";
 import { fill, type Messages, messagesFor } from "../locales/index.js";
+import { broadcastStatus } from "../progress.js";
 
 /** Bumped when the compose dialog changes incompatibly: stored dialogs of the old shape are dropped. */
 export const DIALOG_VERSION = 1;
@@ -76,9 +79,7 @@ export function cockpitFeature(deps: BotDeps) {
         : ctx.message?.document
           ? { action: "upload", detail: { bytes: ctx.message.document.file_size ?? null } }
           : undefined;
-    if (action && ctx.from && ctx.chat) {
-      recordAdminAction(db, { actorId: ctx.from.id, chatId: ctx.chat.id, at: clock.now(), ...action });
-    }
+    if (action) audit(ctx, action.action, action.detail);
     return next();
   });
 
@@ -155,13 +156,7 @@ export function cockpitFeature(deps: BotDeps) {
       // The wanted state rides in the button, so an old button cannot flip it the wrong way.
       const enabled = ctx.match[1] === "on";
       cockpit.scenarios.setEnabled(id, enabled);
-      recordAdminAction(db, {
-        actorId: ctx.from.id,
-        chatId: ctx.chat?.id as number,
-        action: enabled ? "scenario.enable" : "scenario.disable",
-        detail: { scenario: id },
-        at: clock.now(),
-      });
+      audit(ctx, enabled ? "scenario.enable" : "scenario.disable", { scenario: id });
       const m = ctx.messages;
       await ctx.reply(
         fill(m.scenarioToggled, { name: scenarioName(m, id), state: enabled ? m.scenarioOn : m.scenarioOff }),
@@ -215,19 +210,13 @@ export function cockpitFeature(deps: BotDeps) {
         cockpit.broadcasts.cancel(id);
         await ctx.deleteMessage().catch(() => undefined);
       }
-      recordAdminAction(db, {
-        actorId: ctx.from.id,
-        chatId,
-        action: `broadcast.${action === "cancel!" ? "cancel" : action}`,
-        detail: { broadcast: id },
-        at: clock.now(),
-      });
+      audit(ctx, `broadcast.${action === "cancel!" ? "cancel" : action}`, { broadcast: id });
       cockpit.wakeDelivery();
       await ctx.answerCallbackQuery();
       await cockpit.progress.refresh(id);
     } catch (error) {
       if (error instanceof BroadcastStateError) {
-        const status = statusName(m, cockpit.broadcasts.get(id));
+        const status = statusOf(ctx, cockpit.broadcasts.get(id));
         await ctx.answerCallbackQuery({ text: fill(m.actionRefused, { status }), show_alert: true });
         await cockpit.progress.refresh(id);
       } else if (error instanceof BroadcastNotFoundError) {
@@ -246,15 +235,10 @@ export function cockpitFeature(deps: BotDeps) {
     try {
       const template = cockpit.templates.get(id);
       cockpit.templates.remove(id);
-      recordAdminAction(db, {
-        actorId: ctx.from.id,
-        chatId: ctx.chat?.id as number,
-        action: "template.delete",
-        detail: { template: id, name: template.name },
-        at: clock.now(),
-      });
+      audit(ctx, "template.delete", { template: id, name: template.name });
       await ctx.reply(fill(ctx.messages.templateDeleted, { name: template.name }));
-    } catch {
+    } catch (error) {
+      if (!(error instanceof TemplateNotFoundError)) throw error;
       await ctx.reply(ctx.messages.notFound);
     }
   });
@@ -265,18 +249,11 @@ export function cockpitFeature(deps: BotDeps) {
     try {
       const segment = cockpit.segments.get(id);
       cockpit.segments.remove(id);
-      recordAdminAction(db, {
-        actorId: ctx.from.id,
-        chatId: ctx.chat?.id as number,
-        action: "segment.delete",
-        detail: { segment: id, name: segment.name },
-        at: clock.now(),
-      });
+      audit(ctx, "segment.delete", { segment: id, name: segment.name });
       await ctx.reply(fill(ctx.messages.segmentDeleted, { name: segment.name }));
     } catch (error) {
-      if (error instanceof SegmentError && error.code === "segment_in_use") {
-        await ctx.reply(ctx.messages.segmentInUse);
-      } else await ctx.reply(ctx.messages.notFound);
+      if (!(error instanceof SegmentError)) throw error;
+      await ctx.reply(error.code === "segment_in_use" ? ctx.messages.segmentInUse : ctx.messages.notFound);
     }
   });
 
@@ -325,17 +302,11 @@ export function cockpitFeature(deps: BotDeps) {
     }
     try {
       const summary = cockpit.segments.importList({ name, list, by: ctx.from.id });
-      recordAdminAction(db, {
-        actorId: ctx.from.id,
-        chatId: ctx.chat.id,
-        action: "segment.import",
-        detail: {
-          segment: summary.segment?.id ?? null,
-          entries: summary.entries,
-          matched: summary.matched,
-          columns: summary.columns,
-        },
-        at: clock.now(),
+      audit(ctx, "segment.import", {
+        segment: summary.segment?.id ?? null,
+        entries: summary.entries,
+        matched: summary.matched,
+        columns: summary.columns,
       });
       const counts = {
         name: name ?? "",
@@ -388,7 +359,7 @@ export function cockpitFeature(deps: BotDeps) {
     }
     const keyboard = new InlineKeyboard();
     for (const row of rows) keyboard.text(`#${row.id} ${row.title}`.slice(0, 60), `bc:open:${row.id}`).row();
-    await ctx.reply([m.broadcastsTitle, ...rows.map((row) => broadcastLine(m, row))].join("\n"), {
+    await ctx.reply([m.broadcastsTitle, ...rows.map((row) => broadcastLine(ctx, row))].join("\n"), {
       reply_markup: keyboard,
     });
   }
@@ -438,7 +409,7 @@ export function cockpitFeature(deps: BotDeps) {
       }),
     ];
     const recent = cockpit.broadcasts.list(5);
-    if (recent.length > 0) lines.push("", m.statsBroadcasts, ...recent.map((row) => broadcastLine(m, row)));
+    if (recent.length > 0) lines.push("", m.statsBroadcasts, ...recent.map((row) => broadcastLine(ctx, row)));
     await ctx.reply(lines.join("\n"));
   }
 
@@ -511,6 +482,26 @@ export function cockpitFeature(deps: BotDeps) {
     await ctx.reply(lines.join("\n"), { reply_markup: keyboard });
   }
 
+  /** Who did what, where and when: ids and settings only. */
+  function audit(ctx: HeraldContext, action: string, detail: Record<string, unknown>) {
+    recordAdminAction(db, {
+      actorId: ctx.from?.id ?? 0,
+      chatId: ctx.chat?.id ?? 0,
+      action,
+      detail,
+      at: clock.now(),
+    });
+  }
+
+  function statusOf(ctx: HeraldContext, row: Broadcast): string {
+    return broadcastStatus(row, ctx.messages, { language: ctx.language, timezone: config.timezone });
+  }
+
+  function broadcastLine(ctx: HeraldContext, row: Broadcast): string {
+    const { id, title, sent, total } = row;
+    return fill(ctx.messages.broadcastLine, { id, title, status: statusOf(ctx, row), sent, total });
+  }
+
   return composer;
 }
 
@@ -525,33 +516,6 @@ function menu(m: Messages): InlineKeyboard {
     .text(m.menuSegments, "menu:segments")
     .row()
     .text(m.menuScenarios, "menu:scenarios");
-}
-
-function broadcastLine(m: Messages, row: Broadcast): string {
-  return fill(m.broadcastLine, {
-    id: row.id,
-    title: row.title,
-    status: statusName(m, row),
-    sent: row.sent,
-    total: row.total,
-  });
-}
-
-function statusName(m: Messages, row: Broadcast): string {
-  switch (row.status) {
-    case "running":
-      return m.statusRunning;
-    case "scheduled":
-      return m.statusScheduled.replace(" {at}", "").replace("{at}", "");
-    case "paused":
-      return fill(m.statusPaused, { reason: row.pauseReason ?? "" });
-    case "done":
-      return m.statusDone;
-    case "cancelled":
-      return m.statusCancelled;
-    default:
-      return m.statusDraft;
-  }
 }
 
 /**
