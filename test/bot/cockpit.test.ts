@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHerald, type Herald } from "../../src/herald.js";
 import { createWebhookClient, type WebhookClient } from "../../src/http/client.js";
 import { type ChatRecord, createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
+import { buttonData, createChatReader, pressButton } from "../helpers/bot-chat.js";
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "../helpers/config.js";
 import { collectLogs } from "../helpers/log-collector.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
@@ -84,42 +85,9 @@ async function seedAttendees(count: number, options: { approve?: number } = {}) 
   return attendees;
 }
 
-/** Bot messages in a chat after a point, in order; `after` moves forward as the test reads. */
-function reader(chatId: number) {
-  let after = 0;
-  return {
-    async next(pattern: RegExp, what = String(pattern)): Promise<ChatRecord> {
-      const found = await sandbox
-        .waitForBotMessage(chatId, (m) => m.message_id > after && pattern.test(m.text ?? m.caption ?? ""), {
-          timeoutMs: 30_000,
-        })
-        .catch((error: unknown) => {
-          const seen = sandbox.botMessages(chatId).map((m) => m.text ?? m.caption ?? m.method);
-          throw new Error(`no bot message ${what} in chat ${chatId}; saw: ${JSON.stringify(seen)}`, {
-            cause: error,
-          });
-        });
-      after = found.message_id;
-      return found;
-    },
-    skipAll() {
-      after = Math.max(after, ...sandbox.transcript(chatId).map((m) => m.message_id));
-    },
-  };
-}
-
-function buttonData(message: ChatRecord, label: RegExp): string {
-  const rows = (
-    message.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> }
-  )?.inline_keyboard;
-  const button = rows?.flat().find((b) => label.test(b.text));
-  if (!button?.callback_data) throw new Error(`no button ${label} on "${message.text}"`);
-  return button.callback_data;
-}
-
-function press(user: SandboxUser, chatId: number, message: ChatRecord, label: RegExp) {
-  sandbox.userPresses(user.id, { chatId, messageId: message.message_id, data: buttonData(message, label) });
-}
+const reader = (chatId: number) => createChatReader(sandbox, chatId);
+const press = (user: SandboxUser, chatId: number, message: ChatRecord, label: RegExp) =>
+  pressButton(sandbox, user.id, message, label, chatId);
 
 const auditActions = () =>
   sqlite().prepare("SELECT actor_id, action FROM audit_log ORDER BY id").all() as Array<{

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHerald, type Herald } from "../../src/herald.js";
 import { createWebhookClient } from "../../src/http/client.js";
 import { type ChatRecord, createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
+import { createChatReader, pressButton } from "../helpers/bot-chat.js";
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "../helpers/config.js";
 import { collectLogs } from "../helpers/log-collector.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
@@ -46,27 +47,9 @@ const sqlite = () => {
   return herald.database.sqlite;
 };
 
-function reader(chatId: number) {
-  let after = 0;
-  return async (pattern: RegExp): Promise<ChatRecord> => {
-    const found = await sandbox.waitForBotMessage(
-      chatId,
-      (m) => m.message_id > after && pattern.test(m.text ?? ""),
-      { timeoutMs: 30_000 },
-    );
-    after = found.message_id;
-    return found;
-  };
-}
-
-function press(user: SandboxUser, message: ChatRecord, label: RegExp) {
-  const rows = (
-    message.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> }
-  )?.inline_keyboard;
-  const button = rows?.flat().find((b) => label.test(b.text));
-  if (!button?.callback_data) throw new Error(`no button ${label} on "${message.text}"`);
-  sandbox.userPresses(user.id, { messageId: message.message_id, data: button.callback_data });
-}
+const reader = (chatId: number) => createChatReader(sandbox, chatId).next;
+const press = (user: SandboxUser, message: ChatRecord, label: RegExp) =>
+  pressButton(sandbox, user.id, message, label);
 
 describe("/scenarios in the cockpit", { timeout: 120_000 }, () => {
   it("lists the scenarios with their funnel, turns one off and on, and edits a step's text and delay", async () => {
