@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
+import { spawnHeraldProcess } from "../../src/cli/spawn-herald.js";
 import { waitFor } from "./wait-for.js";
-
-const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface HeraldProcess {
   child: ChildProcess;
@@ -14,21 +12,9 @@ export interface HeraldProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/**
- * Starts Herald as an operator would (`npm start` runs the same entry point), with only the given
- * variables: nothing leaks in from the developer's environment or .env.
- */
+/** Herald as its own process (spawnHeraldProcess), with its output collected for the test. */
 export function spawnHerald(env: Record<string, string>): HeraldProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: PROJECT_ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      ENV_FILE: "/nonexistent/.env",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnHeraldProcess(env);
   let out = "";
   let err = "";
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {

@@ -3,19 +3,13 @@ import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { Bot } from "grammy";
 import type { ChatRecord, Sandbox, SandboxBot } from "../../sandbox/index.js";
 import { type Audience, renderFor } from "./audience.js";
-import { countReceived, type Received } from "./count.js";
-import { createProbe, type ProbeSummary } from "./probe.js";
+import { countReceived, type RunFigures } from "./count.js";
+import { createProbe } from "./probe.js";
 
 export type BaselineKind = "naiveLoop" | "throttler";
 
-export interface BaselineResult extends Received {
+export interface BaselineResult extends RunFigures {
   kind: BaselineKind;
-  recipients: number;
-  seconds: number;
-  msgsPerSecond: number;
-  http429: number;
-  requests: number;
-  probe: ProbeSummary;
   /** From the start until the last send returned (delivered or not). */
   sendingSeconds: number;
   /** Stopped by the time cap before every message was sent. */

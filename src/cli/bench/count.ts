@@ -1,6 +1,17 @@
 import type { Sandbox } from "../../sandbox/index.js";
 import { createRandom } from "../../sandbox/random.js";
 import { type Audience, BROADCAST_MARKER, isPersonalisedFor } from "./audience.js";
+import type { ProbeSummary } from "./probe.js";
+
+/** What every run of the benchmark measures, Herald's or a baseline's. */
+export interface RunFigures extends Received {
+  recipients: number;
+  seconds: number;
+  msgsPerSecond: number;
+  http429: number;
+  requests: number;
+  probe: ProbeSummary;
+}
 
 export interface Received {
   /** Recipients with at least one broadcast message. */

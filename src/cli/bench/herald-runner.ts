@@ -1,14 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { loadConfig } from "../../config.js";
 import { createHerald } from "../../herald.js";
 import { createLogger } from "../../logger.js";
 import { readVersion } from "../../version.js";
+import { spawnHeraldProcess } from "../spawn-herald.js";
 
-const PROJECT_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const RSS_SAMPLE_MS = 100;
 const STOP_TIMEOUT_MS = 35_000;
 const TAIL_LINES = 20;
@@ -106,16 +105,7 @@ export function startProcess(setup: HeraldSetup, onUnexpectedExit: (why: string)
 
   const spawnOne = (): void => {
     expectingExit = false;
-    const c = spawn(process.execPath, [...(setup.nodeArgs ?? []), "--import", "tsx", "src/main.ts"], {
-      cwd: PROJECT_ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        ENV_FILE: "/nonexistent/.env",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const c = spawnHeraldProcess(env, setup.nodeArgs ?? []);
     c.stdout?.setEncoding("utf8").on("data", remember);
     c.stderr?.setEncoding("utf8").on("data", remember);
     exited = new Promise((resolve) => {

@@ -15,10 +15,10 @@ import {
 import { createRandom } from "../../sandbox/random.js";
 import { type Audience, BROADCAST_CONTENT, prepareDatabase } from "./audience.js";
 import { type BaselineResult, runBaseline } from "./baselines.js";
-import { countReceived, type Received } from "./count.js";
+import { countReceived, type RunFigures } from "./count.js";
 import { type RunningHerald, startInProcess, startProcess } from "./herald-runner.js";
 import type { BenchOptions } from "./options.js";
-import { createProbe, type ProbeSummary } from "./probe.js";
+import { createProbe } from "./probe.js";
 
 const NAIVE_BOT: SandboxBot = {
   token: "200000001:BENCH_naive_loop_baseline_bot",
@@ -40,14 +40,8 @@ const PROBE_SETTLE_MS = 15_000;
 /** A rate for estimating how long an unlimited run may take. */
 const UNLIMITED_RATE_GUESS = 200;
 
-export interface HeraldRunResult extends Received {
+export interface HeraldRunResult extends RunFigures {
   mode: "in-process" | "process";
-  recipients: number;
-  seconds: number;
-  msgsPerSecond: number;
-  http429: number;
-  requests: number;
-  probe: ProbeSummary;
   peakRssMb: number;
   kills: number;
   ambiguous: number;
