@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const SUBSCRIBER_STATUSES = ["active", "blocked", "unsubscribed"] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
@@ -168,6 +168,13 @@ export const broadcasts = sqliteTable(
     paidMessages: integer("paid_messages").notNull().default(0),
     starsCost: integer("stars_cost_tenths").notNull().default(0),
     pauseReason: text("pause_reason"),
+    /**
+     * Who paused it: an organiser, or the engine itself after failures in a row (then it probes
+     * Telegram and resumes on its own when Telegram answers again).
+     */
+    pausedBy: text("paused_by", { enum: ["organiser", "engine"] }),
+    /** The bulk rate (messages/s) the engine paced at when it last reported progress. */
+    effectiveRate: real("effective_rate"),
     /** The organiser who launched it (Telegram ID), for the audit and the report. */
     createdBy: integer("created_by"),
     /** The live progress message in the admin chat, edited as it goes; the report follows it. */
