@@ -1,6 +1,6 @@
 import { type RunnerHandle, run } from "@grammyjs/runner";
 import type { FastifyInstance } from "fastify";
-import { Api, type Bot, GrammyError, HttpError } from "grammy";
+import { type Bot, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { createDeepLinks } from "./audience/deep-links.js";
 import { createOrganisers } from "./audience/organisers.js";
@@ -18,6 +18,8 @@ import { createScheduler, type Scheduler } from "./cron.js";
 import { type HeraldDatabase, maintainDatabase, openDatabase } from "./db/client.js";
 import { createBroadcasts } from "./delivery/broadcasts.js";
 import { type BroadcastProgress, createDeliveryEngine, type DeliveryEngine } from "./delivery/engine.js";
+import { createFloodGate, type FloodGate } from "./delivery/flood-gate.js";
+import { createGatedApi } from "./delivery/gated-api.js";
 import { buildServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
 import { createTemplates } from "./messages/templates.js";
@@ -74,6 +76,7 @@ export function createHerald(deps: HeraldDeps): Herald {
   let scheduler: Scheduler | undefined;
   let engine: DeliveryEngine | undefined;
   let watcher: ProgressWatcher | undefined;
+  let gate: FloodGate | undefined;
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<StartedHerald> {
@@ -86,14 +89,23 @@ export function createHerald(deps: HeraldDeps): Herald {
         logger.warn("DEEPLINK_SIGNING is off: anyone who guesses an answer number can take its ticket");
       }
       const deepLinks = createDeepLinks({ secret: config.deeplinkSecret, signing: config.deeplinkSigning });
-      // Delivery has its own Api instance: bulk pacing must not share the replies' throttler queue.
-      const delivery = createDeliveryEngine({
-        database,
-        api: new Api(config.botToken, { apiRoot: config.botApiRoot }),
-        clock,
-        logger,
+      // One flood gate for this bot token: the engine's lanes and the bot's replies all pass it.
+      const floodGate = createFloodGate({
         rate: config.broadcastRate,
         paidRate: config.paidBroadcastRate,
+        clock,
+        logger,
+      });
+      gate = floodGate;
+      const delivery = createDeliveryEngine({
+        database,
+        gate: floodGate,
+        apis: {
+          transactional: createGatedApi(floodGate, "transactional", config.botToken, config.botApiRoot),
+          bulk: createGatedApi(floodGate, "bulk", config.botToken, config.botApiRoot),
+        },
+        clock,
+        logger,
         quietHours: config.quietHours,
         timezone: config.timezone,
       });
@@ -159,7 +171,7 @@ export function createHerald(deps: HeraldDeps): Herald {
         wakeDelivery: () => delivery.wake(),
       };
 
-      bot = createBot({ config, db, clock, logger, registrations, deepLinks, cockpit });
+      bot = createBot({ config, db, clock, logger, registrations, deepLinks, cockpit, gate: floodGate });
       const identity = await identify(bot);
       logger.info({ bot: identity.username, id: identity.id }, "bot identity known");
       await bot.api.deleteWebhook();
@@ -297,6 +309,8 @@ export function createHerald(deps: HeraldDeps): Herald {
       if (scheduler) await scheduler.stop();
       if (engine) await engine.stop();
       if (watcher) await watcher.stop();
+      // Whatever still waits (a reply behind a long retry_after) is given up: we are stopping.
+      gate?.close();
       database?.close();
       logger.info("stopped");
     })();

@@ -1,8 +1,8 @@
-import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
-import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { Bot, type BotError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import type { FloodGate } from "../delivery/flood-gate.js";
+import { gateTransformer } from "../delivery/gated-api.js";
 import { pickLanguage } from "../messages/language.js";
 import type { HeraldContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
@@ -16,25 +16,15 @@ import { messagesFor } from "./locales/index.js";
 export interface CreateBotOptions extends BotDeps {
   /** Known identity: skips getMe (tests and restarts that already asked). */
   botInfo?: UserFromGetMe;
+  /** The bot's one flood gate, shared with the delivery engine. */
+  gate: FloodGate;
 }
 
 /**
- * Limits for replies and cockpit messages. The throttler's defaults space every message in a chat a
- * full second apart, which makes a dialog sluggish; Telegram accepts short bursts. So: a burst of 3
- * then 1 a second in a private chat, 20 a minute in a group (as a budget, not one every 3 s), 30 a
- * second overall.
+ * A reply, dialog message or report still waiting this long (a group's 20-a-minute budget, a long
+ * retry_after) is given up: its caller gets Telegram's 429.
  */
-const REPLY_LIMITS = {
-  global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1000 },
-  out: {
-    maxConcurrent: 1,
-    reservoir: 3,
-    reservoirIncreaseAmount: 1,
-    reservoirIncreaseInterval: 1000,
-    reservoirIncreaseMaximum: 3,
-  },
-  group: { maxConcurrent: 1, reservoir: 20, reservoirRefreshAmount: 20, reservoirRefreshInterval: 60_000 },
-};
+const REPLY_GIVE_UP_MS = 90_000;
 
 /** Updates of one chat are handled one at a time, in order; different chats run in parallel. */
 export function chatKey(ctx: { chat?: { id: number } | undefined; from?: { id: number } | undefined }) {
@@ -48,14 +38,22 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
 
-  // Replies and admin-chat messages: the throttler keeps per-chat and group limits, auto-retry
-  // (outermost, so a retry is throttled again) waits out a 429 a bounded number of times.
-  // rethrowHttpErrors: auto-retry would otherwise retry network errors without any limit.
-  const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10, rethrowHttpErrors: true });
-  bot.api.config.use(apiThrottler(REPLY_LIMITS));
-  bot.api.config.use(retry);
+  // Replies, dialogs, progress edits and reports take the reply lane of the bot's one flood gate: the
+  // same scopes (bulk, each chat, each group) as the engine's sends, with priority over them. A 429
+  // is waited out inside the gate, with its scope closed for every sender.
+  bot.api.config.use(gateTransformer(deps.gate, "reply", { giveUpAfterMs: REPLY_GIVE_UP_MS, now: deps.clock.now }));
 
   bot.use(sequentialize(chatKey));
+  // A user who just wrote may be answered outside the bulk lane (Telegram exempts replies).
+  bot.use((ctx, next) => {
+    const chat = ctx.chat;
+    if (chat?.type === "private") {
+      const date = ctx.message?.date ?? ctx.editedMessage?.date;
+      // The update's own date (whole seconds, so never later than Telegram's clock); a press has none.
+      deps.gate.noteUserUpdate(chat.id, date !== undefined ? date * 1000 : deps.clock.now() - 1000);
+    }
+    return next();
+  });
   bot.use((ctx, next) => {
     ctx.logger = logger.child({ update_id: ctx.update.update_id, chat_id: ctx.chat?.id });
     ctx.language = pickLanguage(ctx.from?.language_code);

@@ -7,24 +7,23 @@ import { audienceFilter, parseAudienceRule } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
 import type { QuietHours } from "../config.js";
 import type { HeraldDatabase } from "../db/client.js";
-import { broadcasts, type Language } from "../db/schema.js";
+import { broadcasts, type Language, type PausedBy } from "../db/schema.js";
 import type { Logger } from "../logger.js";
 import type { OutgoingMessage } from "../messages/outgoing.js";
 import type { Broadcast, BroadcastContent } from "./broadcasts.js";
-import { createPacer, type Pacer } from "./pacer.js";
+import { type FloodGate, GateClosedError, GateWithdrawnError } from "./flood-gate.js";
+import { apiSignal } from "./gated-api.js";
 import { sendContent } from "./send-content.js";
 import { broadcastGate } from "./time-rules.js";
 
 export interface EngineOptions {
   database: HeraldDatabase;
-  /** A dedicated Api instance: bulk pacing must not share the replies' throttler queue. */
-  api: Api;
+  /** The bot's one flood gate: its pacing, its 429 handling, its rates. */
+  gate: FloodGate;
+  /** One Api per lane, both behind the gate (createGatedApi). */
+  apis: { transactional: Api; bulk: Api };
   clock: Clock;
   logger: Logger;
-  /** Free bulk rate, messages per second (0: no limit). */
-  rate: number;
-  /** Rate while a paid broadcast runs (allow_paid_broadcast), up to 1000. */
-  paidRate: number;
   quietHours: QuietHours | null;
   timezone: string;
 }
@@ -42,6 +41,8 @@ export interface BroadcastProgress {
   remaining: number;
   /** Messages per second over the last few seconds. */
   rate: number;
+  /** The rate the engine paces this broadcast's lane at now (lower than configured after a 429). */
+  effectiveRate: number;
   etaSeconds: number | null;
   /** Why it is not sending right now, if it is not. */
   waiting: "quiet_hours" | "scheduled" | null;
@@ -54,7 +55,10 @@ export interface DeliveryEngine {
   stop(): Promise<void>;
   /** Something was queued or changed: look now rather than at the next tick. */
   wake(): void;
-  /** "progress" (BroadcastProgress) about once a second per active broadcast; "idle" when nothing is left. */
+  /**
+   * "progress" (BroadcastProgress) about once a second per active broadcast; "outage" ({ paused:
+   * broadcast ids, reason }) when Telegram stops answering and "recovered" ({ resumed }) when it answers again.
+   */
   readonly events: EventEmitter;
 }
 
@@ -66,12 +70,14 @@ interface Row {
   payload: string | null;
   broadcast_id: number | null;
   attempts: number;
+  ambiguous: number;
+  created_at: number;
 }
 
 type Result =
   | { row: Row; kind: "sent"; at: number; messageId: number; paid: boolean }
   | { row: Row; kind: "blocked" | "failed"; error: string }
-  | { row: Row; kind: "retry"; error: string; notBefore: number }
+  | { row: Row; kind: "retry"; error: string; notBefore: number; ambiguous: boolean }
   | { row: Row; kind: "unclaim" };
 
 interface ActiveBroadcast {
@@ -79,16 +85,27 @@ interface ActiveBroadcast {
   content: BroadcastContent;
   gate: ReturnType<typeof broadcastGate>;
   failuresInARow: number;
+  /** Of those, failures Telegram may recover from (5xx, timeouts, lost answers). */
+  transientInARow: number;
   lastError: string;
+  /** Withdraws this broadcast's calls still waiting in the gate when it stops (pause, cancel, expiry). */
+  withdraw: AbortController;
   /** Paid messages in the current wall-clock second, for the Stars cost above the free rate. */
   paidSecond: number;
   paidInSecond: number;
   history: Array<{ at: number; sent: number }>;
 }
 
-export const MAX_ATTEMPTS = 5;
 /** A broadcast pauses itself after this many failed sends in a row. */
 export const FAILURE_RUN = 25;
+/** Transient failures (5xx, timeouts, lost answers) are retried until the deadline, or this long. */
+export const RETRY_HORIZON_MS = 24 * 60 * 60 * 1000;
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 30_000;
+/** While broadcasts are paused for an outage, Telegram is asked (getMe) this often whether it is back. */
+export const OUTAGE_PROBE_MS = 5000;
+/** At stop, calls on the wire get this long to answer; then they are cut off (and counted ambiguous). */
+const STOP_WAIT_MS = 2000;
 /** Telegram's free bulk rate: paid messages above it cost 0.1 Star each. */
 const FREE_RATE = 30;
 const TICK_MS = 100;
@@ -103,28 +120,33 @@ const PROGRESS_MS = 1000;
  * the in-flight window unknown; those rows are sent again at start and counted as ambiguous.
  */
 export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
-  const { api, clock } = options;
+  const { apis, clock, gate } = options;
   const { db, sqlite } = options.database;
   const logger = options.logger.child({ part: "delivery" });
   const events = new EventEmitter();
-  const pacer: Pacer = createPacer({ ratePerSecond: options.rate, burst: burstFor(options.rate) });
+  /** Withdraws the engine's waiting calls at stop. */
+  let stopping = new AbortController();
 
   const sql = {
+    countInterrupted: sqlite.prepare(
+      `SELECT broadcast_id, count(*) AS n, sum(ambiguous = 0) AS fresh FROM deliveries
+       WHERE status = 'sending' GROUP BY broadcast_id`,
+    ),
     requeueInterrupted: sqlite.prepare(
-      "UPDATE deliveries SET status = 'pending', ambiguous = 1 WHERE status = 'sending' RETURNING broadcast_id",
+      "UPDATE deliveries SET status = 'pending', ambiguous = 1 WHERE status = 'sending'",
     ),
     addAmbiguous: sqlite.prepare("UPDATE broadcasts SET ambiguous = ambiguous + ? WHERE id = ?"),
     claimTransactional: sqlite.prepare(
       `UPDATE deliveries SET status = 'sending' WHERE id IN (
          SELECT id FROM deliveries WHERE status = 'pending' AND lane = 'transactional' AND not_before <= ?
          ORDER BY id LIMIT ?)
-       RETURNING id, job_key, telegram_id, lane, payload, broadcast_id, attempts`,
+       RETURNING id, job_key, telegram_id, lane, payload, broadcast_id, attempts, ambiguous, created_at`,
     ),
     claimBroadcast: sqlite.prepare(
       `UPDATE deliveries SET status = 'sending' WHERE id IN (
          SELECT id FROM deliveries WHERE broadcast_id = ? AND status = 'pending' AND not_before <= ?
          ORDER BY id LIMIT ?)
-       RETURNING id, job_key, telegram_id, lane, payload, broadcast_id, attempts`,
+       RETURNING id, job_key, telegram_id, lane, payload, broadcast_id, attempts, ambiguous, created_at`,
     ),
     startScheduled: sqlite.prepare("UPDATE broadcasts SET status = 'running', started_at = ? WHERE id = ?"),
     advanceAudience: sqlite.prepare(
@@ -140,8 +162,13 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       "UPDATE broadcasts SET status = 'done', finished_at = ?, expired = expired + ? WHERE id = ?",
     ),
     pause: sqlite.prepare(
-      "UPDATE broadcasts SET status = 'paused', pause_reason = ? WHERE id = ? AND status = 'running'",
+      "UPDATE broadcasts SET status = 'paused', pause_reason = ?, paused_by = ? WHERE id = ? AND status = 'running'",
     ),
+    pausedForOutage: sqlite.prepare("SELECT id FROM broadcasts WHERE status = 'paused' AND paused_by = 'outage'"),
+    resumeAfterOutage: sqlite.prepare(
+      "UPDATE broadcasts SET status = 'running', pause_reason = NULL, paused_by = NULL WHERE status = 'paused' AND paused_by = 'outage' RETURNING id",
+    ),
+    saveRate: sqlite.prepare("UPDATE broadcasts SET effective_rate = ? WHERE id = ?"),
     markSent: sqlite.prepare(
       "UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1, error = NULL WHERE id = ?",
     ),
@@ -150,7 +177,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     ),
     markRetry: sqlite.prepare(
       // Only a row still being sent: one cancelled or expired meanwhile stays so.
-      "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = ?, not_before = ? WHERE id = ? AND status = 'sending'",
+      "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = ?, not_before = ?, ambiguous = max(ambiguous, ?) WHERE id = ? AND status = 'sending'",
     ),
     unclaim: sqlite.prepare("UPDATE deliveries SET status = 'pending' WHERE id = ? AND status = 'sending'"),
     blockSubscriber: sqlite.prepare(
@@ -191,18 +218,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       }
       signal = done;
     });
-  /** Waits for the pacer's slot; stop() cuts it short (a 429 gate may last a minute). */
-  let interruptSleep: (() => void) | undefined;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        interruptSleep = undefined;
-        resolve();
-      }
-      interruptSleep = done;
-    });
+  let lastOutageProbe = 0;
+  let probing = false;
 
   // --- broadcasts: schedule, audience, gates, completion -------------------------------------
   function refreshBroadcasts(now: number) {
@@ -226,7 +243,9 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
           content: JSON.parse(row.content) as BroadcastContent,
           gate: "send",
           failuresInARow: 0,
+          transientInARow: 0,
           lastError: "",
+          withdraw: new AbortController(),
           paidSecond: 0,
           paidInSecond: 0,
           history: [],
@@ -241,13 +260,16 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     }
     for (const id of active.keys()) {
       if (!seen.has(id)) {
-        active.delete(id);
         dropQueued(id);
+        active.delete(id);
       }
     }
+  }
+
+  /** The rate bulk goes out at now: the paid one while a paid broadcast is sending. */
+  function bulkRate(): number {
     const paidRunning = [...active.values()].some((b) => b.row.paid && b.gate === "send");
-    const rate = paidRunning ? options.paidRate : options.rate;
-    if (pacer.ratePerSecond !== rate) pacer.setRate(rate);
+    return paidRunning ? gate.configuredRate.paid : gate.configuredRate.free;
   }
 
   /** Statements that add the next batch of a broadcast's audience, by its rule (prepared once each). */
@@ -291,6 +313,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
 
   function expire(row: Broadcast, now: number) {
     dropQueued(row.id);
+    active.get(row.id)?.withdraw.abort();
     flushResults();
     const expired = sql.expire.run(row.id).changes;
     sql.finish.run(now, expired, row.id);
@@ -311,8 +334,16 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     }
   }
 
-  /** Rows of a broadcast that stopped (paused, cancelled, expired) go back to the database unsent. */
+  /**
+   * Rows of a broadcast that stopped (paused, cancelled, expired) go back to the database unsent,
+   * from the engine's queue and from the gate (calls already on the wire finish).
+   */
   function dropQueued(broadcastId: number) {
+    const entry = active.get(broadcastId);
+    if (entry) {
+      entry.withdraw.abort();
+      entry.withdraw = new AbortController();
+    }
     for (let i = bulkQueue.length - 1; i >= 0; i--) {
       const row = bulkQueue[i] as Row;
       if (row.broadcast_id === broadcastId) {
@@ -341,7 +372,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
 
   /** About a quarter-second of sending: small enough that a crash leaves few rows ambiguous. */
   function claimWindow(): number {
-    const rate = pacer.ratePerSecond;
+    const rate = bulkRate();
     return rate > 0 ? Math.max(4, Math.ceil(rate / 4)) : 500;
   }
 
@@ -360,10 +391,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
         results.push({ row, kind: "unclaim" });
         continue;
       }
+      // The gate paces; the engine only keeps a bounded number of calls waiting in it or on the wire.
       while (inFlight >= maxInFlight() && running) await nextSignal(TICK_MS);
-      const at = pacer.reserve(row.telegram_id, clock.now());
-      const wait = at - clock.now();
-      if (wait >= 1) await sleep(wait);
       if (!running) {
         results.push({ row, kind: "unclaim" });
         break;
@@ -377,7 +406,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
   }
 
   function maxInFlight(): number {
-    const rate = pacer.ratePerSecond;
+    const rate = bulkRate();
     return rate > 0 ? Math.min(128, Math.max(4, Math.ceil(rate / 5))) : 64;
   }
 
@@ -388,64 +417,116 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
         ? await sendBroadcast(row, broadcast)
         : await sendOutgoing(row, JSON.parse(row.payload ?? "{}") as OutgoingMessage);
       results.push({ row, kind: "sent", at: clock.now(), messageId, paid: broadcast?.row.paid ?? false });
-      if (broadcast) broadcast.failuresInARow = 0;
+      if (broadcast) {
+        broadcast.failuresInARow = 0;
+        broadcast.transientInARow = 0;
+      }
     } catch (error) {
+      // Withdrawn while waiting in the gate (paused, cancelled, stopping): it never went out.
+      if (error instanceof GateWithdrawnError || error instanceof GateClosedError) {
+        results.push({ row, kind: "unclaim" });
+        return;
+      }
       classify(row, error, broadcast);
     }
   }
 
   function classify(row: Row, error: unknown, broadcast: ActiveBroadcast | undefined) {
     const now = clock.now();
-    if (error instanceof GrammyError && error.error_code === 429) {
-      const retryAfterMs = (error.parameters.retry_after ?? 1) * 1000;
-      pacer.close(retryAfterMs, now);
-      logger.warn({ retryAfterS: retryAfterMs / 1000 }, "flood limit: all sending paused");
-      // Telegram's pacing, not the message's fault: back to the front of its queue, no attempt used.
-      (row.lane === "transactional" ? transactionalQueue : bulkQueue).unshift(row);
-      return;
-    }
     if (error instanceof GrammyError && error.error_code === 403) {
       results.push({ row, kind: "blocked", error: error.description });
       return;
     }
     const description =
       error instanceof GrammyError ? error.description : String((error as Error)?.message ?? error);
-    const retryable = error instanceof HttpError || (error instanceof GrammyError && error.error_code >= 500);
-    if (retryable && row.attempts + 1 < MAX_ATTEMPTS) {
-      results.push({
-        row,
-        kind: "retry",
-        error: description,
-        notBefore: now + 2 ** (row.attempts + 1) * 500,
-      });
+    // The gate waits out 429s itself; one that still reaches here is Telegram's pacing, not a failure.
+    const flood = error instanceof GrammyError && error.error_code === 429;
+    // No answer at all (a timeout, a cut connection): the message may have arrived. Sent again, flagged.
+    const ambiguous = error instanceof HttpError;
+    const transient = flood || ambiguous || (error instanceof GrammyError && error.error_code >= 500);
+    if (transient) {
+      const waitMs = flood
+        ? ((error as GrammyError).parameters.retry_after ?? 1) * 1000
+        : Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(row.attempts, 10)) * (0.5 + Math.random());
+      // Retried until the horizon (a broadcast's deadline expires its rows on its own): an outage
+      // delays a message, it does not lose it.
+      if (now + waitMs < row.created_at + RETRY_HORIZON_MS) {
+        results.push({ row, kind: "retry", error: description, notBefore: now + waitMs, ambiguous });
+      } else {
+        results.push({ row, kind: "failed", error: `gave up after ${RETRY_HORIZON_MS / 3_600_000} h: ${description}` });
+        logger.warn({ job: row.job_key, chat_id: row.telegram_id, err: description }, "send failed for good");
+      }
     } else {
       results.push({ row, kind: "failed", error: description });
       logger.warn({ job: row.job_key, chat_id: row.telegram_id, err: description }, "send failed for good");
     }
-    if (broadcast) {
-      broadcast.failuresInARow++;
-      broadcast.lastError = description;
-      if (broadcast.failuresInARow === FAILURE_RUN) {
-        const reason = `paused after ${FAILURE_RUN} failed sends in a row; the last: ${description}`;
-        flushResults();
-        sql.pause.run(reason, broadcast.row.id);
-        broadcast.row.status = "paused";
-        broadcast.gate = "not_yet";
-        dropQueued(broadcast.row.id);
-        logger.error({ broadcast: broadcast.row.id, reason }, "broadcast paused itself");
-        // The organisers' progress message shows the pause and its reason at once.
-        emitProgress(broadcast, now, "paused");
-      }
+    if (!broadcast || flood) return;
+    broadcast.failuresInARow++;
+    if (transient) broadcast.transientInARow++;
+    broadcast.lastError = description;
+    if (broadcast.failuresInARow === FAILURE_RUN) {
+      // A run of 5xx/timeouts is Telegram's outage: paused until it answers again, then resumed by
+      // the engine. A run of refusals needs an organiser.
+      const outage = broadcast.transientInARow === broadcast.failuresInARow;
+      pauseItself(broadcast, outage ? "outage" : "failures", description, now);
     }
   }
 
+  function pauseItself(broadcast: ActiveBroadcast, by: PausedBy, lastError: string, now: number) {
+    const reason =
+      by === "outage"
+        ? `paused after ${FAILURE_RUN} failed sends in a row; the last: ${lastError}. Telegram is not answering: Herald resumes it when it does`
+        : `paused after ${FAILURE_RUN} failed sends in a row; the last: ${lastError}`;
+    flushResults();
+    sql.pause.run(reason, by, broadcast.row.id);
+    broadcast.row.status = "paused";
+    broadcast.row.pausedBy = by;
+    broadcast.row.pauseReason = reason;
+    broadcast.gate = "not_yet";
+    dropQueued(broadcast.row.id);
+    logger.error({ broadcast: broadcast.row.id, reason }, "broadcast paused itself");
+    // The organisers' progress message shows the pause and its reason at once.
+    emitProgress(broadcast, now, "paused");
+    if (by === "outage") events.emit("outage", { broadcastId: broadcast.row.id, reason });
+  }
+
+  /** While broadcasts wait for Telegram to come back, ask it now and then; resume them when it answers. */
+  function probeAfterOutage(now: number) {
+    if (probing || now - lastOutageProbe < OUTAGE_PROBE_MS) return;
+    lastOutageProbe = now;
+    if (sql.pausedForOutage.all().length === 0) return;
+    probing = true;
+    apis.transactional
+      .getMe(apiSignal(stopping.signal))
+      .then(
+        () => {
+          if (!running) return;
+          const resumed = (sql.resumeAfterOutage.all() as Array<{ id: number }>).map((r) => r.id);
+          if (resumed.length === 0) return;
+          logger.info({ broadcasts: resumed }, "Telegram answers again: broadcasts resumed");
+          for (const broadcastId of resumed) events.emit("recovered", { broadcastId });
+          refreshBroadcasts(clock.now());
+          notify();
+        },
+        (error: unknown) => logger.info({ err: String(error) }, "Telegram still not answering"),
+      )
+      .finally(() => {
+        probing = false;
+      });
+  }
+
   async function sendOutgoing(row: Row, message: OutgoingMessage): Promise<number> {
-    const sent = await api.sendMessage(row.telegram_id, message.html, {
-      parse_mode: "HTML",
-      link_preview_options: { is_disabled: true },
-      ...(message.silent ? { disable_notification: true } : {}),
-      ...(message.buttons ? { reply_markup: { inline_keyboard: message.buttons } } : {}),
-    });
+    const sent = await apis.transactional.sendMessage(
+      row.telegram_id,
+      message.html,
+      {
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+        ...(message.silent ? { disable_notification: true } : {}),
+        ...(message.buttons ? { reply_markup: { inline_keyboard: message.buttons } } : {}),
+      },
+      apiSignal(stopping.signal),
+    );
     return sent.message_id;
   }
 
@@ -455,10 +536,11 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       content.kind === "text" && content.localized
         ? (sql.languageOf.get(row.telegram_id) as { language: Language } | undefined)?.language
         : undefined;
-    return sendContent(api, row.telegram_id, content, paramsOf(row.telegram_id), {
+    return sendContent(apis.bulk, row.telegram_id, content, paramsOf(row.telegram_id), {
       silent: b.silent,
       paid: b.paid,
       ...(language ? { language } : {}),
+      signal: AbortSignal.any([stopping.signal, broadcast.withdraw.signal]),
     });
   }
 
@@ -469,12 +551,12 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     const now = clock.now();
     const counts = new Map<
       number,
-      { sent: number; failed: number; blocked: number; paid: number; stars: number }
+      { sent: number; failed: number; blocked: number; paid: number; stars: number; ambiguous: number }
     >();
     const countFor = (id: number) => {
       let c = counts.get(id);
       if (!c) {
-        c = { sent: 0, failed: 0, blocked: 0, paid: 0, stars: 0 };
+        c = { sent: 0, failed: 0, blocked: 0, paid: 0, stars: 0, ambiguous: 0 };
         counts.set(id, c);
       }
       return c;
@@ -504,14 +586,21 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
             if (row.broadcast_id !== null) countFor(row.broadcast_id).failed++;
             break;
           case "retry":
-            sql.markRetry.run(result.error, result.notBefore, row.id);
+            sql.markRetry.run(result.error, result.notBefore, result.ambiguous ? 1 : 0, row.id);
+            if (result.ambiguous && !row.ambiguous && row.broadcast_id !== null) {
+              countFor(row.broadcast_id).ambiguous++;
+            }
             break;
           case "unclaim":
             sql.unclaim.run(row.id);
             break;
         }
       }
-      for (const [id, c] of counts) sql.countResults.run({ id, ...c });
+      for (const [id, c] of counts) {
+        const { ambiguous, ...figures } = c;
+        sql.countResults.run({ id, ...figures });
+        if (ambiguous > 0) sql.addAmbiguous.run(ambiguous, id);
+      }
     })();
     for (const [id, c] of counts) {
       const entry = active.get(id);
@@ -520,6 +609,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       entry.row.failed += c.failed;
       entry.row.blocked += c.blocked;
       entry.row.starsCost += c.stars;
+      entry.row.ambiguous += c.ambiguous;
     }
   };
 
@@ -546,6 +636,13 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     const rate = first && seconds > 0 ? (b.sent - first.sent) / seconds : 0;
     const done = b.sent + b.failed + b.blocked + b.expired;
     const remaining = Math.max(0, b.total - done);
+    const effectiveRate = gate.effectiveRate(b.paid);
+    if (effectiveRate !== b.effectiveRate && status === "running") {
+      sql.saveRate.run(effectiveRate, b.id);
+      b.effectiveRate = effectiveRate;
+    }
+    // Until enough has been sent to measure, the ETA uses the rate the engine paces at.
+    const etaRate = rate > 0 ? rate : effectiveRate;
     const progress: BroadcastProgress = {
       broadcastId: b.id,
       title: b.title,
@@ -558,7 +655,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       ambiguous: b.ambiguous,
       remaining,
       rate: Math.round(rate * 10) / 10,
-      etaSeconds: rate > 0 ? Math.ceil(remaining / rate) : null,
+      effectiveRate,
+      etaSeconds: etaRate > 0 ? Math.ceil(remaining / etaRate) : null,
       waiting: entry.gate === "quiet" ? "quiet_hours" : entry.gate === "not_yet" ? "scheduled" : null,
       starsCost: b.starsCost / 10,
     };
@@ -581,6 +679,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
         lastProgress = now;
         for (const entry of active.values()) emitProgress(entry, now);
       }
+      probeAfterOutage(now);
       if (transactionalQueue.length + bulkQueue.length > 0) notify();
     } catch (error) {
       logger.error({ err: error }, "delivery tick failed");
@@ -591,19 +690,18 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     events,
     start() {
       if (running) return;
-      const interrupted = sql.requeueInterrupted.all() as Array<{ broadcast_id: number | null }>;
-      if (interrupted.length > 0) {
-        const perBroadcast = new Map<number, number>();
-        for (const { broadcast_id: id } of interrupted) {
-          if (id !== null) perBroadcast.set(id, (perBroadcast.get(id) ?? 0) + 1);
-        }
-        for (const [id, n] of perBroadcast) sql.addAmbiguous.run(n, id);
-        logger.warn(
-          { rows: interrupted.length },
-          "sends in flight at the last stop are sent again (ambiguous)",
-        );
+      const interrupted = sqlite.transaction(() => {
+        const groups = sql.countInterrupted.all() as Array<{ broadcast_id: number | null; n: number; fresh: number }>;
+        sql.requeueInterrupted.run();
+        // A row already flagged (it had gone unanswered before) is not counted twice.
+        for (const g of groups) if (g.broadcast_id !== null && g.fresh > 0) sql.addAmbiguous.run(g.fresh, g.broadcast_id);
+        return groups.reduce((sum, g) => sum + g.n, 0);
+      })();
+      if (interrupted > 0) {
+        logger.warn({ rows: interrupted }, "sends in flight at the last stop are sent again (ambiguous)");
       }
       running = true;
+      stopping = new AbortController();
       ticker = setInterval(tick, TICK_MS);
       flushTimer = setInterval(flushResults, FLUSH_MS);
       tick();
@@ -622,8 +720,13 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       clearInterval(ticker);
       clearInterval(flushTimer);
       notify();
-      interruptSleep?.();
+      // Calls still waiting in the gate are withdrawn (their rows go back unsent); those on the wire
+      // get a moment to answer, then are cut off and sent again at the next start (ambiguous).
+      stopping.abort();
       await dispatcher;
+      const cutOffAt = Date.now() + STOP_WAIT_MS;
+      while (inFlight > 0 && Date.now() < cutOffAt) await nextSignal(TICK_MS);
+      if (inFlight > 0) gate.abortOnWire((request) => request.lane !== "reply");
       while (inFlight > 0) await nextSignal(TICK_MS);
       for (const row of [...transactionalQueue.splice(0), ...bulkQueue.splice(0)])
         results.push({ row, kind: "unclaim" });
@@ -632,6 +735,3 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
   };
 }
 
-function burstFor(rate: number): number {
-  return rate > 0 ? Math.max(1, Math.ceil(rate / 20)) : 1;
-}

@@ -2,6 +2,7 @@ import type { Api } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Language } from "../messages/language.js";
 import { type Params, renderHtml, renderText, renderUrl } from "../messages/render.js";
+import { apiSignal } from "./gated-api.js";
 import type { BroadcastContent, ButtonTemplate, LocalizedContent } from "./broadcasts.js";
 
 export interface SendOptions {
@@ -9,6 +10,8 @@ export interface SendOptions {
   paid?: boolean;
   /** The recipient's language: picks the content's translation, if it has one. */
   language?: Language;
+  /** Withdraws the send while it still waits in the flood gate. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -30,30 +33,42 @@ export async function sendContent(
       ...(translation.buttons ? { buttons: translation.buttons } : {}),
     };
   }
+  const signal = options.signal && apiSignal(options.signal);
   const common = {
     ...(options.silent ? { disable_notification: true } : {}),
     ...(options.paid ? { allow_paid_broadcast: true } : {}),
     ...keyboard(content.buttons, params),
   };
   if (content.kind === "copy") {
-    return (await api.copyMessage(chatId, content.fromChatId, content.messageId, common)).message_id;
+    return (await api.copyMessage(chatId, content.fromChatId, content.messageId, common, signal))
+      .message_id;
   }
   if (content.kind === "photo") {
     return (
-      await api.sendPhoto(chatId, content.photo, {
-        ...common,
-        ...(content.captionHtml
-          ? { caption: renderHtml(content.captionHtml, params), parse_mode: "HTML" }
-          : {}),
-      })
+      await api.sendPhoto(
+        chatId,
+        content.photo,
+        {
+          ...common,
+          ...(content.captionHtml
+            ? { caption: renderHtml(content.captionHtml, params), parse_mode: "HTML" }
+            : {}),
+        },
+        signal,
+      )
     ).message_id;
   }
   return (
-    await api.sendMessage(chatId, renderHtml(content.html, params), {
-      ...common,
-      parse_mode: "HTML",
-      ...(content.disablePreview ? { link_preview_options: { is_disabled: true } } : {}),
-    })
+    await api.sendMessage(
+      chatId,
+      renderHtml(content.html, params),
+      {
+        ...common,
+        parse_mode: "HTML",
+        ...(content.disablePreview ? { link_preview_options: { is_disabled: true } } : {}),
+      },
+      signal,
+    )
   ).message_id;
 }
 

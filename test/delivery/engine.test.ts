@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { Api } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/clock.js";
 import type { QuietHours } from "../../src/config.js";
@@ -10,6 +9,8 @@ import {
   createDeliveryEngine,
   type DeliveryEngine,
 } from "../../src/delivery/engine.js";
+import { createFloodGate } from "../../src/delivery/flood-gate.js";
+import { createGatedApi } from "../../src/delivery/gated-api.js";
 import { enqueueDelivery } from "../../src/delivery/outbox.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { TEST_TOKEN } from "../helpers/config.js";
@@ -94,13 +95,16 @@ async function setup(options: {
   for (let i = 0; i < (options.unknownRecipients ?? 0); i++) addSubscriber.run(900_000_000 + i);
 
   const logs = collectLogs([TEST_TOKEN]);
+  const gate = createFloodGate({ rate: options.rate ?? 0, paidRate: options.paidRate ?? 1000, clock });
   const engine = createDeliveryEngine({
     database,
-    api: new Api(TEST_TOKEN, { apiRoot: sandbox.url }),
+    gate,
+    apis: {
+      transactional: createGatedApi(gate, "transactional", TEST_TOKEN, sandbox.url),
+      bulk: createGatedApi(gate, "bulk", TEST_TOKEN, sandbox.url),
+    },
     clock,
     logger: logs.logger,
-    rate: options.rate ?? 0,
-    paidRate: options.paidRate ?? 1000,
     quietHours: options.quietHours ?? null,
     timezone: "Europe/Moscow",
   });

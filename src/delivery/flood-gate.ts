@@ -1,0 +1,539 @@
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logger.js";
+import { createSlidingWindow, type SlidingWindow } from "./flood-window.js";
+
+/**
+ * One flood gate per bot token: every call that costs Telegram budget — engine sends, replies,
+ * dialogs, progress edits, reports, callback answers, command menus — waits here until each scope it
+ * counts against is open and paced, and only then goes on the wire. Nothing is reserved ahead: the
+ * check is made at the moment of sending, so a 429 holds back every call of its scope that is not on
+ * the wire yet, whenever it was queued.
+ *
+ * Scopes: the bot's bulk lane (free, or paid with allow_paid_broadcast), each private chat, each
+ * group, and per method for calls that are not messages. Pacing is a sliding window as sent, with a
+ * margin for network jitter, so it holds in any second Telegram may count (not just on average), and
+ * the bulk rate adapts: down after a 429, slowly back up while sending goes well.
+ */
+export type Lane = "reply" | "transactional" | "bulk";
+/** Highest priority first: a reply to a user who just wrote never waits behind a broadcast. */
+export const LANES: readonly Lane[] = ["reply", "transactional", "bulk"];
+
+export interface GateRequest {
+  lane: Lane;
+  method: string;
+  /** The chat the call writes to, if any. */
+  chatId?: number;
+  kind: "message" | "edit" | "other";
+  /** Sent with allow_paid_broadcast: counts against the paid rate instead of the free one. */
+  paid?: boolean;
+  /** A call still waiting (for a closed scope) at this time is answered with the last 429 instead. */
+  giveUpAt?: number;
+  /** Overrides the request timeout (uploads take longer than a message). */
+  timeoutMs?: number;
+}
+
+export interface RunOptions {
+  /** Withdraws the call while it waits; once on the wire it runs to its answer (or the timeout). */
+  cancel?: AbortSignal;
+}
+
+export interface GateStats {
+  /** 429 answers seen, by the kind of scope the call counted against. */
+  floods: { bulk: number; paid: number; chat: number; group: number; other: number };
+  /** Times the bulk or paid rate was lowered after a 429. */
+  rateDecreases: number;
+  timeouts: number;
+  waiting: number;
+  onWire: number;
+}
+
+export interface FloodGate {
+  /**
+   * Runs `call` when its scopes allow, with a signal that aborts it at the request timeout. An answer
+   * that is a 429 closes the scopes and the call waits and runs again (no attempt is lost).
+   */
+  run<T>(request: GateRequest, call: (signal: AbortSignal) => Promise<T>, options?: RunOptions): Promise<T>;
+  /** A user wrote in this private chat (at: when Telegram got it): replies skip the bulk lane for a while. */
+  noteUserUpdate(chatId: number, at: number): void;
+  /** The bulk (or paid) rate in use, messages per second as sent; 0 = no limit. */
+  effectiveRate(paid?: boolean): number;
+  /** The configured free and paid rates (the adaptive rate never goes above them). */
+  readonly configuredRate: { free: number; paid: number };
+  /** Messages per second that can still be counted on for bulk once replies are served. */
+  stats(): GateStats;
+  /** Aborts calls on the wire that match (stop: do not wait for a hung request). */
+  abortOnWire(match?: (request: GateRequest) => boolean): number;
+  /** Rejects every waiting call with GateClosedError and aborts those on the wire. */
+  close(): void;
+}
+
+export interface FloodGateOptions {
+  /** Free bulk rate, messages per second (0: no limit). */
+  rate: number;
+  /** Rate of paid broadcasts (allow_paid_broadcast), up to 1000 (0: no limit). */
+  paidRate: number;
+  clock: Clock;
+  logger?: Logger;
+  /** Added to every window: sends this much apart may arrive closer together. */
+  jitterMarginMs?: number;
+  /** Every call on the wire is aborted after this long (counted ambiguous by the engine). */
+  requestTimeoutMs?: number;
+  /** Test hook: how to tell a flood answer; default: a raw Bot API response or a GrammyError with 429. */
+  floodOf?: (outcome: unknown) => number | undefined;
+}
+
+export class GateClosedError extends Error {
+  override readonly name = "GateClosedError";
+  constructor() {
+    super("the flood gate is closed (Herald is stopping)");
+  }
+}
+
+export class GateWithdrawnError extends Error {
+  override readonly name = "GateWithdrawnError";
+  constructor() {
+    super("the call was withdrawn before it was sent");
+  }
+}
+
+/** Sends this far apart may arrive closer together (network jitter on the way to Telegram). */
+export const JITTER_MARGIN_MS = 40;
+/** Added to retry_after: our clock and Telegram's are not the same clock. */
+export const CLOSE_MARGIN_MS = 150;
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Telegram's per-chat allowance as we keep it: a burst of 3, then about one a second. */
+const CHAT_LIMIT = 3;
+const CHAT_WINDOW_MS = 3000;
+const GROUP_LIMIT = 20;
+const GROUP_WINDOW_MS = 60_000;
+/**
+ * Replies to a user who wrote this recently do not count against the bulk lane (Telegram exempts
+ * them). Shorter than any exemption we have seen, measured from the update's own date.
+ */
+const REPLY_EXEMPT_MS = 4000;
+/** After a 429 the bulk rate is multiplied by this, then raised by RAISE_STEP every RAISE_EVERY_MS. */
+const DECREASE = 0.85;
+const RAISE_EVERY_MS = 5000;
+const RAISE_STEP_SHARE = 0.02;
+/** How many waiting calls of one lane are looked at per pass (one chat's backlog must not hide others). */
+const SCAN_LIMIT = 256;
+const PRUNE_AT = 5000;
+const PRUNE_EVERY_MS = 1000;
+
+interface Scope {
+  key: string;
+  kind: keyof GateStats["floods"];
+  window: SlidingWindow | undefined;
+  closedUntil: number;
+  /** GCRA smoothing: the theoretical time of the next send, and how early one may go. */
+  tat: number;
+  spacingMs: number;
+  toleranceMs: number;
+  adaptive: Adaptive | undefined;
+  lastUsed: number;
+}
+
+interface Adaptive {
+  configured: number;
+  current: number;
+  lastDecreaseAt: number;
+  lastRaiseAt: number;
+}
+
+interface Job {
+  request: GateRequest;
+  call: (signal: AbortSignal) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  cancel: AbortSignal | undefined;
+  onCancel: (() => void) | undefined;
+  lastFlood: unknown;
+}
+
+interface WireCall {
+  request: GateRequest;
+  controller: AbortController;
+}
+
+export function createFloodGate(options: FloodGateOptions): FloodGate {
+  const { clock } = options;
+  const jitter = options.jitterMarginMs ?? JITTER_MARGIN_MS;
+  const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const floodOf = options.floodOf ?? retryAfterOf;
+  const logger = options.logger?.child({ part: "flood-gate" });
+  const queues: Record<Lane, Job[]> = { reply: [], transactional: [], bulk: [] };
+  const scopes = new Map<string, Scope>();
+  const exemptUntil = new Map<number, number>();
+  const onWire = new Set<WireCall>();
+  const stats: GateStats = {
+    floods: { bulk: 0, paid: 0, chat: 0, group: 0, other: 0 },
+    rateDecreases: 0,
+    timeouts: 0,
+    waiting: 0,
+    onWire: 0,
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let timerAt = Number.POSITIVE_INFINITY;
+  let closed = false;
+  let lastPrune = 0;
+
+  const bulk = rateScope("bulk", "bulk", options.rate);
+  const paid = rateScope("paid", "paid", options.paidRate);
+  scopes.set(bulk.key, bulk);
+  scopes.set(paid.key, paid);
+
+  function rateScope(key: string, kind: Scope["kind"], rate: number): Scope {
+    const scope: Scope = {
+      key,
+      kind,
+      window: undefined,
+      closedUntil: 0,
+      tat: 0,
+      spacingMs: 0,
+      toleranceMs: 0,
+      adaptive:
+        rate > 0
+          ? { configured: rate, current: rate, lastDecreaseAt: Number.NEGATIVE_INFINITY, lastRaiseAt: 0 }
+          : undefined,
+      lastUsed: 0,
+    };
+    applyRate(scope);
+    return scope;
+  }
+
+  /** The window holds floor(rate) sends per (1 s + jitter); sends are spaced evenly within it. */
+  function applyRate(scope: Scope) {
+    const adaptive = scope.adaptive;
+    if (!adaptive) return;
+    const limit = Math.max(1, Math.floor(adaptive.current));
+    const windowMs = 1000 + jitter;
+    if (scope.window) scope.window.resize(limit);
+    else scope.window = createSlidingWindow(limit, windowMs);
+    scope.spacingMs = windowMs / limit;
+    // At high rates timers cannot keep a 1 ms rhythm: allow catching up by a few sends.
+    scope.toleranceMs = scope.spacingMs * Math.max(0.5, limit / 50);
+  }
+
+  function windowScope(key: string, kind: Scope["kind"], limit: number, windowMs: number): Scope {
+    let scope = scopes.get(key);
+    if (!scope) {
+      scope = {
+        key,
+        kind,
+        window: createSlidingWindow(limit, windowMs + jitter),
+        closedUntil: 0,
+        tat: 0,
+        spacingMs: 0,
+        toleranceMs: 0,
+        adaptive: undefined,
+        lastUsed: 0,
+      };
+      scopes.set(key, scope);
+    }
+    return scope;
+  }
+
+  function plainScope(key: string): Scope {
+    let scope = scopes.get(key);
+    if (!scope) {
+      scope = {
+        key,
+        kind: "other",
+        window: undefined,
+        closedUntil: 0,
+        tat: 0,
+        spacingMs: 0,
+        toleranceMs: 0,
+        adaptive: undefined,
+        lastUsed: 0,
+      };
+      scopes.set(key, scope);
+    }
+    return scope;
+  }
+
+  /** The scopes a call counts against, now. */
+  function scopesOf(request: GateRequest, now: number): Scope[] {
+    const { chatId } = request;
+    if (request.kind === "other" || chatId === undefined) return [plainScope(`method:${request.method}`)];
+    const list: Scope[] = [];
+    if (chatId > 0) list.push(windowScope(`chat:${chatId}`, "chat", CHAT_LIMIT, CHAT_WINDOW_MS));
+    else list.push(windowScope(`group:${chatId}`, "group", GROUP_LIMIT, GROUP_WINDOW_MS));
+    if (request.kind === "message") {
+      // Only a reply claims the exemption: a broadcast or a ticket to someone who happens to have
+      // written is still bulk, whatever Telegram's counter makes of it.
+      const exempt = request.lane === "reply" && chatId > 0 && (exemptUntil.get(chatId) ?? 0) > now;
+      if (!exempt) list.push(request.paid ? paid : bulk);
+    }
+    return list;
+  }
+
+  function readyAt(scope: Scope, now: number): number {
+    let at = scope.closedUntil > now ? scope.closedUntil : now;
+    if (scope.window) at = Math.max(at, scope.window.nextFree(now));
+    if (scope.spacingMs > 0) at = Math.max(at, scope.tat - scope.toleranceMs);
+    return at;
+  }
+
+  function consume(scope: Scope, now: number) {
+    scope.window?.record(now);
+    if (scope.spacingMs > 0) scope.tat = Math.max(scope.tat, now) + scope.spacingMs;
+    scope.lastUsed = now;
+    const adaptive = scope.adaptive;
+    if (adaptive && adaptive.current < adaptive.configured && now - adaptive.lastRaiseAt >= RAISE_EVERY_MS) {
+      // Probe upwards only while the lane is busy: an idle lane proves nothing about the limit.
+      const busy = (scope.window?.countAt(now) ?? 0) >= (scope.window?.limit ?? 1) * 0.8;
+      adaptive.lastRaiseAt = now;
+      if (busy) {
+        adaptive.current = Math.min(
+          adaptive.configured,
+          adaptive.current + Math.max(0.5, adaptive.configured * RAISE_STEP_SHARE),
+        );
+        applyRate(scope);
+      }
+    }
+  }
+
+  function onFlood(list: Scope[], retryAfterS: number, sentAt: number) {
+    const now = clock.now();
+    const until = now + retryAfterS * 1000 + CLOSE_MARGIN_MS;
+    for (const scope of list) {
+      scope.closedUntil = Math.max(scope.closedUntil, until);
+      // Start again from an even pace after the wait, not with a burst.
+      if (scope.spacingMs > 0) scope.tat = Math.max(scope.tat, scope.closedUntil);
+      const adaptive = scope.adaptive;
+      // One decrease per 429 episode: calls that were already on the wire answer 429 too.
+      if (adaptive && sentAt >= adaptive.lastDecreaseAt) {
+        adaptive.current = Math.max(1, adaptive.current * DECREASE);
+        adaptive.lastDecreaseAt = now;
+        adaptive.lastRaiseAt = now;
+        applyRate(scope);
+        stats.rateDecreases++;
+        logger?.warn(
+          { scope: scope.key, retryAfterS, rate: effectiveOf(scope) },
+          "flood limit: scope closed, rate lowered",
+        );
+      }
+    }
+    const counted = list.find((s) => s.kind === "bulk" || s.kind === "paid") ?? list[0];
+    stats.floods[counted?.kind ?? "other"]++;
+    if (!list.some((s) => s.adaptive)) {
+      logger?.warn({ scopes: list.map((s) => s.key), retryAfterS }, "flood limit: scope closed");
+    }
+  }
+
+  function effectiveOf(scope: Scope): number {
+    if (!scope.adaptive || !scope.window) return 0;
+    return Math.round((scope.window.limit * 10_000) / scope.window.windowMs) / 10;
+  }
+
+  function launch(job: Job, list: Scope[], now: number) {
+    for (const scope of list) consume(scope, now);
+    detachCancel(job);
+    const controller = new AbortController();
+    const wire: WireCall = { request: job.request, controller };
+    onWire.add(wire);
+    stats.onWire = onWire.size;
+    const limitMs = job.request.timeoutMs ?? timeoutMs;
+    const timeout = setTimeout(() => {
+      stats.timeouts++;
+      controller.abort(new Error(`no answer from Telegram within ${limitMs} ms`));
+    }, limitMs);
+    const settle = () => {
+      clearTimeout(timeout);
+      onWire.delete(wire);
+      stats.onWire = onWire.size;
+    };
+    let promise: Promise<unknown>;
+    try {
+      promise = job.call(controller.signal);
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (value) => {
+        settle();
+        const retryAfter = floodOf(value);
+        if (retryAfter === undefined) job.resolve(value);
+        else requeue(job, list, retryAfter, now, value);
+        pump();
+      },
+      (error: unknown) => {
+        settle();
+        const retryAfter = floodOf(error);
+        if (retryAfter === undefined) job.reject(error);
+        else requeue(job, list, retryAfter, now, error);
+        pump();
+      },
+    );
+  }
+
+  function requeue(job: Job, list: Scope[], retryAfterS: number, sentAt: number, outcome: unknown) {
+    onFlood(list, retryAfterS, sentAt);
+    job.lastFlood = outcome;
+    if (closed) {
+      job.reject(new GateClosedError());
+      return;
+    }
+    if (job.request.giveUpAt !== undefined && clock.now() + retryAfterS * 1000 > job.request.giveUpAt) {
+      settleFlood(job);
+      return;
+    }
+    attachCancel(job);
+    // Back to the front of its lane: Telegram's pacing, not the call's fault.
+    queues[job.request.lane].unshift(job);
+    stats.waiting++;
+  }
+
+  /** Gives up on a call: its caller gets the 429 as Telegram gave it. */
+  function settleFlood(job: Job) {
+    const outcome = job.lastFlood;
+    if (outcome instanceof Error) job.reject(outcome);
+    else job.resolve(outcome);
+  }
+
+  function attachCancel(job: Job) {
+    if (!job.cancel || job.onCancel) return;
+    job.onCancel = () => withdraw(job);
+    job.cancel.addEventListener("abort", job.onCancel, { once: true });
+  }
+
+  function detachCancel(job: Job) {
+    if (job.cancel && job.onCancel) job.cancel.removeEventListener("abort", job.onCancel);
+    job.onCancel = undefined;
+  }
+
+  function withdraw(job: Job) {
+    const queue = queues[job.request.lane];
+    const i = queue.indexOf(job);
+    if (i < 0) return;
+    queue.splice(i, 1);
+    stats.waiting--;
+    detachCancel(job);
+    job.reject(new GateWithdrawnError());
+  }
+
+  function pump() {
+    if (closed) return;
+    const now = clock.now();
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const lane of LANES) {
+      const queue = queues[lane];
+      const limit = Math.min(queue.length, SCAN_LIMIT);
+      for (let i = 0, scanned = 0; i < queue.length && scanned < limit; scanned++) {
+        const job = queue[i] as Job;
+        const list = scopesOf(job.request, now);
+        let at = now;
+        for (const scope of list) at = Math.max(at, readyAt(scope, now));
+        if (at <= now) {
+          queue.splice(i, 1);
+          stats.waiting--;
+          launch(job, list, now);
+          continue;
+        }
+        if (job.request.giveUpAt !== undefined && job.lastFlood !== undefined && at > job.request.giveUpAt) {
+          queue.splice(i, 1);
+          stats.waiting--;
+          detachCancel(job);
+          settleFlood(job);
+          continue;
+        }
+        earliest = Math.min(earliest, at);
+        i++;
+      }
+    }
+    if (scopes.size > PRUNE_AT && now - lastPrune >= PRUNE_EVERY_MS) prune(now);
+    arm(earliest);
+  }
+
+  function arm(at: number) {
+    if (at === Number.POSITIVE_INFINITY) return;
+    if (timer && timerAt <= at) return;
+    if (timer) clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        timerAt = Number.POSITIVE_INFINITY;
+        pump();
+      },
+      Math.max(0, Math.ceil(at - clock.now())),
+    );
+  }
+
+  /** Forgets chats whose window has emptied (a broadcast touches each recipient's chat once). */
+  function prune(now: number) {
+    lastPrune = now;
+    for (const [key, scope] of scopes) {
+      if (scope.adaptive || scope.closedUntil > now) continue;
+      if (now - scope.lastUsed > (scope.window?.windowMs ?? 0)) scopes.delete(key);
+    }
+    for (const [chat, until] of exemptUntil) if (until <= now) exemptUntil.delete(chat);
+  }
+
+  return {
+    run<T>(request: GateRequest, call: (signal: AbortSignal) => Promise<T>, runOptions: RunOptions = {}) {
+      if (closed) return Promise.reject(new GateClosedError());
+      if (runOptions.cancel?.aborted) return Promise.reject(new GateWithdrawnError());
+      return new Promise<T>((resolve, reject) => {
+        const job: Job = {
+          request,
+          call,
+          resolve: resolve as (value: unknown) => void,
+          reject,
+          cancel: runOptions.cancel,
+          onCancel: undefined,
+          lastFlood: undefined,
+        };
+        attachCancel(job);
+        queues[request.lane].push(job);
+        stats.waiting++;
+        pump();
+      });
+    },
+    noteUserUpdate(chatId, at) {
+      if (chatId <= 0) return;
+      const until = at + REPLY_EXEMPT_MS;
+      if (until > (exemptUntil.get(chatId) ?? 0)) exemptUntil.set(chatId, until);
+    },
+    effectiveRate(isPaid = false) {
+      return effectiveOf(isPaid ? paid : bulk);
+    },
+    configuredRate: { free: options.rate, paid: options.paidRate },
+    stats() {
+      return { ...stats, floods: { ...stats.floods } };
+    },
+    abortOnWire(match = () => true) {
+      let n = 0;
+      for (const wire of onWire) {
+        if (!match(wire.request)) continue;
+        wire.controller.abort(new Error("stopping: the call was cut off"));
+        n++;
+      }
+      return n;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      for (const lane of LANES) {
+        for (const job of queues[lane].splice(0)) {
+          detachCancel(job);
+          job.reject(new GateClosedError());
+        }
+      }
+      stats.waiting = 0;
+      for (const wire of onWire) wire.controller.abort(new GateClosedError());
+    },
+  };
+}
+
+/** retry_after (seconds) of a 429, from a raw Bot API response or an error carrying one. */
+export function retryAfterOf(outcome: unknown): number | undefined {
+  if (typeof outcome !== "object" || outcome === null) return undefined;
+  const o = outcome as { ok?: unknown; error_code?: unknown; parameters?: { retry_after?: unknown } };
+  if (o.ok === true || o.error_code !== 429) return undefined;
+  const retryAfter = o.parameters?.retry_after;
+  return typeof retryAfter === "number" && retryAfter >= 0 ? retryAfter : 1;
+}

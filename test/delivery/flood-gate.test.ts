@@ -1,0 +1,235 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { systemClock } from "../../src/clock.js";
+import {
+  CLOSE_MARGIN_MS,
+  createFloodGate,
+  type FloodGate,
+  type GateRequest,
+  GateClosedError,
+  GateWithdrawnError,
+  JITTER_MARGIN_MS,
+} from "../../src/delivery/flood-gate.js";
+import { gateRequestOf } from "../../src/delivery/gated-api.js";
+
+const T0 = Date.UTC(2026, 11, 2, 12, 0, 0);
+const FLOOD = (retryAfter: number) => ({
+  ok: false,
+  error_code: 429,
+  description: `Too Many Requests: retry after ${retryAfter}`,
+  parameters: { retry_after: retryAfter },
+});
+const OK = { ok: true, result: true };
+
+const bulk = (chatId: number): GateRequest => ({ lane: "bulk", method: "sendMessage", kind: "message", chatId });
+const reply = (chatId: number): GateRequest => ({ lane: "reply", method: "sendMessage", kind: "message", chatId });
+
+/** Records when each call went on the wire; answers as `answer` says (default: ok at once). */
+function recorder(answer: (n: number) => unknown = () => OK) {
+  const sentAt: number[] = [];
+  const order: string[] = [];
+  return {
+    sentAt,
+    order,
+    call(label: string) {
+      return () => {
+        sentAt.push(Date.now());
+        order.push(label);
+        return Promise.resolve(answer(sentAt.length));
+      };
+    },
+  };
+}
+
+/** The most sends found in any window of `ms` (sends exactly `ms` apart are in different windows). */
+function maxInWindow(times: number[], ms: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while ((sorted[i] as number) - (sorted[j] as number) >= ms) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+describe("the flood gate", () => {
+  let gate: FloodGate;
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+  });
+  afterEach(() => {
+    gate?.close();
+    vi.useRealTimers();
+  });
+
+  it("never lets more than the rate go out in any second plus the jitter margin, evenly spaced", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
+    const r = recorder();
+    const all = Array.from({ length: 120 }, (_, i) => gate.run(bulk(1000 + i), r.call(`b${i}`)));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await Promise.all(all);
+    expect(r.sentAt).toHaveLength(120);
+    expect(maxInWindow(r.sentAt, 1000 + JITTER_MARGIN_MS)).toBeLessThanOrEqual(30);
+    // Four seconds of sending at about 28.8 a second: not slower than the margin costs.
+    expect((r.sentAt.at(-1) as number) - T0).toBeLessThan(4300);
+    expect(gate.effectiveRate()).toBeCloseTo(28.8, 1);
+  });
+
+  it("closes a scope on a 429 for retry_after: nothing queued before it goes out until then, and the rate drops", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
+    const r = recorder((n) => (n === 5 ? FLOOD(3) : OK));
+    const all = Array.from({ length: 30 }, (_, i) => gate.run(bulk(2000 + i), r.call(`b${i}`)));
+    await vi.advanceTimersByTimeAsync(200);
+    // The 5th call was refused at about 4 × 34.7 ms: the scope reopens 3 s + margin after its answer.
+    const refusedAt = r.sentAt[4] as number;
+    await vi.advanceTimersByTimeAsync(10_000);
+    const results = await Promise.all(all);
+    expect(results.every((x) => (x as { ok: boolean }).ok)).toBe(true);
+    const during = r.sentAt.filter((t) => t > refusedAt && t < refusedAt + 3000 + CLOSE_MARGIN_MS);
+    expect(during).toEqual([]);
+    // The refused call went again (the first after the wait): it was not lost and cost no attempt.
+    expect(r.order.filter((l) => l === "b4")).toHaveLength(2);
+    expect(r.order[5]).toBe("b4");
+    expect(gate.effectiveRate()).toBeLessThan(28);
+    expect(gate.stats().floods.bulk).toBe(1);
+    expect(gate.stats().rateDecreases).toBe(1);
+  });
+
+  it("lowers the rate once for calls that were already on the wire, then probes back up while busy", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
+    const answers: Array<(v: unknown) => void> = [];
+    const held = Array.from({ length: 3 }, (_, i) =>
+      gate.run(bulk(3000 + i), () => new Promise((resolve) => answers.push(resolve))),
+    );
+    await vi.advanceTimersByTimeAsync(100);
+    expect(answers).toHaveLength(3);
+    for (const answer of answers) answer(FLOOD(1));
+    await vi.advanceTimersByTimeAsync(0);
+    const lowered = gate.effectiveRate();
+    expect(gate.stats().rateDecreases).toBe(1);
+    expect(lowered).toBeLessThan(26);
+    // Keep the lane busy for a minute: the rate climbs back to the configured one.
+    const r = recorder();
+    const more = Array.from({ length: 1800 }, (_, i) => gate.run(bulk(10_000 + i), r.call("x")));
+    await vi.advanceTimersByTimeAsync(70_000);
+    expect(gate.effectiveRate()).toBeCloseTo(28.8, 1);
+    for (const answer of answers) answer(OK);
+    await vi.advanceTimersByTimeAsync(0);
+    await Promise.all([...held, ...more.slice(0, 10)]);
+  });
+
+  it("gives replies priority over bulk, but never lets them into a closed scope", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
+    const r = recorder((n) => (n === 1 ? FLOOD(2) : OK));
+    const queued = Array.from({ length: 10 }, (_, i) => gate.run(bulk(4000 + i), r.call(`bulk${i}`)));
+    await vi.advanceTimersByTimeAsync(10);
+    // Bulk is closed now (the first call's 429). A reply to a chat outside the reply window needs bulk too.
+    const answer = gate.run(reply(77), r.call("reply"));
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(r.order).toEqual(["bulk0"]);
+    await vi.advanceTimersByTimeAsync(1000);
+    await answer;
+    // The reply went first once the scope reopened, ahead of the refused bulk call and the rest.
+    expect(r.order.slice(0, 3)).toEqual(["bulk0", "reply", "bulk0"]);
+    await vi.advanceTimersByTimeAsync(5000);
+    await Promise.all(queued);
+  });
+
+  it("answers a user who just wrote outside the bulk lane, still within the chat's own limit", async () => {
+    gate = createFloodGate({ rate: 1, paidRate: 1000, clock: systemClock });
+    gate.noteUserUpdate(55, Date.now());
+    const r = recorder();
+    const sends = Array.from({ length: 5 }, (_, i) => gate.run(reply(55), r.call(`r${i}`)));
+    await vi.advanceTimersByTimeAsync(3500);
+    // Three at once (the chat's burst), then the chat's window; the bulk rate of 1/s played no part.
+    expect(r.sentAt.slice(0, 3).every((t) => t === T0)).toBe(true);
+    expect((r.sentAt[3] as number) - T0).toBe(3000 + JITTER_MARGIN_MS);
+    await vi.advanceTimersByTimeAsync(5000);
+    await Promise.all(sends);
+  });
+
+  it("keeps a group to 20 messages and edits in any minute", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
+    const r = recorder();
+    const calls = Array.from({ length: 25 }, (_, i) =>
+      gate.run(
+        i % 2 ? { lane: "reply", method: "editMessageText", kind: "edit", chatId: -100 } : reply(-100),
+        r.call(`g${i}`),
+      ),
+    );
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(r.sentAt).toHaveLength(20);
+    await vi.advanceTimersByTimeAsync(5000);
+    await Promise.all(calls);
+    expect(maxInWindow(r.sentAt, 60_000)).toBeLessThanOrEqual(20);
+  });
+
+  it("withdraws a call that is still waiting, and never sends it", async () => {
+    gate = createFloodGate({ rate: 1, paidRate: 1000, clock: systemClock });
+    const r = recorder();
+    const first = gate.run(bulk(1), r.call("first"));
+    const cancel = new AbortController();
+    const second = gate.run(bulk(2), r.call("second"), { cancel: cancel.signal });
+    cancel.abort();
+    await expect(second).rejects.toBeInstanceOf(GateWithdrawnError);
+    await vi.advanceTimersByTimeAsync(5000);
+    await first;
+    expect(r.order).toEqual(["first"]);
+  });
+
+  it("answers with the 429 when a call would wait past its give-up time", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
+    const r = recorder(() => FLOOD(30));
+    const result = gate.run({ ...reply(9), giveUpAt: Date.now() + 5000 }, r.call("r"));
+    await vi.advanceTimersByTimeAsync(100);
+    await expect(result).resolves.toMatchObject({ error_code: 429 });
+    expect(r.order).toEqual(["r"]);
+  });
+
+  it("aborts a call that hangs, at the request timeout", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock, requestTimeoutMs: 4000 });
+    const hung = gate.run(bulk(5), (signal) => {
+      return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+    });
+    const settled = expect(hung).rejects.toThrow(/within 4000 ms/);
+    await vi.advanceTimersByTimeAsync(4000);
+    await settled;
+    expect(gate.stats().timeouts).toBe(1);
+  });
+
+  it("rejects what still waits when it closes", async () => {
+    gate = createFloodGate({ rate: 1, paidRate: 1000, clock: systemClock });
+    const r = recorder();
+    const first = gate.run(bulk(1), r.call("a"));
+    const waiting = gate.run(bulk(2), r.call("b"));
+    await first;
+    gate.close();
+    await expect(waiting).rejects.toBeInstanceOf(GateClosedError);
+    await expect(gate.run(bulk(3), r.call("c"))).rejects.toBeInstanceOf(GateClosedError);
+  });
+});
+
+describe("what a Bot API call costs", () => {
+  it("counts sends against the chat and bulk, edits against the chat, and other calls against nothing", () => {
+    expect(gateRequestOf("sendMessage", { chat_id: 5, text: "x" }, "reply")).toEqual({
+      lane: "reply",
+      method: "sendMessage",
+      kind: "message",
+      chatId: 5,
+    });
+    expect(gateRequestOf("copyMessage", { chat_id: "-100", allow_paid_broadcast: true }, "bulk")).toMatchObject({
+      kind: "message",
+      chatId: -100,
+      paid: true,
+    });
+    expect(gateRequestOf("editMessageText", { chat_id: -7, message_id: 1 }, "reply")).toMatchObject({
+      kind: "edit",
+      chatId: -7,
+    });
+    expect(gateRequestOf("answerCallbackQuery", { callback_query_id: "1" }, "reply")).toEqual({
+      lane: "reply",
+      method: "answerCallbackQuery",
+      kind: "other",
+    });
+    expect(gateRequestOf("sendDocument", { chat_id: 1 }, "reply").timeoutMs).toBe(60_000);
+  });
+});
