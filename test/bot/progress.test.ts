@@ -63,6 +63,7 @@ function progress(broadcastId: number, status: string, sent = 0): BroadcastProgr
     ambiguous: 0,
     remaining: 10 - sent,
     rate: 1,
+    effectiveRate: 1,
     etaSeconds: 10 - sent,
     waiting: status === "scheduled" ? "scheduled" : null,
     starsCost: 0,
