@@ -62,7 +62,11 @@ export class StartupError extends Error {
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
 const DRAIN_POLL_MS = 20;
-const DRAIN_LIMIT_MS = 10_000;
+/**
+ * Stopping must finish within 10 s in any state (a stalled broadcast, Telegram not answering): running
+ * handlers get this long; whatever they still wait for in the flood gate is given up after it.
+ */
+const DRAIN_LIMIT_MS = 3000;
 /** How often a running broadcast's progress is logged (the admin chat gets its own, throttled view). */
 const PROGRESS_LOG_MS = 5000;
 
@@ -283,10 +287,10 @@ export function createHerald(deps: HeraldDeps): Herald {
     });
   }
 
-  async function drainHandlers(handle: RunnerHandle) {
+  async function drainHandlers(handle: RunnerHandle, limitMs: number) {
     // runner.stop() resolves when fetching stops, not when handlers finish: wait for the sink to empty.
     // A reply queued behind a group's 20-a-minute limit could hold that up to a minute: stop anyway.
-    const giveUpAt = Date.now() + DRAIN_LIMIT_MS;
+    const giveUpAt = Date.now() + limitMs;
     while (handle.size() > 0) {
       if (Date.now() > giveUpAt) {
         logger.warn({ running: handle.size() }, "handlers still running at stop: not waiting longer");
@@ -298,19 +302,21 @@ export function createHerald(deps: HeraldDeps): Herald {
 
   function stop(): Promise<void> {
     stopping ??= (async () => {
-      if (runner) {
-        const handle = runner;
-        runner = undefined;
+      const handle = runner;
+      runner = undefined;
+      if (handle) {
         await handle.stop();
-        await drainHandlers(handle);
+        await drainHandlers(handle, DRAIN_LIMIT_MS);
         logger.info("stopped taking updates");
       }
       if (server) await server.close();
       if (scheduler) await scheduler.stop();
       if (engine) await engine.stop();
-      if (watcher) await watcher.stop();
-      // Whatever still waits (a reply behind a long retry_after) is given up: we are stopping.
+      // Whatever still waits (a reply behind a long retry_after, a report) is given up: its state is in
+      // SQLite and the next start takes it up again.
       gate?.close();
+      if (watcher) await watcher.stop();
+      if (handle) await drainHandlers(handle, DRAIN_POLL_MS * 25);
       database?.close();
       logger.info("stopped");
     })();
