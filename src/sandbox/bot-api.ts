@@ -12,6 +12,8 @@ export interface CallContext {
   params: Params;
   /** Aborted when the client goes away (matters for long polls). */
   signal: AbortSignal;
+  /** When the sandbox received the request on its socket (clock ms): ≈ when the client sent it. */
+  sentAt: number;
 }
 
 type Handler = (ctx: CallContext) => unknown;
@@ -178,14 +180,22 @@ export function createBotApi(world: World): {
     return group;
   };
 
-  const admit = (bot: BotState, chat: ChatState, kind: "message" | "edit", paid = false): void => {
-    const d = world.flood.admit({ botId: bot.id, chatId: chat.id, chatType: chat.type, kind, paid });
+  const admit = (ctx: CallContext, chat: ChatState, kind: "message" | "edit", paid = false): void => {
+    const d = world.flood.admit({
+      botId: ctx.bot.id,
+      chatId: chat.id,
+      chatType: chat.type,
+      kind,
+      paid,
+      sentAt: ctx.sentAt,
+    });
     if (!d.ok) {
       throw new ApiError(
         429,
         `Too Many Requests: retry after ${d.retryAfter}`,
         { retry_after: d.retryAfter },
         d.scope,
+        d,
       );
     }
   };
@@ -301,14 +311,15 @@ export function createBotApi(world: World): {
   };
 
   const sendMedia = (field: "photo" | "document", method: string): Handler => {
-    return ({ bot, params: p }) => {
+    return (ctx) => {
+      const { bot, params: p } = ctx;
       const input = mediaInput(p, field);
       const caption = formattedCaption(p);
       const markup = parseReplyMarkup(p.reply_markup);
       const chat = writableChat(bot, chatIdParam(p));
       const paid = bool(p, "allow_paid_broadcast");
       const common = commonFields(p, chat, paid);
-      admit(bot, chat, "message", paid);
+      admit(ctx, chat, "message", paid);
       const media =
         field === "photo" ? { photo: materializePhoto(input) } : { document: materializeDocument(input) };
       const rec = store(bot, chat, method, {
@@ -560,13 +571,14 @@ export function createBotApi(world: World): {
       bot.commands.delete(commandsKey(scopeParam(bot, p), languageParam(p)));
       return true;
     },
-    sendMessage: ({ bot, params: p }) => {
+    sendMessage: (ctx) => {
+      const { bot, params: p } = ctx;
       const { text, entities } = formattedText(p);
       const markup = parseReplyMarkup(p.reply_markup);
       const chat = writableChat(bot, chatIdParam(p));
       const paid = bool(p, "allow_paid_broadcast");
       const common = commonFields(p, chat, paid);
-      admit(bot, chat, "message", paid);
+      admit(ctx, chat, "message", paid);
       const rec = store(bot, chat, "sendMessage", {
         text,
         ...(entities.length > 0 && { entities }),
@@ -577,7 +589,8 @@ export function createBotApi(world: World): {
     },
     sendPhoto: sendMedia("photo", "sendPhoto"),
     sendDocument: sendMedia("document", "sendDocument"),
-    copyMessage: ({ bot, params: p }) => {
+    copyMessage: (ctx) => {
+      const { bot, params: p } = ctx;
       const target = chatIdParam(p);
       const { rec: source } = sourceMessage(bot, p, "message to copy not found");
       const caption = formattedCaption(p);
@@ -585,7 +598,7 @@ export function createBotApi(world: World): {
       const chat = writableChat(bot, target);
       const paid = bool(p, "allow_paid_broadcast");
       const common = commonFields(p, chat, paid);
-      admit(bot, chat, "message", paid);
+      admit(ctx, chat, "message", paid);
       const content = contentOf(source);
       if (captionable(content) && caption !== undefined) {
         delete content.caption;
@@ -600,12 +613,13 @@ export function createBotApi(world: World): {
       });
       return { message_id: rec.message_id };
     },
-    forwardMessage: ({ bot, params: p }) => {
+    forwardMessage: (ctx) => {
+      const { bot, params: p } = ctx;
       const target = chatIdParam(p);
       const { chat: from, rec: source } = sourceMessage(bot, p, "message to forward not found");
       const chat = writableChat(bot, target);
       const paid = bool(p, "allow_paid_broadcast");
-      admit(bot, chat, "message", paid);
+      admit(ctx, chat, "message", paid);
       const origin = world.apiMessage(from, source, true);
       const rec = store(bot, chat, "forwardMessage", {
         ...contentOf(source),
@@ -615,7 +629,8 @@ export function createBotApi(world: World): {
       });
       return world.apiMessage(chat, rec);
     },
-    editMessageText: ({ bot, params: p }) => {
+    editMessageText: (ctx) => {
+      const { bot, params: p } = ctx;
       const { text, entities } = formattedText(p);
       const markup = parseReplyMarkup(p.reply_markup);
       const { chat, rec } = editableMessage(bot, p);
@@ -623,7 +638,7 @@ export function createBotApi(world: World): {
       if (text === rec.text && sameJson(entities, rec.entities ?? []) && sameJson(markup, rec.reply_markup)) {
         throw notModified();
       }
-      admit(bot, chat, "edit");
+      admit(ctx, chat, "edit");
       world.recordEdit(chat, rec, {
         text,
         entities: entities.length > 0 ? entities : undefined,
@@ -631,7 +646,8 @@ export function createBotApi(world: World): {
       });
       return world.apiMessage(chat, rec);
     },
-    editMessageCaption: ({ bot, params: p }) => {
+    editMessageCaption: (ctx) => {
+      const { bot, params: p } = ctx;
       const caption = formattedCaption(p) ?? { text: "", entities: [] };
       const markup = parseReplyMarkup(p.reply_markup);
       const { chat, rec } = editableMessage(bot, p);
@@ -645,7 +661,7 @@ export function createBotApi(world: World): {
       ) {
         throw notModified();
       }
-      admit(bot, chat, "edit");
+      admit(ctx, chat, "edit");
       world.recordEdit(chat, rec, {
         caption: caption.text === "" ? undefined : caption.text,
         caption_entities: caption.entities.length > 0 ? caption.entities : undefined,
@@ -653,11 +669,12 @@ export function createBotApi(world: World): {
       });
       return world.apiMessage(chat, rec);
     },
-    editMessageReplyMarkup: ({ bot, params: p }) => {
+    editMessageReplyMarkup: (ctx) => {
+      const { bot, params: p } = ctx;
       const markup = parseReplyMarkup(p.reply_markup);
       const { chat, rec } = editableMessage(bot, p);
       if (sameJson(markup, rec.reply_markup)) throw notModified();
-      admit(bot, chat, "edit");
+      admit(ctx, chat, "edit");
       world.recordEdit(chat, rec, { reply_markup: markup });
       return world.apiMessage(chat, rec);
     },

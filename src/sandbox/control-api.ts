@@ -1,5 +1,6 @@
 import { SandboxError } from "./errors.js";
-import type { MessageEntity, Sandbox } from "./types.js";
+import { isFloodModelName } from "./flood.js";
+import type { MessageEntity, OutageMode, Sandbox } from "./types.js";
 
 export interface ControlResponse {
   status: number;
@@ -98,7 +99,9 @@ const ROUTES = [
   "GET /sandbox/stats",
   "POST /sandbox/stats/reset",
   "GET /sandbox/config",
-  "PATCH /sandbox/config {limits?, faults?, latency?}",
+  "PATCH /sandbox/config {limits?, faults?, latency?, model?: strict|bucket|hidden|jitter, hiddenRate?}",
+  "POST /sandbox/outage {seconds, modes?: [5xx|hang|lost], hang_extra_ms?}",
+  "DELETE /sandbox/outage (ends it early)",
   "GET /sandbox/commands",
   "GET /sandbox/callback-answers",
   "(every user action and read accepts an optional bot_token to select the bot)",
@@ -312,11 +315,37 @@ export function createControlApi(
         const limits = optionalObject(body, "limits");
         const faults = optionalObject(body, "faults");
         const latency = optionalObject(body, "latency");
+        const model = body.model;
+        const hiddenRate = optionalNumber(body, "hiddenRate");
+        if (model !== undefined && !isFloodModelName(model)) {
+          throw new BadInput("model must be one of strict, bucket, hidden, jitter");
+        }
         if (limits) sandbox.setLimits(limits);
         if (faults) sandbox.setFaults(faults);
         if (latency) sandbox.setLatency(latency);
+        if (model !== undefined || hiddenRate !== undefined) {
+          sandbox.setModel(model ?? sandbox.model, hiddenRate === undefined ? {} : { hiddenRate });
+        }
       }
-      return ok({ limits: sandbox.limits, faults: sandbox.faults, latency: sandbox.latency });
+      return ok(configView(sandbox));
+    }
+    if (head === "outage" && id === undefined && method === "POST") {
+      const seconds = optionalNumber(body, "seconds");
+      if (seconds === undefined) throw new BadInput("seconds is required");
+      const modes = body.modes;
+      if (modes !== undefined && (!Array.isArray(modes) || !modes.every((m) => typeof m === "string"))) {
+        throw new BadInput("modes must be an array of strings");
+      }
+      const hangExtraMs = optionalNumber(body, "hang_extra_ms");
+      sandbox.startOutage(seconds, {
+        ...(modes !== undefined && { modes: modes as OutageMode[] }),
+        ...(hangExtraMs !== undefined && { hangExtraMs }),
+      });
+      return ok(sandbox.outage);
+    }
+    if (head === "outage" && id === undefined && method === "DELETE") {
+      sandbox.endOutage();
+      return ok(sandbox.outage);
     }
     if (head === "commands" && id === undefined && method === "GET") return ok(sandbox.commands(readOpts));
     if (head === "callback-answers" && id === undefined && method === "GET")
@@ -352,6 +381,24 @@ export function createControlApi(
       }
       throw err;
     }
+  };
+}
+
+function optionalNumber(body: Body, key: string): number | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new BadInput(`${key} must be a number`);
+  return v;
+}
+
+function configView(sandbox: Sandbox) {
+  return {
+    model: sandbox.model,
+    hiddenRate: sandbox.hiddenRate,
+    limits: sandbox.limits,
+    faults: sandbox.faults,
+    latency: sandbox.latency,
+    outage: sandbox.outage,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { FloodScope } from "./flood.js";
+import type { FloodRefusal, FloodScope } from "./flood.js";
 
 /** A Bot API error answer: {"ok":false,"error_code":code,"description":...}. */
 export class ApiError extends Error {
@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly parameters?: { retry_after?: number },
     /** Which flood limit refused a 429. */
     readonly scope?: FloodScope,
+    /** The flood model's decision behind a 429: its violation, and whom to tell when it was delivered. */
+    readonly refusal?: FloodRefusal,
   ) {
     super(description);
   }

@@ -1,4 +1,4 @@
-import type { FloodLimits, SandboxClock } from "./types.js";
+import type { FloodLimits, FloodModelName, SandboxClock, ViolationKind } from "./types.js";
 
 export const DEFAULT_FLOOD_LIMITS: FloodLimits = {
   bulkPerSecond: 30,
@@ -9,13 +9,23 @@ export const DEFAULT_FLOOD_LIMITS: FloodLimits = {
   replyWindowSeconds: 5,
 };
 
+export const FLOOD_MODELS: readonly FloodModelName[] = ["strict", "bucket", "hidden", "jitter"];
+
+export function isFloodModelName(v: unknown): v is FloodModelName {
+  return typeof v === "string" && (FLOOD_MODELS as readonly string[]).includes(v);
+}
+
+/** The hidden model's real bulk limit when none is given: a fifth below the nominal one. */
+export function defaultHiddenRate(bulkPerSecond: number): number {
+  return bulkPerSecond > 0 ? Math.max(1, Math.floor(bulkPerSecond * 0.8)) : 24;
+}
+
 /** Ignoring retry_after doubles the wait, but never beyond this. */
 const MAX_PENALTY_SECONDS = 60;
-/**
- * Requests arriving this soon after a 429 were most likely already in flight when it was sent, so they
- * are refused without extending the wait; only a client that comes back early is punished.
- */
-export const IN_FLIGHT_GRACE_MS = 200;
+/** How far back a request's send time may lie behind its arrival; older 429 answers are forgotten. */
+const MEMORY_MS = 120_000;
+/** Stale windows, buckets and scopes are swept after this many admissions. */
+const SWEEP_EVERY = 4096;
 // Float refills can land a hair under a whole token; without slack a client waiting exactly retry_after is refused.
 const EPSILON = 1e-9;
 
@@ -25,14 +35,35 @@ export interface FloodRequest {
   botId: number;
   chatId: number;
   chatType: "private" | "group" | "supergroup";
-  /** Sends consume bulk/paid and chat tokens; edits only per-chat/group ones. */
+  /** Sends count against bulk/paid and per-chat/group limits; edits only against per-chat/group ones. */
   kind: "message" | "edit";
   paid?: boolean;
+  /**
+   * When the client sent it (the sandbox received it on its socket), clock ms; default: now. The
+   * request is admitted at the clock's now, its arrival, which may be later by the inbound latency.
+   */
+  sentAt?: number;
 }
 
-export type FloodDecision =
-  | { ok: true; replyExempt: boolean }
-  | { ok: false; scope: FloodScope; retryAfter: number };
+/** A 429: which limit refused it, for how long, and whether it was a real violation. */
+export interface FloodRefusal {
+  ok: false;
+  scope: FloodScope;
+  retryAfter: number;
+  /**
+   * What the client did wrong: a send over a limit ("bulk" includes paid, "perChat", "group"), or a
+   * "penalty" (sent after it had this scope's 429 answer and before its retry_after ended). null: a
+   * request that was already on its way when the scope closed and is refused only by the closure.
+   */
+  violation: ViolationKind | null;
+  /**
+   * The answer reached the client's socket at `at` (default now). Only from then on does the client
+   * know; an answer that never reaches it (lost, or the client hung up) makes nothing a penalty.
+   */
+  delivered(at?: number): void;
+}
+
+export type FloodDecision = { ok: true; replyExempt: boolean } | FloodRefusal;
 
 export interface FloodModel {
   admit(req: FloodRequest): FloodDecision;
@@ -40,6 +71,14 @@ export interface FloodModel {
   noteUserUpdate(botId: number, chatId: number): void;
   setLimits(l: Partial<FloodLimits>): void;
   readonly limits: FloodLimits;
+  /**
+   * Switches the model; windows, buckets and closed scopes start afresh (reply windows are kept).
+   * `hiddenRate` is the hidden model's real bulk limit (default: see defaultHiddenRate).
+   */
+  setModel(model: FloodModelName, opts?: { hiddenRate?: number }): void;
+  readonly model: FloodModelName;
+  /** The real bulk limit under the hidden model. */
+  readonly hiddenRate: number;
   reset(): void;
 }
 
@@ -48,10 +87,25 @@ interface Bucket {
   last: number;
 }
 
-interface Penalty {
+/** Arrival times of admitted messages, oldest first, with a moving head instead of shift(). */
+interface TimeLog {
+  times: number[];
+  head: number;
+  windowMs: number;
+}
+
+/** A 429 answer the client received: it was told to keep away from its delivery until `until`. */
+interface Told {
+  deliveredAt: number;
   until: number;
   waitS: number;
-  announcedAt: number;
+}
+
+interface ScopeState {
+  /** Nothing of this scope is admitted before this (a limit refusal or a penalty closed it). */
+  closedUntil: number;
+  /** Delivered 429 answers, in delivery order (so by deliveredAt). */
+  told: Told[];
 }
 
 interface Gate {
@@ -62,15 +116,26 @@ interface Gate {
   consume(now: number): void;
 }
 
+const violationOf = (scope: FloodScope): ViolationKind =>
+  scope === "chat" ? "perChat" : scope === "group" ? "group" : "bulk";
+
 export function createFloodModel(
-  opts: { limits?: Partial<FloodLimits>; clock?: SandboxClock } = {},
+  opts: {
+    limits?: Partial<FloodLimits>;
+    clock?: SandboxClock;
+    model?: FloodModelName;
+    hiddenRate?: number;
+  } = {},
 ): FloodModel {
   const clock = opts.clock ?? { now: () => Date.now() };
   const limits: FloodLimits = { ...DEFAULT_FLOOD_LIMITS };
+  let model: FloodModelName = "bucket";
+  let hiddenRate: number | undefined;
   const buckets = new Map<string, Bucket>();
-  const windows = new Map<string, number[]>();
-  const penalties = new Map<string, Penalty>();
+  const logs = new Map<string, TimeLog>();
+  const scopes = new Map<string, ScopeState>();
   const lastUserUpdate = new Map<string, number>();
+  let admissions = 0;
 
   const setLimits = (l: Partial<FloodLimits>): void => {
     for (const [k, v] of Object.entries(l) as Array<[keyof FloodLimits, number | undefined]>) {
@@ -81,7 +146,32 @@ export function createFloodModel(
       limits[k] = v;
     }
   };
+
+  const clearWindows = (): void => {
+    buckets.clear();
+    logs.clear();
+    scopes.clear();
+  };
+
+  const setModel = (next: FloodModelName, o: { hiddenRate?: number } = {}): void => {
+    if (!isFloodModelName(next)) {
+      throw new RangeError(`flood model must be one of ${FLOOD_MODELS.join(", ")}, got ${String(next)}`);
+    }
+    const rate = o.hiddenRate;
+    if (rate !== undefined && (typeof rate !== "number" || !Number.isFinite(rate) || rate <= 0)) {
+      throw new RangeError(`hiddenRate must be a number of messages per second > 0, got ${String(rate)}`);
+    }
+    if (rate !== undefined) hiddenRate = rate;
+    if (next !== model) clearWindows();
+    model = next;
+  };
+
   setLimits(opts.limits ?? {});
+  setModel(opts.model ?? "bucket", opts.hiddenRate === undefined ? {} : { hiddenRate: opts.hiddenRate });
+
+  const realHiddenRate = (): number => hiddenRate ?? defaultHiddenRate(limits.bulkPerSecond);
+
+  // --- gates -------------------------------------------------------------------------------------------
 
   const refill = (key: string, rate: number, capacity: number, now: number): Bucket => {
     let b = buckets.get(key);
@@ -110,26 +200,151 @@ export function createFloodModel(
     },
   });
 
-  const windowGate = (key: string, perMinute: number): Gate => {
-    const recent = (now: number): number[] => {
-      const list = (windows.get(key) ?? []).filter((t) => t > now - 60_000);
-      windows.set(key, list);
-      return list;
+  /** At most `capacity` arrivals in any sliding window of `windowMs` (a log of arrival times). */
+  const windowGate = (scope: FloodScope, key: string, capacity: number, windowMs: number): Gate => {
+    const cap = Math.max(1, Math.floor(capacity));
+    const recent = (now: number): TimeLog => {
+      let log = logs.get(key);
+      if (!log) {
+        log = { times: [], head: 0, windowMs };
+        logs.set(key, log);
+      }
+      log.windowMs = windowMs;
+      while (log.head < log.times.length && (log.times[log.head] ?? 0) <= now - windowMs) log.head++;
+      if (log.head > 256 && log.head * 2 > log.times.length) {
+        log.times = log.times.slice(log.head);
+        log.head = 0;
+      }
+      return log;
     };
     return {
-      scope: "group",
+      scope,
       key,
       waitMs(now) {
-        const list = recent(now);
-        if (list.length < perMinute) return 0;
-        // The slot frees when the message that is perMinute-th from the end leaves the window.
-        const oldestBlocking = list[list.length - Math.floor(perMinute)] ?? now;
-        return Math.max(1, oldestBlocking + 60_000 - now);
+        const log = recent(now);
+        const inWindow = log.times.length - log.head;
+        if (inWindow < cap) return 0;
+        // One more fits when the arrival that is cap-th from the end leaves the window.
+        const oldestBlocking = log.times[log.times.length - cap] ?? now;
+        return Math.max(1, oldestBlocking + windowMs - now);
       },
       consume(now) {
-        recent(now).push(now);
+        recent(now).times.push(now);
       },
     };
+  };
+
+  /** Sliding windows of `capacity` arrivals, as long as `capacity / perSecond` seconds. */
+  const rateWindow = (scope: FloodScope, key: string, perSecond: number, capacity: number): Gate => {
+    const cap = Math.max(1, Math.floor(capacity));
+    return windowGate(scope, key, cap, (cap / perSecond) * 1000);
+  };
+
+  const gatesFor = (req: FloodRequest, replyExempt: boolean): Gate[] => {
+    const gates: Gate[] = [];
+    const windows = model !== "bucket";
+    if (req.chatType === "private") {
+      if (limits.chatPerSecond > 0) {
+        const key = `chat:${req.botId}:${req.chatId}`;
+        gates.push(
+          windows
+            ? rateWindow("chat", key, limits.chatPerSecond, limits.chatBurst)
+            : bucketGate("chat", key, limits.chatPerSecond, limits.chatBurst),
+        );
+      }
+    } else if (limits.groupPerMinute > 0) {
+      gates.push(windowGate("group", `group:${req.botId}:${req.chatId}`, limits.groupPerMinute, 60_000));
+    }
+    if (req.kind !== "message" || replyExempt) return gates;
+    if (req.paid) {
+      if (limits.paidPerSecond > 0) {
+        const key = `paid:${req.botId}`;
+        gates.push(
+          windows
+            ? rateWindow("paid", key, limits.paidPerSecond, limits.paidPerSecond)
+            : bucketGate("paid", key, limits.paidPerSecond, limits.paidPerSecond),
+        );
+      }
+      return gates;
+    }
+    const bulk = model === "hidden" ? realHiddenRate() : limits.bulkPerSecond;
+    if (bulk > 0) {
+      const key = `bulk:${req.botId}`;
+      gates.push(windows ? rateWindow("bulk", key, bulk, bulk) : bucketGate("bulk", key, bulk, bulk));
+    }
+    return gates;
+  };
+
+  // --- closed scopes and penalties ---------------------------------------------------------------------
+
+  const scopeOf = (key: string): ScopeState => {
+    let s = scopes.get(key);
+    if (!s) {
+      s = { closedUntil: 0, told: [] };
+      scopes.set(key, s);
+    }
+    return s;
+  };
+
+  /** The longest wait among delivered 429 answers that this send ignored; 0 = none (not a penalty). */
+  const ignoredWait = (key: string, sentAt: number): number => {
+    const s = scopes.get(key);
+    if (!s) return 0;
+    let waitS = 0;
+    for (let i = s.told.length - 1; i >= 0; i--) {
+      const t = s.told[i];
+      if (!t || t.deliveredAt > sentAt) continue;
+      if (sentAt < t.until) waitS = Math.max(waitS, t.waitS);
+    }
+    return waitS;
+  };
+
+  const refuse = (
+    gate: Gate,
+    waitS: number,
+    now: number,
+    violation: ViolationKind | null,
+    closes: boolean,
+  ): FloodRefusal => {
+    const until = now + waitS * 1000;
+    if (closes) {
+      const s = scopeOf(gate.key);
+      s.closedUntil = Math.max(s.closedUntil, until);
+    }
+    let delivered = false;
+    return {
+      ok: false,
+      scope: gate.scope,
+      retryAfter: waitS,
+      violation,
+      delivered(at = clock.now()) {
+        if (delivered) return;
+        delivered = true;
+        const s = scopeOf(gate.key);
+        const last = s.told.at(-1);
+        // An answer that tells no more than the previous one adds nothing (429 storms stay small).
+        if (last && last.until >= until && last.deliveredAt <= at) {
+          last.waitS = Math.max(last.waitS, waitS);
+          return;
+        }
+        s.told.push({ deliveredAt: Math.max(at, last?.deliveredAt ?? at), until, waitS });
+      },
+    };
+  };
+
+  const sweep = (now: number): void => {
+    for (const [key, log] of logs) {
+      const newest = log.times.at(-1);
+      if (newest === undefined || newest <= now - log.windowMs) logs.delete(key);
+    }
+    for (const [key, b] of buckets) {
+      // A bucket idle this long is full again: the same as a fresh one.
+      if (now - b.last > 120_000) buckets.delete(key);
+    }
+    for (const [key, s] of scopes) {
+      s.told = s.told.filter((t) => t.until > now - MEMORY_MS);
+      if (s.told.length === 0 && s.closedUntil <= now) scopes.delete(key);
+    }
   };
 
   const isReplyExempt = (req: FloodRequest, now: number): boolean => {
@@ -138,20 +353,20 @@ export function createFloodModel(
     return last !== undefined && now - last <= limits.replyWindowSeconds * 1000;
   };
 
-  const refuse = (gate: Gate, waitS: number, now: number): FloodDecision => {
-    penalties.set(gate.key, { until: now + waitS * 1000, waitS, announcedAt: now });
-    return { ok: false, scope: gate.scope, retryAfter: waitS };
-  };
-
   return {
     get limits() {
       return { ...limits };
     },
+    get model() {
+      return model;
+    },
+    get hiddenRate() {
+      return realHiddenRate();
+    },
     setLimits,
+    setModel,
     reset() {
-      buckets.clear();
-      windows.clear();
-      penalties.clear();
+      clearWindows();
       lastUserUpdate.clear();
     },
     noteUserUpdate(botId, chatId) {
@@ -159,44 +374,33 @@ export function createFloodModel(
     },
     admit(req) {
       const now = clock.now();
-      const gates: Gate[] = [];
-      if (req.chatType === "private") {
-        if (limits.chatPerSecond > 0) {
-          gates.push(
-            bucketGate("chat", `chat:${req.botId}:${req.chatId}`, limits.chatPerSecond, limits.chatBurst),
-          );
-        }
-      } else if (limits.groupPerMinute > 0) {
-        gates.push(windowGate(`group:${req.botId}:${req.chatId}`, limits.groupPerMinute));
-      }
+      const sentAt = Math.min(req.sentAt ?? now, now);
+      if (++admissions % SWEEP_EVERY === 0) sweep(now);
       const replyExempt = isReplyExempt(req, now);
-      if (req.kind === "message" && !replyExempt) {
-        if (req.paid) {
-          if (limits.paidPerSecond > 0) {
-            gates.push(bucketGate("paid", `paid:${req.botId}`, limits.paidPerSecond, limits.paidPerSecond));
-          }
-        } else if (limits.bulkPerSecond > 0) {
-          gates.push(bucketGate("bulk", `bulk:${req.botId}`, limits.bulkPerSecond, limits.bulkPerSecond));
-        }
-      }
+      const gates = gatesFor(req, replyExempt);
 
-      // A client that comes back before the announced retry_after is punished with a longer wait.
+      // Sent after a 429 of its scope reached the client and before that 429's retry_after ended.
       for (const gate of gates) {
-        const p = penalties.get(gate.key);
-        if (!p) continue;
-        if (now >= p.until) {
-          penalties.delete(gate.key);
-          continue;
-        }
-        if (now - p.announcedAt < IN_FLIGHT_GRACE_MS) {
-          return { ok: false, scope: gate.scope, retryAfter: Math.max(1, Math.ceil((p.until - now) / 1000)) };
-        }
-        const natural = Math.ceil(gate.waitMs(now) / 1000);
-        return refuse(gate, Math.max(natural, Math.min(MAX_PENALTY_SECONDS, p.waitS * 2)), now);
+        const ignored = ignoredWait(gate.key, sentAt);
+        if (ignored === 0) continue;
+        const natural = Math.ceil(gate.waitMs(now) / 1000 - EPSILON);
+        const waitS = Math.max(natural, Math.min(MAX_PENALTY_SECONDS, ignored * 2));
+        return refuse(gate, waitS, now, "penalty", true);
+      }
+      // Already on its way when the scope closed: refused with what is left of the wait, no longer.
+      for (const gate of gates) {
+        const closedUntil = scopes.get(gate.key)?.closedUntil ?? 0;
+        if (now >= closedUntil) continue;
+        const overLimit = gate.waitMs(now) > 0;
+        const waitS = Math.max(1, Math.ceil((closedUntil - now) / 1000 - EPSILON));
+        return refuse(gate, waitS, now, overLimit ? violationOf(gate.scope) : null, false);
       }
       for (const gate of gates) {
         const wait = gate.waitMs(now);
-        if (wait > 0) return refuse(gate, Math.max(1, Math.ceil(wait / 1000 - EPSILON)), now);
+        if (wait > 0) {
+          const waitS = Math.max(1, Math.ceil(wait / 1000 - EPSILON));
+          return refuse(gate, waitS, now, violationOf(gate.scope), true);
+        }
       }
       for (const gate of gates) gate.consume(now);
       return { ok: true, replyExempt };

@@ -4,14 +4,18 @@ export { ApiError, SandboxError } from "./errors.js";
 export {
   createFloodModel,
   DEFAULT_FLOOD_LIMITS,
+  defaultHiddenRate,
+  FLOOD_MODELS,
   type FloodDecision,
   type FloodModel,
+  type FloodRefusal,
   type FloodRequest,
   type FloodScope,
-  IN_FLIGHT_GRACE_MS,
+  isFloodModelName,
 } from "./flood.js";
 export { formatText } from "./formatted-text.js";
 export { EntityParseError, type ParsedText, parseHtml } from "./html-entities.js";
+export { createLatencyPicker, JITTER_SPIKES, type LatencyDraw, MODEL_LATENCY } from "./latency.js";
 export { parseMarkdown, parseMarkdownV2 } from "./markdown-entities.js";
 export {
   createSandbox,
@@ -19,6 +23,7 @@ export {
   DEFAULT_LATENCY,
   DEFAULT_SANDBOX_BOT,
   DEFAULT_SANDBOX_TOKEN,
+  OUTAGE_MODES,
 } from "./sandbox.js";
 export type {
   BotOption,
@@ -30,9 +35,13 @@ export type {
   Document,
   Faults,
   FloodLimits,
+  FloodModelName,
   Latency,
   MessageEntity,
   NewSandboxUser,
+  OutageMode,
+  OutageOptions,
+  OutageState,
   PhotoSize,
   Sandbox,
   SandboxBot,
@@ -50,4 +59,5 @@ export type {
   UserSticker,
   UserVideo,
   Video,
+  ViolationKind,
 } from "./types.js";

@@ -6,7 +6,8 @@ import { resolveCommands } from "./commands.js";
 import { createControlApi } from "./control-api.js";
 import { ApiError, SandboxError } from "./errors.js";
 import { guessMimeType } from "./files.js";
-import { createFloodModel } from "./flood.js";
+import { createFloodModel, type FloodRefusal } from "./flood.js";
+import { createLatencyPicker, MODEL_LATENCY } from "./latency.js";
 import { createRandom } from "./random.js";
 import { BodyTooLarge, BodyUnparsable, parseParams, readBody } from "./request-body.js";
 import { createWorld, snapshot } from "./state.js";
@@ -14,7 +15,10 @@ import type {
   ChatRecord,
   Faults,
   FloodLimits,
+  FloodModelName,
   Latency,
+  OutageMode,
+  OutageOptions,
   Sandbox,
   SandboxBot,
   SandboxOptions,
@@ -30,9 +34,14 @@ export const DEFAULT_SANDBOX_BOT: SandboxBot = {
 };
 
 export const DEFAULT_FAULTS: Faults = { errorRate: 0, slowRate: 0, slowMs: 2000, dropRate: 0 };
-export const DEFAULT_LATENCY: Latency = { minMs: 0, maxMs: 0 };
+/** The latency of the default (bucket) model; see MODEL_LATENCY for the others. */
+export const DEFAULT_LATENCY: Latency = MODEL_LATENCY.bucket;
 const DEFAULT_SEED = 0x5eed;
 const DEFAULT_WAIT_MS = 10_000;
+export const OUTAGE_MODES: readonly OutageMode[] = ["5xx", "hang", "lost"];
+/** A call hung by an outage is cut this long after the outage ends: the client's own timeout should fire first. */
+const DEFAULT_HANG_EXTRA_MS = 3000;
+const MAX_OUTAGE_SECONDS = 3600;
 
 type Fault = "error" | "slow" | "drop-before" | "drop-after" | undefined;
 
@@ -76,7 +85,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const events = new EventEmitter();
   // Many concurrent waitForBotMessage calls each listen; that is expected, not a leak.
   events.setMaxListeners(0);
-  const flood = createFloodModel({ clock, ...(options.limits && { limits: options.limits }) });
+  const flood = createFloodModel({
+    clock,
+    ...(options.limits && { limits: options.limits }),
+    ...(options.model !== undefined && { model: options.model }),
+    ...(options.hiddenRate !== undefined && { hiddenRate: options.hiddenRate }),
+  });
   const world = createWorld({
     bots: options.bots ?? [DEFAULT_SANDBOX_BOT],
     clock,
@@ -86,11 +100,17 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
   const api = createBotApi(world);
   const faults: Faults = { ...DEFAULT_FAULTS };
-  const latency: Latency = { ...DEFAULT_LATENCY };
+  const latency: Latency = { ...MODEL_LATENCY[flood.model] };
+  // Until latency is set explicitly it follows the model.
+  let latencyExplicit = false;
   const seed = options.seed ?? DEFAULT_SEED;
   // Separate streams so changing latency settings does not reshuffle which calls fail.
   const faultRandom = createRandom(seed);
-  const latencyRandom = createRandom(seed ^ 0x9e3779b9);
+  const pickLatency = createLatencyPicker(seed ^ 0x9e3779b9);
+  const outageRandom = createRandom(seed ^ 0x07a6e5);
+  let outageEndsAt = 0;
+  let outageModes: readonly OutageMode[] = OUTAGE_MODES;
+  let hangExtraMs = DEFAULT_HANG_EXTRA_MS;
 
   let server: Server | undefined;
   let baseUrl: string | undefined;
@@ -112,6 +132,37 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     validateMs("maxMs", next.maxMs);
     if (next.maxMs < next.minMs) throw new SandboxError(400, "latency maxMs must be >= minMs");
     Object.assign(latency, next);
+    latencyExplicit = true;
+  };
+  const setModel = (model: FloodModelName, opts: { hiddenRate?: number } = {}): void => {
+    try {
+      flood.setModel(model, opts);
+    } catch (err) {
+      if (err instanceof RangeError) throw new SandboxError(400, err.message);
+      throw err;
+    }
+    if (!latencyExplicit) Object.assign(latency, MODEL_LATENCY[model]);
+  };
+  const startOutage = (seconds: number, opts: OutageOptions = {}): void => {
+    if (
+      typeof seconds !== "number" ||
+      !Number.isFinite(seconds) ||
+      seconds <= 0 ||
+      seconds > MAX_OUTAGE_SECONDS
+    ) {
+      throw new SandboxError(
+        400,
+        `outage seconds must be a number > 0 and <= ${MAX_OUTAGE_SECONDS}, got ${String(seconds)}`,
+      );
+    }
+    const modes = opts.modes ?? OUTAGE_MODES;
+    if (!Array.isArray(modes) || modes.length === 0 || !modes.every((m) => OUTAGE_MODES.includes(m))) {
+      throw new SandboxError(400, `outage modes must be a non-empty list of ${OUTAGE_MODES.join(", ")}`);
+    }
+    if (opts.hangExtraMs !== undefined) validateMs("hangExtraMs", opts.hangExtraMs);
+    outageModes = [...modes];
+    hangExtraMs = opts.hangExtraMs ?? DEFAULT_HANG_EXTRA_MS;
+    outageEndsAt = Math.max(outageEndsAt, Date.now() + seconds * 1000);
   };
   const setLimits = (l: Partial<FloodLimits>): void => {
     try {
@@ -122,7 +173,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     }
   };
   setFaults(options.faults ?? {});
-  setLatency(options.latency ?? {});
+  if (options.latency) setLatency(options.latency);
 
   const sleep = (ms: number): Promise<void> => {
     if (ms <= 0 || closed) return Promise.resolve();
@@ -147,9 +198,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     return undefined;
   };
 
-  const pickLatency = (): number => {
-    const r = latencyRandom();
-    return Math.round(latency.minMs + r * (latency.maxMs - latency.minMs));
+  const drawLatency = () => pickLatency(latency, flood.model === "jitter");
+
+  /** The way this call fails if an outage is under way (real time, like latency). */
+  const pickOutage = (): OutageMode | undefined => {
+    if (Date.now() >= outageEndsAt) return undefined;
+    return outageModes[Math.floor(outageRandom() * outageModes.length)] ?? "5xx";
   };
 
   const sendJson = (res: ServerResponse, status: number, body: unknown): boolean => {
@@ -179,10 +233,14 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     events.emit("request", event);
   };
 
-  const drop = (req: IncomingMessage, method: string): void => {
-    world.stats.dropped++;
+  const cut = (req: IncomingMessage, method: string): void => {
     req.socket.destroy();
     emitRequest({ method, status: 0 });
+  };
+
+  const drop = (req: IncomingMessage, method: string): void => {
+    world.stats.dropped++;
+    cut(req, method);
   };
 
   const handleBotApi = async (
@@ -192,6 +250,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     token: string,
     rawMethod: string,
   ): Promise<void> => {
+    // Taken before anything else: the client sent it about now.
+    const sentAt = clock.now();
     const stats = world.stats;
     stats.requests++;
     const resolved = api.resolve(rawMethod);
@@ -202,10 +262,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     res.on("close", () => {
       if (!res.writableFinished) controller.abort();
     });
+    const { inboundMs, outboundMs } = drawLatency();
 
     let status = 200;
     let payload: unknown;
     let fault: Fault;
+    let outage: OutageMode | undefined;
+    let refusal: FloodRefusal | undefined;
     try {
       let body: Buffer;
       try {
@@ -214,9 +277,24 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         if (err instanceof BodyTooLarge) throw new ApiError(413, "Request Entity Too Large");
         throw err;
       }
+      // The request "arrives" (and meets flood control) only after the inbound half of its latency.
+      await sleep(inboundMs);
+      outage = pickOutage();
+      if (outage) stats.outageCalls++;
+      if (outage === "hang") {
+        await sleep(outageEndsAt + hangExtraMs - Date.now());
+        cut(req, method);
+        return;
+      }
+      if (outage === "5xx") {
+        throw outageRandom() < 0.5
+          ? new ApiError(500, "Internal Server Error")
+          : new ApiError(502, "Bad Gateway");
+      }
       if (!bot) throw new ApiError(401, "Unauthorized");
       if (!resolved) throw new ApiError(404, "Not Found");
       fault = FAULTY_METHODS.has(method) ? pickFault() : undefined;
+      if (outage) fault = undefined;
       if (fault === "error") throw new ApiError(500, "Internal Server Error");
       if (fault === "drop-before") {
         drop(req, method);
@@ -229,7 +307,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         if (err instanceof BodyUnparsable) throw new ApiError(400, `Bad Request: ${err.message}`);
         throw err;
       }
-      const result = await resolved.handler({ bot, params, signal: controller.signal });
+      const result = await resolved.handler({ bot, params, signal: controller.signal, sentAt });
       payload = { ok: true, result };
     } catch (err) {
       if (err instanceof ApiError) {
@@ -243,6 +321,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         if (err.code === 429) {
           stats.http429++;
           if (err.scope) stats.http429ByScope[err.scope]++;
+          refusal = err.refusal;
+          if (refusal?.violation) stats.violations[refusal.violation]++;
         }
       } else {
         status = 500;
@@ -254,10 +334,19 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       drop(req, method);
       return;
     }
+    if (outage === "lost") {
+      // Processed (a message is stored), but the answer never reaches the client.
+      cut(req, method);
+      return;
+    }
     countError(status);
-    await sleep(pickLatency() + (fault === "slow" ? faults.slowMs : 0));
+    await sleep(outboundMs + (fault === "slow" ? faults.slowMs : 0));
     // A client that hung up (an aborted long poll) got no answer, so none is reported.
-    if (sendJson(res, status, payload)) emitRequest({ method, status });
+    if (sendJson(res, status, payload)) {
+      // From now on the client knows about this 429; sends into its retry_after are penalties.
+      refusal?.delivered();
+      emitRequest({ method, status });
+    }
   };
 
   const handleFile = async (
@@ -267,7 +356,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     path: string,
   ): Promise<void> => {
     await readBody(req, 0).catch(() => undefined);
-    await sleep(pickLatency());
+    const { inboundMs, outboundMs } = drawLatency();
+    await sleep(inboundMs + outboundMs);
     if (!world.botByToken(token)) {
       sendJson(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
       return;
@@ -465,6 +555,21 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     setLimits,
     setFaults,
     setLatency,
+    setModel,
+    get model() {
+      return flood.model;
+    },
+    get hiddenRate() {
+      return flood.hiddenRate;
+    },
+    startOutage,
+    endOutage() {
+      outageEndsAt = 0;
+    },
+    get outage() {
+      const remainingMs = Math.max(0, outageEndsAt - Date.now());
+      return { active: remainingMs > 0, remainingMs };
+    },
     get limits() {
       return flood.limits;
     },

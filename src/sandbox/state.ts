@@ -139,6 +139,8 @@ export function emptyStats(): SandboxStats {
     paidMessages: 0,
     messagesPerChat: {},
     dropped: 0,
+    violations: { bulk: 0, perChat: 0, group: 0, penalty: 0 },
+    outageCalls: 0,
   };
 }
 

@@ -23,6 +23,32 @@ export interface FloodLimits {
   replyWindowSeconds: number;
 }
 
+/**
+ * How flood control is modelled: "strict" sliding windows over arrival times; "bucket" token buckets;
+ * "hidden" strict with a real bulk limit below the nominal one; "jitter" strict with latency of
+ * 10-400 ms per request and occasional 1-2 s spikes, so requests arrive and answers return out of order.
+ */
+export type FloodModelName = "strict" | "bucket" | "hidden" | "jitter";
+
+/** Refused requests by what the client did wrong (see FloodRefusal.violation). */
+export type ViolationKind = "bulk" | "perChat" | "group" | "penalty";
+
+/** How a Bot API call fails during an outage. */
+export type OutageMode = "5xx" | "hang" | "lost";
+
+export interface OutageOptions {
+  /** The ways calls fail, drawn (seeded) per call; default all three. */
+  modes?: readonly OutageMode[];
+  /** A hung call's socket is destroyed this long after the outage ends (default 3000). */
+  hangExtraMs?: number;
+}
+
+export interface OutageState {
+  active: boolean;
+  /** Real-time milliseconds until it ends; 0 when none is under way. */
+  remainingMs: number;
+}
+
 export interface Faults {
   /** Share of message-sending/edit calls answered with 500 and not stored. */
   errorRate: number;
@@ -50,8 +76,12 @@ export interface SandboxOptions {
   faults?: Partial<Faults>;
   latency?: Partial<Latency>;
   clock?: SandboxClock;
-  /** Seeds the PRNG behind faults and latency so runs are reproducible. */
+  /** Seeds the PRNG behind faults, latency and outages so runs are reproducible. */
   seed?: number;
+  /** Default "bucket". Without `latency`, strict and hidden answer in 15-25 ms, jitter in 10-400 ms. */
+  model?: FloodModelName;
+  /** The hidden model's real bulk limit (default: 80 % of bulkPerSecond, rounded down). */
+  hiddenRate?: number;
 }
 
 /** What a test says about a new user; the sandbox assigns the id. */
@@ -139,6 +169,14 @@ export interface SandboxStats {
   messagesPerChat: Record<string, number>;
   /** Connections destroyed without an answer by the dropRate fault. */
   dropped: number;
+  /**
+   * Refused requests by what the client did wrong: a send over the bulk (or paid), per-chat or group
+   * limit, or a penalty (sent into a retry_after it had already received). Requests that were already
+   * on their way when a scope closed are refused (in http429) but are not violations unless over a limit.
+   */
+  violations: Record<ViolationKind, number>;
+  /** Bot API calls that arrived during an outage (answered 5xx, hung, or answer lost). */
+  outageCalls: number;
 }
 
 export interface CallbackAnswer {
@@ -290,6 +328,23 @@ export interface Sandbox {
   setLimits(l: Partial<FloodLimits>): void;
   setFaults(f: Partial<Faults>): void;
   setLatency(l: Partial<Latency>): void;
+  /**
+   * Switches the flood model (windows and closed scopes start afresh). Unless latency was set
+   * explicitly, it becomes the new model's default.
+   */
+  setModel(model: FloodModelName, opts?: { hiddenRate?: number }): void;
+  readonly model: FloodModelName;
+  /** The hidden model's real bulk limit (reported under every model). */
+  readonly hiddenRate: number;
+  /**
+   * For `seconds` (real time) every Bot API call, getUpdates included, fails: answered 500/502 with
+   * nothing stored, hung until the outage ends plus hangExtraMs and then cut, or processed (a message
+   * is stored) with its answer lost. Calls already being answered are not affected.
+   */
+  startOutage(seconds: number, opts?: OutageOptions): void;
+  /** Ends an outage early; calls already hung stay hung until their own time. */
+  endOutage(): void;
+  readonly outage: OutageState;
   readonly limits: FloodLimits;
   readonly faults: Faults;
   readonly latency: Latency;

@@ -111,6 +111,52 @@ describe("control API", () => {
     ]);
   });
 
+  it("switches the flood model, starts and ends outages, and reports violations", async () => {
+    expect((await control(h, "GET", "/sandbox/config")).json).toMatchObject({
+      model: "bucket",
+      hiddenRate: 24,
+      outage: { active: false, remainingMs: 0 },
+    });
+    const patched = await control(h, "PATCH", "/sandbox/config", { model: "hidden", hiddenRate: 20 });
+    expect(patched.json).toMatchObject({
+      model: "hidden",
+      hiddenRate: 20,
+      latency: { minMs: 15, maxMs: 25 },
+    });
+    expect(h.sb.model).toBe("hidden");
+    expect((await control(h, "PATCH", "/sandbox/config", { model: "lenient" })).status).toBe(400);
+    expect((await control(h, "PATCH", "/sandbox/config", { hiddenRate: 0 })).status).toBe(400);
+    expect((await control(h, "PATCH", "/sandbox/config", { hiddenRate: "fast" })).status).toBe(400);
+
+    await control(h, "PATCH", "/sandbox/config", { model: "strict", latency: { minMs: 0, maxMs: 0 } });
+    const ann = h.sb.createUser({ first_name: "Ann" }, { started: true }).id;
+    for (let i = 0; i < 3; i++) await h.api.sendMessage(ann, `m${i}`);
+    await expect(h.api.sendMessage(ann, "over")).rejects.toThrow(/429/);
+    await expect(h.api.sendMessage(ann, "again")).rejects.toThrow(/retry after 6/);
+    const stats = (await control(h, "GET", "/sandbox/stats")).json as SandboxStats;
+    expect(stats).toMatchObject({
+      http429: 2,
+      violations: { bulk: 0, perChat: 1, group: 0, penalty: 1 },
+      outageCalls: 0,
+    });
+
+    const outage = await control(h, "POST", "/sandbox/outage", { seconds: 30, modes: ["5xx"] });
+    expect(outage.json).toMatchObject({ active: true });
+    await expect(h.api.getMe()).rejects.toThrow(/50[02]/);
+    expect(h.sb.stats().outageCalls).toBe(1);
+    expect((await control(h, "DELETE", "/sandbox/outage")).json).toEqual({ active: false, remainingMs: 0 });
+    await expect(h.api.getMe()).resolves.toMatchObject({ is_bot: true });
+    expect((await control(h, "POST", "/sandbox/outage", {})).status).toBe(400);
+    expect((await control(h, "POST", "/sandbox/outage", { seconds: 5, modes: ["boom"] })).status).toBe(400);
+    expect((await control(h, "POST", "/sandbox/outage", { seconds: -1 })).status).toBe(400);
+
+    await control(h, "POST", "/sandbox/stats/reset");
+    expect((await control(h, "GET", "/sandbox/stats")).json).toMatchObject({
+      violations: { bulk: 0, perChat: 0, group: 0, penalty: 0 },
+      outageCalls: 0,
+    });
+  });
+
   it("answers bad input with 400 and unknown users or chats with 404", async () => {
     expect(await control(h, "POST", "/sandbox/users", {})).toEqual({
       status: 400,
