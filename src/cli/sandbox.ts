@@ -1,16 +1,21 @@
 /**
- * Standalone Telegram Bot API sandbox: `npm run sandbox -- --port 8081 --rate 30 --latency 20-60`.
+ * Standalone Telegram Bot API sandbox: `npm run sandbox -- --port 8081 --rate 30 --latency 20-60 --model strict`.
  * Point a bot at it with grammY's `client.apiRoot` and drive users through the /sandbox control API.
  */
 import { parseArgs } from "node:util";
-import { createSandbox, DEFAULT_SANDBOX_TOKEN } from "../sandbox/index.js";
+import { createSandbox, DEFAULT_SANDBOX_TOKEN, FLOOD_MODELS, isFloodModelName } from "../sandbox/index.js";
 
 const USAGE = `Usage: npm run sandbox -- [options]
 
   --port <n>          port to listen on (default 8081, 0 = random)
   --host <host>       interface to bind (default 127.0.0.1)
   --rate <n>          bulk messages per second per bot (default 30, 0 = unlimited)
-  --latency <min-max> answer delay in ms (default 20-60)
+  --model <name>      flood model: bucket (token buckets, default), strict (sliding windows),
+                      hidden (strict, real bulk limit --hidden-rate), jitter (strict, 10-400 ms
+                      latency with 1-2 s spikes)
+  --hidden-rate <n>   the hidden model's real bulk limit (implies --model hidden; default 80% of --rate)
+  --latency <min-max> answer delay in ms (default 20-60 with bucket, else the model's: 15-25 strict
+                      and hidden, 10-400 jitter)
   --error-rate <0..1> share of send/edit calls answered 500 (default 0)
   --drop-rate <0..1>  share of send/edit calls whose connection is dropped (default 0)
   --seed <n>          PRNG seed for latency and faults
@@ -38,6 +43,8 @@ try {
       port: { type: "string" },
       host: { type: "string" },
       rate: { type: "string" },
+      model: { type: "string" },
+      "hidden-rate": { type: "string" },
       latency: { type: "string" },
       "error-rate": { type: "string" },
       "drop-rate": { type: "string" },
@@ -66,14 +73,25 @@ const rate = numberOption("rate", str("rate"), 0);
 const errorRate = numberOption("error-rate", str("error-rate"), 0, 1);
 const dropRate = numberOption("drop-rate", str("drop-rate"), 0, 1);
 const seed = numberOption("seed", str("seed"), 0);
-const latencyMatch = /^(\d+)(?:-(\d+))?$/.exec(str("latency") ?? "20-60");
-if (!latencyMatch) fail(`--latency must look like 20-60, got ${JSON.stringify(str("latency"))}`);
-const minMs = Number(latencyMatch[1]);
-const maxMs = Number(latencyMatch[2] ?? latencyMatch[1]);
-if (maxMs < minMs) fail("--latency max must be >= min");
+const hiddenRate = numberOption("hidden-rate", str("hidden-rate"), 0.001);
+const modelRaw = str("model") ?? (hiddenRate === undefined ? "bucket" : "hidden");
+if (!isFloodModelName(modelRaw))
+  fail(`--model must be one of ${FLOOD_MODELS.join(", ")}, got ${JSON.stringify(modelRaw)}`);
+const model = modelRaw;
+if (hiddenRate !== undefined && model !== "hidden") fail("--hidden-rate goes with --model hidden");
+const latencyRaw = str("latency") ?? (model === "bucket" ? "20-60" : undefined);
+let latency: { minMs: number; maxMs: number } | undefined;
+if (latencyRaw !== undefined) {
+  const latencyMatch = /^(\d+)(?:-(\d+))?$/.exec(latencyRaw);
+  if (!latencyMatch) fail(`--latency must look like 20-60, got ${JSON.stringify(latencyRaw)}`);
+  latency = { minMs: Number(latencyMatch[1]), maxMs: Number(latencyMatch[2] ?? latencyMatch[1]) };
+  if (latency.maxMs < latency.minMs) fail("--latency max must be >= min");
+}
 
 const sandbox = createSandbox({
-  latency: { minMs, maxMs },
+  model,
+  ...(latency && { latency }),
+  ...(hiddenRate !== undefined && { hiddenRate }),
   faults: { ...(errorRate !== undefined && { errorRate }), ...(dropRate !== undefined && { dropRate }) },
   ...(rate !== undefined && { limits: { bulkPerSecond: rate } }),
   ...(seed !== undefined && { seed }),
@@ -89,8 +107,9 @@ try {
 const bot = sandbox.bots[0];
 process.stdout.write(`Telegram Bot API sandbox listening on ${url}
   bot:      @${bot?.username} (token ${bot?.token ?? DEFAULT_SANDBOX_TOKEN})
+  model:    ${sandbox.model}${sandbox.model === "hidden" ? ` (real bulk limit ${sandbox.hiddenRate}/s)` : ""}
   limits:   ${JSON.stringify(sandbox.limits)}
-  latency:  ${minMs}-${maxMs} ms   faults: ${JSON.stringify(sandbox.faults)}
+  latency:  ${sandbox.latency.minMs}-${sandbox.latency.maxMs} ms${sandbox.model === "jitter" ? " (2% spikes of 1-2 s)" : ""}   faults: ${JSON.stringify(sandbox.faults)}
 
 Point grammY at it:   new Bot(token, { client: { apiRoot: "${url}" } })
 
@@ -102,6 +121,8 @@ Try it:
   curl -s ${url}/sandbox/chats/100000001/messages
   curl -s ${url}/sandbox/stats
   curl -s -X PATCH ${url}/sandbox/config -H 'content-type: application/json' -d '{"faults":{"errorRate":0.05}}'
+  curl -s -X PATCH ${url}/sandbox/config -H 'content-type: application/json' -d '{"model":"strict"}'
+  curl -s -X POST ${url}/sandbox/outage -H 'content-type: application/json' -d '{"seconds":10}'
   curl -s ${url}/sandbox            # every control route
 
 Ctrl+C to stop.
