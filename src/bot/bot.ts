@@ -41,7 +41,9 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
   // Replies, dialogs, progress edits and reports take the reply lane of the bot's one flood gate: the
   // same scopes (bulk, each chat, each group) as the engine's sends, with priority over them. A 429
   // is waited out inside the gate, with its scope closed for every sender.
-  bot.api.config.use(gateTransformer(deps.gate, "reply", { giveUpAfterMs: REPLY_GIVE_UP_MS, now: deps.clock.now }));
+  bot.api.config.use(
+    gateTransformer(deps.gate, "reply", { giveUpAfterMs: REPLY_GIVE_UP_MS, now: deps.clock.now }),
+  );
 
   bot.use(sequentialize(chatKey));
   // A user who just wrote may be answered outside the bulk lane (Telegram exempts replies).

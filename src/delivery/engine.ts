@@ -164,7 +164,9 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     pause: sqlite.prepare(
       "UPDATE broadcasts SET status = 'paused', pause_reason = ?, paused_by = ? WHERE id = ? AND status = 'running'",
     ),
-    pausedForOutage: sqlite.prepare("SELECT id FROM broadcasts WHERE status = 'paused' AND paused_by = 'outage'"),
+    pausedForOutage: sqlite.prepare(
+      "SELECT id FROM broadcasts WHERE status = 'paused' AND paused_by = 'outage'",
+    ),
     resumeAfterOutage: sqlite.prepare(
       "UPDATE broadcasts SET status = 'running', pause_reason = NULL, paused_by = NULL WHERE status = 'paused' AND paused_by = 'outage' RETURNING id",
     ),
@@ -453,7 +455,11 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       if (now + waitMs < row.created_at + RETRY_HORIZON_MS) {
         results.push({ row, kind: "retry", error: description, notBefore: now + waitMs, ambiguous });
       } else {
-        results.push({ row, kind: "failed", error: `gave up after ${RETRY_HORIZON_MS / 3_600_000} h: ${description}` });
+        results.push({
+          row,
+          kind: "failed",
+          error: `gave up after ${RETRY_HORIZON_MS / 3_600_000} h: ${description}`,
+        });
         logger.warn({ job: row.job_key, chat_id: row.telegram_id, err: description }, "send failed for good");
       }
     } else {
@@ -691,10 +697,15 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     start() {
       if (running) return;
       const interrupted = sqlite.transaction(() => {
-        const groups = sql.countInterrupted.all() as Array<{ broadcast_id: number | null; n: number; fresh: number }>;
+        const groups = sql.countInterrupted.all() as Array<{
+          broadcast_id: number | null;
+          n: number;
+          fresh: number;
+        }>;
         sql.requeueInterrupted.run();
         // A row already flagged (it had gone unanswered before) is not counted twice.
-        for (const g of groups) if (g.broadcast_id !== null && g.fresh > 0) sql.addAmbiguous.run(g.fresh, g.broadcast_id);
+        for (const g of groups)
+          if (g.broadcast_id !== null && g.fresh > 0) sql.addAmbiguous.run(g.fresh, g.broadcast_id);
         return groups.reduce((sum, g) => sum + g.n, 0);
       })();
       if (interrupted > 0) {
@@ -734,4 +745,3 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     },
   };
 }
-

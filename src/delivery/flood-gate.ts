@@ -107,6 +107,11 @@ const CHAT_WINDOW_MS = 3000;
 const GROUP_LIMIT = 20;
 const GROUP_WINDOW_MS = 60_000;
 /**
+ * A chat's or a group's window is long and its limit small, so a wider margin costs next to nothing
+ * and also covers a busy event loop delaying one send of a burst more than the next.
+ */
+const CHAT_MARGIN_MS = 250;
+/**
  * Replies to a user who wrote this recently do not count against the bulk lane (Telegram exempts
  * them). Shorter than any exemption we have seen, measured from the update's own date.
  */
@@ -220,7 +225,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       scope = {
         key,
         kind,
-        window: createSlidingWindow(limit, windowMs + jitter),
+        window: createSlidingWindow(limit, windowMs + Math.max(jitter, CHAT_MARGIN_MS)),
         closedUntil: 0,
         tat: 0,
         spacingMs: 0,

@@ -22,7 +22,8 @@ export function createSlidingWindow(limit: number, windowMs: number): SlidingWin
   let ring: number[] = [];
   let oldest = 0;
 
-  const ordered = (): number[] => (ring.length < size ? [...ring] : [...ring.slice(oldest), ...ring.slice(0, oldest)]);
+  const ordered = (): number[] =>
+    ring.length < size ? [...ring] : [...ring.slice(oldest), ...ring.slice(0, oldest)];
 
   return {
     get limit() {

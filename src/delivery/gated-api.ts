@@ -35,7 +35,14 @@ const EDIT_METHODS = new Set([
   "editMessageLiveLocation",
 ]);
 /** Calls that may carry a file upload: more time on the wire. */
-const UPLOAD_METHODS = new Set(["sendDocument", "sendPhoto", "sendVideo", "sendAnimation", "sendAudio", "sendMediaGroup"]);
+const UPLOAD_METHODS = new Set([
+  "sendDocument",
+  "sendPhoto",
+  "sendVideo",
+  "sendAnimation",
+  "sendAudio",
+  "sendMediaGroup",
+]);
 const UPLOAD_TIMEOUT_MS = 60_000;
 /** Long polling waits by design; it costs no budget and must never queue behind messages. */
 const UNGATED_METHODS = new Set(["getUpdates"]);
@@ -43,7 +50,12 @@ const UNGATED_METHODS = new Set(["getUpdates"]);
 /** What a Bot API call costs, from its method and payload. */
 export function gateRequestOf(method: string, payload: unknown, lane: Lane, giveUpAt?: number): GateRequest {
   const chat = (payload as { chat_id?: unknown } | undefined)?.chat_id;
-  const chatId = typeof chat === "number" ? chat : typeof chat === "string" && /^-?\d+$/.test(chat) ? Number(chat) : undefined;
+  const chatId =
+    typeof chat === "number"
+      ? chat
+      : typeof chat === "string" && /^-?\d+$/.test(chat)
+        ? Number(chat)
+        : undefined;
   const kind = MESSAGE_METHODS.has(method) ? "message" : EDIT_METHODS.has(method) ? "edit" : "other";
   const paid = (payload as { allow_paid_broadcast?: unknown } | undefined)?.allow_paid_broadcast === true;
   return {

@@ -2,8 +2,8 @@ import type { Api } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Language } from "../messages/language.js";
 import { type Params, renderHtml, renderText, renderUrl } from "../messages/render.js";
-import { apiSignal } from "./gated-api.js";
 import type { BroadcastContent, ButtonTemplate, LocalizedContent } from "./broadcasts.js";
+import { apiSignal } from "./gated-api.js";
 
 export interface SendOptions {
   silent?: boolean;
@@ -40,8 +40,7 @@ export async function sendContent(
     ...keyboard(content.buttons, params),
   };
   if (content.kind === "copy") {
-    return (await api.copyMessage(chatId, content.fromChatId, content.messageId, common, signal))
-      .message_id;
+    return (await api.copyMessage(chatId, content.fromChatId, content.messageId, common, signal)).message_id;
   }
   if (content.kind === "photo") {
     return (
