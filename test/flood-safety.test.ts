@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { systemClock } from "../src/clock.js";
+import { createBroadcasts } from "../src/delivery/broadcasts.js";
 import { createHerald, type Herald } from "../src/herald.js";
 import { createSandbox, type Sandbox } from "../src/sandbox/index.js";
 import { TEST_TOKEN, testConfig } from "./helpers/config.js";
@@ -59,5 +61,68 @@ describe("Herald under Telegram's strict flood model", () => {
     expect(stats.violations.penalty).toBe(0);
     // Herald's own pacing keeps every chat and the bulk lane inside the windows: no refusals to wait out.
     expect(stats.violations.perChat + stats.violations.bulk).toBeLessThanOrEqual(2);
+  });
+
+  it("rides out an outage mid-broadcast: nothing lost, resumed without anyone, and stops within 10 s while Telegram hangs", async () => {
+    const config = testConfig({
+      BOT_API_ROOT: sandbox.url,
+      DATABASE_FILE: join(dir.path, "herald.db"),
+      BROADCAST_RATE: "30",
+    });
+    herald = createHerald({ config, logger: logs.logger, version: "0.0.0-test" });
+    await herald.start();
+    const users = sandbox.createUsers(
+      Array.from({ length: 90 }, (_, i) => ({ first_name: `Гость ${i}`, language_code: "ru" })),
+    );
+    for (const user of users) sandbox.userStarts(user.id);
+    const database = herald.database;
+    if (!database) throw new Error("no database");
+    const subscribers = () =>
+      (database.sqlite.prepare("SELECT count(*) AS n FROM subscribers").get() as { n: number }).n;
+    await waitFor(() => subscribers() === 90, { what: "90 subscribers", timeoutMs: 60_000 });
+    await waitFor(() => users.every((u) => sandbox.botMessages(u.id).length === 1), {
+      what: "every welcome",
+      timeoutMs: 60_000,
+    });
+
+    const broadcasts = createBroadcasts({ database, clock: systemClock });
+    const { id } = broadcasts.create({
+      title: "Эфир",
+      content: { kind: "text", html: "Мы в эфире: {answer_id}" },
+    });
+    broadcasts.launch(id);
+    const got = (userId: number) =>
+      sandbox.botMessages(userId).filter((m) => m.text?.startsWith("Мы в эфире")).length;
+    await waitFor(() => users.filter((u) => got(u.id) > 0).length >= 20, { what: "20 delivered" });
+
+    sandbox.startOutage(12);
+    await waitFor(() => broadcasts.get(id).pausedBy === "outage", {
+      what: "the broadcast to pause itself for the outage",
+      timeoutMs: 30_000,
+    });
+    await waitFor(() => broadcasts.get(id).status === "done", {
+      what: "the broadcast to finish on its own",
+      timeoutMs: 90_000,
+    });
+    const row = broadcasts.get(id);
+    const counts = users.map((u) => got(u.id));
+    expect(counts.filter((n) => n === 0)).toEqual([]);
+    const duplicates = counts.reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+    expect(duplicates).toBeLessThanOrEqual(row.ambiguous);
+    expect(row).toMatchObject({ sent: 90, failed: 0, pausedBy: null });
+    expect(sandbox.stats().violations.penalty).toBe(0);
+
+    // Telegram hangs again: stopping must not wait for it.
+    const late = sandbox.createUser({ first_name: "Поздний" });
+    sandbox.userStarts(late.id);
+    sandbox.startOutage(60, { modes: ["hang"] });
+    const { id: second } = broadcasts.create({ title: "Ещё", content: { kind: "text", html: "Ещё раз" } });
+    broadcasts.launch(second);
+    await waitFor(() => sandbox.stats().outageCalls > 3, { what: "calls hanging in the outage" });
+    const stopping = Date.now();
+    await herald.stop();
+    herald = undefined;
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    sandbox.endOutage();
   });
 });
