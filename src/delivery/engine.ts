@@ -109,6 +109,8 @@ const STOP_WAIT_MS = 2000;
 /** Telegram's free bulk rate: paid messages above it cost 0.1 Star each. */
 const FREE_RATE = 30;
 const TICK_MS = 100;
+const UNLIMITED_IN_FLIGHT = 64;
+const MAX_IN_FLIGHT = 1024;
 const FLUSH_MS = 100;
 const MATERIALISE_BATCH = 2000;
 const PROGRESS_MS = 1000;
@@ -393,8 +395,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
         results.push({ row, kind: "unclaim" });
         continue;
       }
-      // The gate paces; the engine only keeps a bounded number of calls waiting in it or on the wire.
-      while (inFlight >= maxInFlight() && running) await nextSignal(TICK_MS);
+      // The gate paces; the engine keeps a few calls waiting in it, whatever the latency keeps on the wire.
+      while (!roomFor(row) && running) await nextSignal(TICK_MS);
       if (!running) {
         results.push({ row, kind: "unclaim" });
         break;
@@ -407,9 +409,15 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     }
   }
 
-  function maxInFlight(): number {
+  /**
+   * With a rate, the gate decides when a call goes: the engine keeps about 200 ms of sending waiting in
+   * the gate's lane (few rows in memory, so a crash leaves few ambiguous), and as many on the wire as
+   * the network's latency needs. With no rate, the number on the wire is the only brake.
+   */
+  function roomFor(row: Row): boolean {
     const rate = bulkRate();
-    return rate > 0 ? Math.min(128, Math.max(4, Math.ceil(rate / 5))) : 64;
+    if (rate <= 0) return inFlight < UNLIMITED_IN_FLIGHT;
+    return inFlight < MAX_IN_FLIGHT && gate.waiting(row.lane) < Math.max(4, Math.ceil(rate / 5));
   }
 
   async function send(row: Row) {

@@ -59,8 +59,9 @@ export interface FloodGate {
   effectiveRate(paid?: boolean): number;
   /** The configured free and paid rates (the adaptive rate never goes above them). */
   readonly configuredRate: { free: number; paid: number };
-  /** Messages per second that can still be counted on for bulk once replies are served. */
   stats(): GateStats;
+  /** Calls waiting in a lane (not yet on the wire). */
+  waiting(lane: Lane): number;
   /** Aborts calls on the wire that match (stop: do not wait for a hung request). */
   abortOnWire(match?: (request: GateRequest) => boolean): number;
   /** Rejects every waiting call with GateClosedError and aborts those on the wire. */
@@ -458,9 +459,13 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     timerAt = at;
     timer = setTimeout(
       () => {
-        timer = undefined;
-        timerAt = Number.POSITIVE_INFINITY;
-        pump();
+        // Answers that already arrived (a 429 among them) are read first: timers run before I/O in
+        // Node's loop, and a send made before reading a 429 that is already here is a send into it.
+        setImmediate(() => {
+          timer = undefined;
+          timerAt = Number.POSITIVE_INFINITY;
+          pump();
+        });
       },
       Math.max(0, Math.ceil(at - clock.now())),
     );
@@ -507,6 +512,9 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     configuredRate: { free: options.rate, paid: options.paidRate },
     stats() {
       return { ...stats, floods: { ...stats.floods } };
+    },
+    waiting(lane) {
+      return queues[lane].length;
     },
     abortOnWire(match = () => true) {
       let n = 0;
