@@ -75,7 +75,10 @@ export interface FloodGateOptions {
   paidRate: number;
   clock: Clock;
   logger?: Logger;
-  /** Added to every window: sends this much apart may arrive closer together. */
+  /**
+   * Added to every window (sends this much apart may arrive closer together). The least margin: the
+   * gate widens it to half the spread of the answer times it measures (p5..p95), up to MAX_JITTER_MS.
+   */
   jitterMarginMs?: number;
   /** Every call on the wire is aborted after this long (counted ambiguous by the engine). */
   requestTimeoutMs?: number;
@@ -99,6 +102,10 @@ export class GateWithdrawnError extends Error {
 
 /** Sends this far apart may arrive closer together (network jitter on the way to Telegram). */
 export const JITTER_MARGIN_MS = 40;
+export const MAX_JITTER_MS = 400;
+/** Answer times of this many recent messages are kept; the margin is worked out again every RTT_EVERY. */
+const RTT_SAMPLES = 200;
+const RTT_EVERY = 50;
 /** Added to retry_after: our clock and Telegram's are not the same clock. */
 export const CLOSE_MARGIN_MS = 150;
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -108,10 +115,10 @@ const CHAT_WINDOW_MS = 3000;
 const GROUP_LIMIT = 20;
 const GROUP_WINDOW_MS = 60_000;
 /**
- * A chat's or a group's window is long and its limit small, so a wider margin costs next to nothing
- * and also covers a busy event loop delaying one send of a burst more than the next.
+ * A chat's or a group's window is long and its limit small, so the widest margin costs next to
+ * nothing and also covers a busy event loop delaying one send of a burst more than the next.
  */
-const CHAT_MARGIN_MS = 250;
+const CHAT_MARGIN_MS = MAX_JITTER_MS;
 /**
  * Replies to a user who wrote this recently do not count against the bulk lane (Telegram exempts
  * them). Shorter than any exemption we have seen, measured from the update's own date.
@@ -121,6 +128,7 @@ const REPLY_EXEMPT_MS = 4000;
 const DECREASE = 0.85;
 const RAISE_EVERY_MS = 5000;
 const RAISE_STEP_SHARE = 0.02;
+const CEILING_HOLD_MS = 60_000;
 /** How many waiting calls of one lane are looked at per pass (one chat's backlog must not hide others). */
 const SCAN_LIMIT = 256;
 const PRUNE_AT = 5000;
@@ -144,6 +152,8 @@ interface Adaptive {
   current: number;
   lastDecreaseAt: number;
   lastRaiseAt: number;
+  /** The window's limit when the last 429 came: the climb stops just below it for CEILING_HOLD_MS. */
+  ceiling: number;
 }
 
 interface Job {
@@ -163,7 +173,11 @@ interface WireCall {
 
 export function createFloodGate(options: FloodGateOptions): FloodGate {
   const { clock } = options;
-  const jitter = options.jitterMarginMs ?? JITTER_MARGIN_MS;
+  const leastJitter = options.jitterMarginMs ?? JITTER_MARGIN_MS;
+  let jitter = leastJitter;
+  const rtts: number[] = [];
+  let rttNext = 0;
+  let rttSinceUpdate = 0;
   const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const floodOf = options.floodOf ?? retryAfterOf;
   const logger = options.logger?.child({ part: "flood-gate" });
@@ -199,7 +213,13 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       toleranceMs: 0,
       adaptive:
         rate > 0
-          ? { configured: rate, current: rate, lastDecreaseAt: Number.NEGATIVE_INFINITY, lastRaiseAt: 0 }
+          ? {
+              configured: rate,
+              current: rate,
+              lastDecreaseAt: Number.NEGATIVE_INFINITY,
+              lastRaiseAt: 0,
+              ceiling: Number.POSITIVE_INFINITY,
+            }
           : undefined,
       lastUsed: 0,
     };
@@ -213,8 +233,10 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     if (!adaptive) return;
     const limit = Math.max(1, Math.floor(adaptive.current));
     const windowMs = 1000 + jitter;
-    if (scope.window) scope.window.resize(limit);
-    else scope.window = createSlidingWindow(limit, windowMs);
+    if (scope.window) {
+      scope.window.resize(limit);
+      scope.window.windowMs = windowMs;
+    } else scope.window = createSlidingWindow(limit, windowMs);
     scope.spacingMs = windowMs / limit;
     // At high rates timers cannot keep a 1 ms rhythm: allow catching up by a few sends.
     scope.toleranceMs = scope.spacingMs * Math.max(0.5, limit / 50);
@@ -226,7 +248,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       scope = {
         key,
         kind,
-        window: createSlidingWindow(limit, windowMs + Math.max(jitter, CHAT_MARGIN_MS)),
+        window: createSlidingWindow(limit, windowMs + CHAT_MARGIN_MS),
         closedUntil: 0,
         tat: 0,
         spacingMs: 0,
@@ -291,10 +313,15 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       const busy = (scope.window?.countAt(now) ?? 0) >= (scope.window?.limit ?? 1) * 0.8;
       adaptive.lastRaiseAt = now;
       if (busy) {
-        adaptive.current = Math.min(
+        let next = Math.min(
           adaptive.configured,
           adaptive.current + Math.max(0.5, adaptive.configured * RAISE_STEP_SHARE),
         );
+        // Where the last 429 came, Telegram's limit is: stay just below it for a while before probing it again.
+        if (Math.floor(next) >= adaptive.ceiling && now - adaptive.lastDecreaseAt < CEILING_HOLD_MS) {
+          next = Math.max(adaptive.current, adaptive.ceiling - 0.5);
+        }
+        adaptive.current = next;
         applyRate(scope);
       }
     }
@@ -310,6 +337,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       const adaptive = scope.adaptive;
       // One decrease per 429 episode: calls that were already on the wire answer 429 too.
       if (adaptive && sentAt >= adaptive.lastDecreaseAt) {
+        adaptive.ceiling = Math.floor(adaptive.current);
         adaptive.current = Math.max(1, adaptive.current * DECREASE);
         adaptive.lastDecreaseAt = now;
         adaptive.lastRaiseAt = now;
@@ -331,6 +359,26 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
   function effectiveOf(scope: Scope): number {
     if (!scope.adaptive || !scope.window) return 0;
     return Math.round((scope.window.limit * 10_000) / scope.window.windowMs) / 10;
+  }
+
+  /**
+   * The network's jitter as measured: a request's way there is about half its round trip, so sends
+   * may arrive closer together by up to half the spread of round trips. The windows widen with it.
+   */
+  function noteRtt(ms: number) {
+    if (rtts.length < RTT_SAMPLES) rtts.push(ms);
+    else rtts[rttNext] = ms;
+    rttNext = (rttNext + 1) % RTT_SAMPLES;
+    if (++rttSinceUpdate < RTT_EVERY || rtts.length < RTT_EVERY) return;
+    rttSinceUpdate = 0;
+    const sorted = [...rtts].sort((a, b) => a - b);
+    const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+    const next = Math.min(MAX_JITTER_MS, Math.max(leastJitter, Math.ceil((p(0.95) - p(0.05)) / 2)));
+    if (Math.abs(next - jitter) < 5) return;
+    jitter = next;
+    applyRate(bulk);
+    applyRate(paid);
+    logger?.info({ jitterMs: jitter, rate: effectiveOf(bulk) }, "network jitter measured: windows widened");
   }
 
   function launch(job: Job, list: Scope[], now: number) {
@@ -359,6 +407,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     promise.then(
       (value) => {
         settle();
+        if (job.request.kind !== "other") noteRtt(clock.now() - now);
         const retryAfter = floodOf(value);
         if (retryAfter === undefined) job.resolve(value);
         else requeue(job, list, retryAfter, now, value);

@@ -6,7 +6,7 @@
  */
 export interface SlidingWindow {
   readonly limit: number;
-  readonly windowMs: number;
+  windowMs: number;
   /** The earliest time (>= now) a send fits. */
   nextFree(now: number): number;
   record(at: number): void;
@@ -16,8 +16,9 @@ export interface SlidingWindow {
   resize(limit: number): void;
 }
 
-export function createSlidingWindow(limit: number, windowMs: number): SlidingWindow {
+export function createSlidingWindow(limit: number, initialWindowMs: number): SlidingWindow {
   let size = Math.max(1, Math.floor(limit));
+  let windowMs = initialWindowMs;
   // A ring of the last `size` send times; `oldest` is the one that frees the next slot.
   let ring: number[] = [];
   let oldest = 0;
@@ -29,7 +30,12 @@ export function createSlidingWindow(limit: number, windowMs: number): SlidingWin
     get limit() {
       return size;
     },
-    windowMs,
+    get windowMs() {
+      return windowMs;
+    },
+    set windowMs(next) {
+      windowMs = next;
+    },
     nextFree(now) {
       if (ring.length < size) return now;
       const freedAt = (ring[oldest] as number) + windowMs;
