@@ -14,6 +14,8 @@ export interface CallContext {
   signal: AbortSignal;
   /** When the sandbox received the request on its socket (clock ms): ≈ when the client sent it. */
   sentAt: number;
+  /** The order in which the sandbox received it. */
+  receivedSeq: number;
 }
 
 type Handler = (ctx: CallContext) => unknown;
@@ -188,6 +190,7 @@ export function createBotApi(world: World): {
       kind,
       paid,
       sentAt: ctx.sentAt,
+      receivedSeq: ctx.receivedSeq,
     });
     if (!d.ok) {
       throw new ApiError(

@@ -43,6 +43,11 @@ export interface FloodRequest {
    * request is admitted at the clock's now, its arrival, which may be later by the inbound latency.
    */
   sentAt?: number;
+  /**
+   * The order in which the sandbox received it (a counter). When both this and the 429's delivery
+   * carry one, "received after the 429 was delivered" is decided by order, not by milliseconds.
+   */
+  receivedSeq?: number;
 }
 
 /** A 429: which limit refused it, for how long, and whether it was a real violation. */
@@ -57,10 +62,11 @@ export interface FloodRefusal {
    */
   violation: ViolationKind | null;
   /**
-   * The answer reached the client's socket at `at` (default now). Only from then on does the client
-   * know; an answer that never reaches it (lost, or the client hung up) makes nothing a penalty.
+   * The answer reached the client's socket at `at` (default now), after the request numbered `seq`
+   * had been received. Only from then on does the client know; an answer that never reaches it
+   * (lost, or the client hung up) makes nothing a penalty.
    */
-  delivered(at?: number): void;
+  delivered(at?: number, seq?: number): void;
 }
 
 export type FloodDecision = { ok: true; replyExempt: boolean } | FloodRefusal;
@@ -97,6 +103,8 @@ interface TimeLog {
 /** A 429 answer the client received: it was told to keep away from its delivery until `until`. */
 interface Told {
   deliveredAt: number;
+  /** Requests received up to this number were already on their way when it was delivered. */
+  deliveredSeq: number | undefined;
   until: number;
   waitS: number;
 }
@@ -286,14 +294,19 @@ export function createFloodModel(
     return s;
   };
 
+  const sentAfter = (t: Told, sentAt: number, receivedSeq: number | undefined): boolean =>
+    receivedSeq !== undefined && t.deliveredSeq !== undefined
+      ? receivedSeq > t.deliveredSeq
+      : sentAt >= t.deliveredAt;
+
   /** The longest wait among delivered 429 answers that this send ignored; 0 = none (not a penalty). */
-  const ignoredWait = (key: string, sentAt: number): number => {
+  const ignoredWait = (key: string, sentAt: number, receivedSeq: number | undefined): number => {
     const s = scopes.get(key);
     if (!s) return 0;
     let waitS = 0;
     for (let i = s.told.length - 1; i >= 0; i--) {
       const t = s.told[i];
-      if (!t || t.deliveredAt > sentAt) continue;
+      if (!t || !sentAfter(t, sentAt, receivedSeq)) continue;
       if (sentAt < t.until) waitS = Math.max(waitS, t.waitS);
     }
     return waitS;
@@ -317,17 +330,19 @@ export function createFloodModel(
       scope: gate.scope,
       retryAfter: waitS,
       violation,
-      delivered(at = clock.now()) {
+      delivered(at = clock.now(), seq) {
         if (delivered) return;
         delivered = true;
         const s = scopeOf(gate.key);
         const last = s.told.at(-1);
         // An answer that tells no more than the previous one adds nothing (429 storms stay small).
-        if (last && last.until >= until && last.deliveredAt <= at) {
-          last.waitS = Math.max(last.waitS, waitS);
-          return;
-        }
-        s.told.push({ deliveredAt: Math.max(at, last?.deliveredAt ?? at), until, waitS });
+        if (last && last.until >= until && last.waitS >= waitS) return;
+        s.told.push({
+          deliveredAt: Math.max(at, last?.deliveredAt ?? at),
+          deliveredSeq: seq === undefined ? undefined : Math.max(seq, last?.deliveredSeq ?? seq),
+          until,
+          waitS,
+        });
       },
     };
   };
@@ -381,7 +396,7 @@ export function createFloodModel(
 
       // Sent after a 429 of its scope reached the client and before that 429's retry_after ended.
       for (const gate of gates) {
-        const ignored = ignoredWait(gate.key, sentAt);
+        const ignored = ignoredWait(gate.key, sentAt, req.receivedSeq);
         if (ignored === 0) continue;
         const natural = Math.ceil(gate.waitMs(now) / 1000 - EPSILON);
         const waitS = Math.max(natural, Math.min(MAX_PENALTY_SECONDS, ignored * 2));

@@ -112,6 +112,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   let outageModes: readonly OutageMode[] = OUTAGE_MODES;
   let hangExtraMs = DEFAULT_HANG_EXTRA_MS;
 
+  /** Bot API requests received so far: orders receipts against 429 deliveries. */
+  let receivedCount = 0;
   let server: Server | undefined;
   let baseUrl: string | undefined;
   let closed = false;
@@ -252,6 +254,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   ): Promise<void> => {
     // Taken before anything else: the client sent it about now.
     const sentAt = clock.now();
+    const receivedSeq = ++receivedCount;
     const stats = world.stats;
     stats.requests++;
     const resolved = api.resolve(rawMethod);
@@ -307,7 +310,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         if (err instanceof BodyUnparsable) throw new ApiError(400, `Bad Request: ${err.message}`);
         throw err;
       }
-      const result = await resolved.handler({ bot, params, signal: controller.signal, sentAt });
+      const result = await resolved.handler({
+        bot,
+        params,
+        signal: controller.signal,
+        sentAt,
+        receivedSeq,
+      });
       payload = { ok: true, result };
     } catch (err) {
       if (err instanceof ApiError) {
@@ -343,8 +352,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     await sleep(outboundMs + (fault === "slow" ? faults.slowMs : 0));
     // A client that hung up (an aborted long poll) got no answer, so none is reported.
     if (sendJson(res, status, payload)) {
-      // From now on the client knows about this 429; sends into its retry_after are penalties.
-      refusal?.delivered();
+      if (refusal) {
+        const told = refusal;
+        // The client knows about this 429 from now on, but requests already waiting on the sandbox's
+        // sockets were sent before it could: the delivery counts once those have been read (after this
+        // turn's I/O). Later sends into its retry_after are penalties.
+        setImmediate(() => told.delivered(clock.now(), receivedCount));
+      }
       emitRequest({ method, status });
     }
   };

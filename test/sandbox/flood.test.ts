@@ -375,6 +375,14 @@ describe("penalties by send time", () => {
     expect(refusal(flood.admit(privateMsg(9))).violation).toBe("penalty");
   });
 
+  it("within one millisecond, the order of receipt against the delivery decides", () => {
+    const { flood, first } = closedAtT0("strict");
+    // Delivered once the sandbox had read its 7th request; the clock has not moved.
+    first.delivered(T0, 7);
+    expect(refusal(flood.admit(privateMsg(201, { sentAt: T0, receivedSeq: 7 }))).violation).toBe("bulk");
+    expect(refusal(flood.admit(privateMsg(202, { sentAt: T0, receivedSeq: 8 }))).violation).toBe("penalty");
+  });
+
   it("a 429 delivered later than a send is not one that send ignored (jittered answers)", () => {
     const clock = fakeClock(T0);
     const flood = createFloodModel({ clock, model: "jitter", limits: { bulkPerSecond: 1 } });
