@@ -1,10 +1,13 @@
 /**
- * `npm run bench -- --recipients N --rate R [--paid] [--kill K] [--no-baselines] [--json] …`: the
- * delivery benchmark. The sandbox enforces the limit R; Herald's engine sends one personalised
+ * `npm run bench -- --recipients N --rate R [--model M] [--outage S] [--paid] [--kill K] [--no-baselines]
+ * [--json] [--check] …`: the delivery benchmark. The sandbox enforces the limit R under a flood model
+ * (strict by default; hidden enforces a lower rate than Herald is told); Herald's engine sends one personalised
  * broadcast to N subscribers while simulated users keep sending /start; then (unless skipped) the same
  * broadcast goes out as a naive auto-retry loop and through the throttler plugin. What recipients got
  * is counted by the sandbox. Prints a report and a verdict against the targets; `--json` ends the output
- * with one JSON line. Exits 0 when the bench ran (targets met or not), 1 when it could not run.
+ * with one JSON line. Exits 0 when the bench ran (targets met or not), 1 when it could not run or, with
+ * `--check`, when a request was sent into a known retry_after, a message was lost, or duplicates exceed
+ * the ambiguous deliveries.
  *
  * `npm run bench -- --scenario [--subscribers N] [--due D] [--catch-up C] [--seed S] [--analyze]`: the scenario
  * benchmark instead. A fresh SQLite file holds N subscribers with active reminder runs; it times the
@@ -20,7 +23,7 @@ import {
   USAGE,
   UsageError,
 } from "./bench/options.js";
-import { formatReport, summaryJson } from "./bench/report.js";
+import { checkFailures, formatReport, summaryJson } from "./bench/report.js";
 import { type Cleanups, runBench } from "./bench/run.js";
 import { formatScenarioReport, runScenarioBench, scenarioSummaryJson } from "./bench/scenario.js";
 
@@ -77,7 +80,12 @@ async function main(): Promise<number> {
   const result = await runBench(options, log, cleanups);
   say(formatReport(result));
   if (options.json) say(JSON.stringify(summaryJson(result)));
-  return 0;
+  if (!options.check) return 0;
+  const failures = checkFailures(result);
+  for (const why of failures) process.stderr.write(`bench --check failed: ${why}\n`);
+  if (failures.length === 0)
+    process.stderr.write("bench --check passed: no penalty, nothing lost, no unexplained duplicate\n");
+  return failures.length === 0 ? 0 : 1;
 }
 
 main().then(

@@ -157,6 +157,7 @@ export async function runBaseline(kind: BaselineKind, setup: BaselineSetup): Pro
     msgsPerSecond: received.delivered / seconds,
     sendingSeconds: (sendingEnded - startedAt) / 1000,
     http429: stats.http429,
+    violations: stats.violations,
     requests: stats.requests,
     probe: probeSummary,
     capped,

@@ -1,4 +1,4 @@
-import type { Sandbox } from "../../sandbox/index.js";
+import type { Sandbox, ViolationKind } from "../../sandbox/index.js";
 import { createRandom } from "../../sandbox/random.js";
 import { type Audience, BROADCAST_MARKER, isPersonalisedFor } from "./audience.js";
 import type { ProbeSummary } from "./probe.js";
@@ -9,6 +9,8 @@ export interface RunFigures extends Received {
   seconds: number;
   msgsPerSecond: number;
   http429: number;
+  /** The sandbox's refusals by what the sender did wrong; `penalty` = sent into a retry_after it had. */
+  violations: Record<ViolationKind, number>;
   requests: number;
   probe: ProbeSummary;
 }

@@ -1,9 +1,18 @@
 import { parseArgs } from "node:util";
+import { FLOOD_MODELS, type FloodModelName, isFloodModelName } from "../../sandbox/index.js";
 
 export interface BenchOptions {
   recipients: number;
-  /** The sandbox's limit in messages per second; 0 = no limit. */
+  /** The sandbox's limit in messages per second, and Herald's configured rate; 0 = no limit. */
   rate: number;
+  /** The sandbox's flood model. */
+  model: FloodModelName;
+  /** With the hidden model: the sandbox's real bulk limit, below `rate` (what Herald is told). */
+  hiddenRate: number | undefined;
+  /** An outage of this many seconds starts when about a third of the recipients have the broadcast. */
+  outageSeconds: number | undefined;
+  /** Exit 1 on a penalty, a lost message, or more duplicates than ambiguous deliveries. */
+  check: boolean;
   /** The limit applies to paid broadcasts (allow_paid_broadcast) and the broadcast is paid. */
   paid: boolean;
   /** undefined: Herald runs in-process; a number: Herald runs as a process, SIGKILLed that many times. */
@@ -26,18 +35,39 @@ export interface BenchOptions {
   heraldLog: string | undefined;
 }
 
+/** The bench's Bot API latency per model unless --latency is given (jitter also has its 1-2 s spikes). */
+export const BENCH_LATENCY: Readonly<Record<FloodModelName, string>> = {
+  strict: "15-25",
+  hidden: "15-25",
+  bucket: "5-15",
+  jitter: "10-400",
+};
+export const DEFAULT_HIDDEN_RATE = 24;
+
 export const USAGE = `Usage: npm run bench -- --recipients N --rate R [options]
 
   --recipients N            subscribers to broadcast to (default 2000)
-  --rate R                  the sandbox's flood limit in messages/s, 0 = none (default 30)
+  --rate R                  the sandbox's flood limit and Herald's rate in messages/s, 0 = none (default 30)
+  --model M                 the sandbox's flood model (default strict):
+                              strict  sliding windows over arrival times, no grace; ignoring a
+                                      retry_after doubles it
+                              bucket  token buckets (the sandbox's older model)
+                              hidden  strict, but the real bulk limit is --hidden-rate, below R
+                              jitter  strict, latency 10-400 ms per request with 2% spikes of 1-2 s
+  --hidden-rate N           the hidden model's real bulk limit (implies --model hidden; default 24)
+  --outage S                every Bot API call fails for S seconds (5xx, hang or lost answer), starting
+                            when about a third of the recipients have the broadcast
+  --check                   exit 1 if any request was sent into a retry_after already received
+                            (a penalty), a message was lost, or duplicates exceed ambiguous deliveries
   --paid                    a paid broadcast: R limits the paid bucket instead of the free bulk one
   --kill K                  run Herald as a process and SIGKILL it K times during the broadcast
                             (--kill 0: a separate process that is never killed)
   --no-baselines            skip the naive-loop and throttler baselines
   --baseline-recipients M   recipients of each baseline: min(N, M) (default 3000)
   --baseline-cap S          a baseline stops sending after S seconds (default 600)
-  --latency MIN-MAX         the sandbox's Bot API latency in ms (default 5-15)
-  --seed S                  seeds latency, kill moments and ticket links (default 1)
+  --latency MIN-MAX         the sandbox's Bot API latency in ms (default 15-25 with strict and hidden,
+                            5-15 with bucket, 10-400 with jitter)
+  --seed S                  seeds latency, outage failures, kill moments and ticket links (default 1)
   --probe-rate P            /start per second from simulated users during a run (default 3)
   --max-seconds S           give Herald's run up after S seconds
   --herald-node-args="…"    node options for Herald's process (with --kill): ="--cpu-prof --cpu-prof-dir=D"
@@ -159,6 +189,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
   const flags = readFlags(argv, {
     recipients: { type: "string" },
     rate: { type: "string" },
+    model: { type: "string" },
+    "hidden-rate": { type: "string" },
+    outage: { type: "string" },
+    check: { type: "boolean" },
     paid: { type: "boolean" },
     kill: { type: "string" },
     "no-baselines": { type: "boolean" },
@@ -177,16 +211,41 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
   const { text, values } = flags;
   const kill = text("kill");
   const maxSeconds = text("max-seconds");
+  const rate = integer("--rate", text("rate") ?? "30", 0, 1000);
+  const paid = values.paid === true;
+  const hiddenRaw = text("hidden-rate");
+  const model = text("model") ?? (hiddenRaw === undefined ? "strict" : "hidden");
+  if (!isFloodModelName(model)) {
+    throw new UsageError(`--model "${model}" must be one of ${FLOOD_MODELS.join(", ")}`);
+  }
+  if (hiddenRaw !== undefined && model !== "hidden") {
+    throw new UsageError(`--hidden-rate goes with --model hidden, not ${model}`);
+  }
+  let hiddenRate: number | undefined;
+  if (model === "hidden") {
+    hiddenRate = integer("--hidden-rate", hiddenRaw ?? String(DEFAULT_HIDDEN_RATE), 1, 1000);
+    if (paid) throw new UsageError("--model hidden hides the free bulk limit; it does not go with --paid");
+    if (rate > 0 && hiddenRate >= rate) {
+      throw new UsageError(
+        `--hidden-rate ${hiddenRate} must be below --rate ${rate}: it is the limit Herald is not told`,
+      );
+    }
+  }
+  const outage = text("outage");
   return {
     recipients: integer("--recipients", text("recipients") ?? "2000", 1, 1_000_000),
-    rate: integer("--rate", text("rate") ?? "30", 0, 1000),
-    paid: values.paid === true,
+    rate,
+    model,
+    hiddenRate,
+    outageSeconds: outage === undefined ? undefined : number("--outage", outage, 1, 600),
+    check: values.check === true,
+    paid,
     kills: kill === undefined ? undefined : integer("--kill", kill, 0, 100),
     baselines: values["no-baselines"] !== true,
     baselineRecipients: integer("--baseline-recipients", text("baseline-recipients") ?? "3000", 1, 100_000),
     baselineCapSeconds: integer("--baseline-cap", text("baseline-cap") ?? "600", 1, 3600),
     json: values.json === true,
-    latency: parseLatency(text("latency") ?? "5-15"),
+    latency: parseLatency(text("latency") ?? BENCH_LATENCY[model]),
     seed: integer("--seed", text("seed") ?? "1", 0, 2 ** 31 - 1),
     probeUsers: 6,
     probesPerSecond: number("--probe-rate", text("probe-rate") ?? "3", 0.1, 50),

@@ -1,4 +1,6 @@
 import type { BaselineResult } from "./baselines.js";
+import type { RunFigures } from "./count.js";
+import type { BenchOptions } from "./options.js";
 import type { BenchResult, HeraldRunResult } from "./run.js";
 
 export const TARGETS = {
@@ -16,6 +18,20 @@ const round = (value: number, digits: number): number => {
 const efficiencyOf = (msgsPerSecond: number, limit: number): number | null =>
   limit > 0 ? round(msgsPerSecond / limit, 3) : null;
 
+/** The limit the sandbox really enforced: under the hidden model, the hidden rate, not the one Herald was told. */
+export function realLimit(options: Pick<BenchOptions, "rate" | "model" | "hiddenRate">): number {
+  return options.model === "hidden" && options.hiddenRate !== undefined ? options.hiddenRate : options.rate;
+}
+
+const violationsJson = (v: RunFigures["violations"]) => ({
+  bulk: v.bulk,
+  perChat: v.perChat,
+  group: v.group,
+  penalty: v.penalty,
+});
+
+const rateOrNull = (value: number | null): number | null => (value === null ? null : round(value, 2));
+
 function baselineJson(b: BaselineResult) {
   return {
     recipients: b.recipients,
@@ -23,6 +39,7 @@ function baselineJson(b: BaselineResult) {
     msgsPerSecond: round(b.msgsPerSecond, 2),
     delivered: b.delivered,
     http429: b.http429,
+    violations: violationsJson(b.violations),
     interactiveP95Ms: b.probe.p95Ms,
   };
 }
@@ -31,7 +48,9 @@ function baselineJson(b: BaselineResult) {
 export function summaryJson(result: BenchResult): Record<string, unknown> {
   const h = result.herald;
   const limit = result.options.rate;
+  const real = realLimit(result.options);
   return {
+    model: result.options.model,
     recipients: h.recipients,
     delivered: h.delivered,
     lost: h.lost,
@@ -39,13 +58,24 @@ export function summaryJson(result: BenchResult): Record<string, unknown> {
     seconds: round(h.seconds, 2),
     msgsPerSecond: round(h.msgsPerSecond, 2),
     limit,
-    efficiency: efficiencyOf(h.msgsPerSecond, limit),
+    ...(real !== limit && { hiddenRate: real }),
+    efficiency: efficiencyOf(h.msgsPerSecond, real),
+    effectiveRate: rateOrNull(h.effectiveRate.mean),
+    effectiveRateLast: rateOrNull(h.effectiveRate.last),
     http429: h.http429,
+    violations: violationsJson(h.violations),
     requests: h.requests,
     interactiveP95Ms: h.probe.p95Ms,
     peakRssMb: round(h.peakRssMb, 1),
     kills: h.kills,
     ambiguous: h.ambiguous,
+    ...(h.outage && {
+      outage: {
+        seconds: h.outage.seconds,
+        startedAtDelivered: h.outage.startedAtDelivered,
+        calls: h.outage.calls,
+      },
+    }),
     ...(result.baselines && {
       baselines: {
         naiveLoop: baselineJson(result.baselines.naiveLoop),
@@ -60,26 +90,47 @@ interface Check {
   line: string;
 }
 
+/** Why `--check` fails the run: a penalty, a lost message, or duplicates beyond the ambiguous deliveries. */
+export function checkFailures(result: BenchResult): string[] {
+  const h = result.herald;
+  const failures: string[] = [];
+  if (h.violations.penalty > 0) {
+    failures.push(
+      `${h.violations.penalty} penalty request(s): sent into a retry_after whose 429 answer had already arrived`,
+    );
+  }
+  if (h.lost > 0) failures.push(`${h.lost} recipient(s) never got the broadcast`);
+  if (h.duplicates > h.ambiguous) {
+    failures.push(`${h.duplicates} duplicate(s), more than the ${h.ambiguous} ambiguous deliveries`);
+  }
+  return failures;
+}
+
 export function verdict(result: BenchResult): Check[] {
   const h = result.herald;
-  const limit = result.options.rate;
+  const limit = realLimit(result.options);
   const checks: Check[] = [];
   if (limit > 0) {
     const efficiency = h.msgsPerSecond / limit;
     checks.push({
       ok: efficiency >= TARGETS.efficiency,
-      line: `efficiency ${efficiency.toFixed(3)} (target ≥ ${TARGETS.efficiency})`,
+      line: `efficiency ${efficiency.toFixed(3)} of the real limit ${limit} msg/s (target ≥ ${TARGETS.efficiency})`,
     });
   }
   checks.push({ ok: h.lost === 0, line: `lost ${h.lost} (target 0)` });
   checks.push(
-    result.options.kills
+    // A kill or a lost answer in an outage leaves deliveries ambiguous: only those may arrive twice.
+    result.options.kills || result.options.outageSeconds !== undefined
       ? {
           ok: h.duplicates <= h.ambiguous,
           line: `duplicates ${h.duplicates} (target ≤ ambiguous ${h.ambiguous})`,
         }
       : { ok: h.duplicates === 0, line: `duplicates ${h.duplicates} (target 0)` },
   );
+  checks.push({
+    ok: h.violations.penalty === 0,
+    line: `penalties ${h.violations.penalty}: sends into a retry_after already received (target 0)`,
+  });
   const share = h.requests > 0 ? h.http429 / h.requests : 0;
   checks.push({
     ok: share <= TARGETS.http429Share,
@@ -105,19 +156,24 @@ export function formatReport(result: BenchResult): string {
   const h = result.herald;
   const b = result.baselines;
   const lines: string[] = [];
-  const limitText = o.rate === 0 ? "no limit" : `${o.rate} msg/s ${o.paid ? "paid" : "bulk"} limit`;
+  const limitText =
+    o.rate === 0
+      ? "no limit"
+      : `${o.rate} msg/s ${o.paid ? "paid" : "bulk"} limit${o.model === "hidden" ? ` (really ${realLimit(o)} msg/s, hidden)` : ""}`;
   lines.push(
-    `Herald delivery benchmark: ${h.recipients} recipients, ${limitText}, Bot API latency ${o.latency.minMs}-${o.latency.maxMs} ms, ` +
+    `Herald delivery benchmark: ${h.recipients} recipients, ${o.model} model, ${limitText}, Bot API latency ` +
+      `${o.latency.minMs}-${o.latency.maxMs} ms${o.model === "jitter" ? " with 2% spikes of 1-2 s" : ""}, ` +
       `${h.mode === "process" ? `Herald as a process, ${h.kills} SIGKILL(s)` : "Herald in-process"}, seed ${o.seed}`,
   );
   lines.push("");
 
+  const limit = realLimit(o);
   const columns: Array<{ name: string; cells: Record<string, string> }> = [
-    { name: "Herald", cells: heraldCells(h, o.rate) },
+    { name: "Herald", cells: heraldCells(h, limit) },
   ];
   if (b) {
-    columns.push({ name: "naive loop", cells: baselineCells(b.naiveLoop, o.rate) });
-    columns.push({ name: "throttler", cells: baselineCells(b.throttler, o.rate) });
+    columns.push({ name: "naive loop", cells: baselineCells(b.naiveLoop, limit) });
+    columns.push({ name: "throttler", cells: baselineCells(b.throttler, limit) });
   }
   const rows = [
     "recipients",
@@ -127,7 +183,9 @@ export function formatReport(result: BenchResult): string {
     "seconds",
     "msgs/s",
     "efficiency",
+    "effective rate",
     "429 / requests",
+    "violations b/c/g/p",
     "interactive p95",
     "interactive max",
     "peak RSS",
@@ -152,6 +210,18 @@ export function formatReport(result: BenchResult): string {
     );
   }
   lines.push("");
+  lines.push(
+    `Violations (b/c/g/p): sends over the bulk, per-chat and group limits, and penalties (sent into a ` +
+      `retry_after already received).`,
+  );
+  if (h.outage) {
+    lines.push(
+      h.outage.startedAtDelivered === null
+        ? `Outage of ${h.outage.seconds} s: never started (a third of the recipients were never reached).`
+        : `Outage of ${h.outage.seconds} s from ${h.outage.startedAtDelivered}/${h.recipients} delivered: ` +
+            `${h.outage.calls} Bot API calls failed (5xx, hung or answer lost).`,
+    );
+  }
   lines.push(
     `Herald's table: ${h.table.status}, total ${h.table.total}, sent ${h.table.sent}, failed ${h.table.failed}, ` +
       `blocked ${h.table.blocked}, expired ${h.table.expired}, ambiguous ${h.ambiguous}. Setup: users ` +
@@ -206,7 +276,12 @@ function heraldCells(h: HeraldRunResult, limit: number): Record<string, string> 
     seconds: h.seconds.toFixed(1),
     "msgs/s": h.msgsPerSecond.toFixed(2),
     efficiency: efficiency === null ? "n/a" : efficiency.toFixed(3),
+    "effective rate":
+      h.effectiveRate.mean === null
+        ? "not set"
+        : `${h.effectiveRate.mean.toFixed(1)} (last ${h.effectiveRate.last?.toFixed(1) ?? "-"})`,
     "429 / requests": `${h.http429} / ${h.requests}`,
+    "violations b/c/g/p": violationCell(h.violations),
     "interactive p95": ms(h.probe.p95Ms),
     "interactive max": ms(h.probe.maxMs),
     "peak RSS": `${h.peakRssMb.toFixed(1)} MB`,
@@ -226,10 +301,15 @@ function baselineCells(b: BaselineResult, limit: number): Record<string, string>
     "msgs/s": b.msgsPerSecond.toFixed(2),
     efficiency: efficiency === null ? "n/a" : efficiency.toFixed(3),
     "429 / requests": `${b.http429} / ${b.requests}`,
+    "violations b/c/g/p": violationCell(b.violations),
     "interactive p95": ms(b.probe.p95Ms),
     "interactive max": ms(b.probe.maxMs),
     ended: b.capped ? "time cap" : "done",
   };
+}
+
+function violationCell(v: RunFigures["violations"]): string {
+  return `${v.bulk}/${v.perChat}/${v.group}/${v.penalty}`;
 }
 
 function ms(value: number | null): string {

@@ -16,6 +16,7 @@ import { createRandom } from "../../sandbox/random.js";
 import { type Audience, BROADCAST_CONTENT, prepareDatabase } from "./audience.js";
 import { type BaselineResult, runBaseline } from "./baselines.js";
 import { countReceived, type RunFigures } from "./count.js";
+import { createEffectiveRateSampler, type EffectiveRate } from "./effective-rate.js";
 import { type RunningHerald, startInProcess, startProcess } from "./herald-runner.js";
 import type { BenchOptions } from "./options.js";
 import { createProbe } from "./probe.js";
@@ -54,6 +55,10 @@ export interface HeraldRunResult extends RunFigures {
   unflaggedDuplicates: number;
   /** Peak RSS of the bench's own process (the sandbox, the bench, and Herald when in-process), MB. */
   benchPeakRssMb: number;
+  /** The rate Herald's engine said it paced at (broadcasts.effective_rate), sampled while running. */
+  effectiveRate: EffectiveRate;
+  /** With --outage: how long, and how many recipients had the broadcast when it began (null: it never did). */
+  outage: { seconds: number; startedAtDelivered: number | null; calls: number } | undefined;
 }
 
 export interface BenchResult {
@@ -78,6 +83,8 @@ export async function runBench(
     limits,
     latency: options.latency,
     seed: options.seed,
+    model: options.model,
+    ...(options.hiddenRate !== undefined && { hiddenRate: options.hiddenRate }),
   });
   const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
   const closeSandbox = () => sandbox.close();
@@ -86,8 +93,9 @@ export async function runBench(
   try {
     await sandbox.listen();
     log(
-      `sandbox at ${sandbox.url}: ${options.rate === 0 ? "no" : `${options.rate} msg/s`} ${options.paid ? "paid" : "bulk"} limit, ` +
-        `latency ${options.latency.minMs}-${options.latency.maxMs} ms`,
+      `sandbox at ${sandbox.url}: ${options.model} model, ${options.rate === 0 ? "no" : `${options.rate} msg/s`} ` +
+        `${options.paid ? "paid" : "bulk"} limit${options.hiddenRate === undefined ? "" : ` (really ${options.hiddenRate} msg/s)`}, ` +
+        `latency ${options.latency.minMs}-${options.latency.maxMs} ms${options.model === "jitter" ? " with 1-2 s spikes" : ""}`,
     );
     const herald = await runHerald(options, sandbox, workDir, log, cleanups);
     let baselines: BenchResult["baselines"];
@@ -168,7 +176,7 @@ async function runHerald(
     paid: options.paid,
   });
   const readRow = database.sqlite.prepare(
-    "SELECT status, total, sent, failed, blocked, expired, ambiguous, pause_reason FROM broadcasts WHERE id = ?",
+    "SELECT status, total, sent, failed, blocked, expired, ambiguous, pause_reason, paused_by, effective_rate FROM broadcasts WHERE id = ?",
   );
   const row = () =>
     readRow.get(broadcast.id) as {
@@ -180,6 +188,8 @@ async function runHerald(
       expired: number;
       ambiguous: number;
       pause_reason: string | null;
+      paused_by: string | null;
+      effective_rate: number | null;
     };
 
   // Herald is ready once its update runner waits in a long poll (the engine starts just before).
@@ -260,6 +270,19 @@ async function runHerald(
     }, next.jitterMs);
   };
 
+  // The outage begins once about a third of the audience has the broadcast.
+  let outageStartedAtDelivered: number | null = null;
+  let outageEndsAt = 0;
+  const maybeStartOutage = () => {
+    const seconds = options.outageSeconds;
+    if (seconds === undefined || outageStartedAtDelivered !== null || finished) return;
+    if (delivered < Math.max(1, Math.ceil(n / 3))) return;
+    sandbox.startOutage(seconds);
+    outageStartedAtDelivered = delivered;
+    outageEndsAt = Date.now() + seconds * 1000;
+    log(`outage: every Bot API call fails for ${seconds} s, from ${delivered}/${n} delivered`);
+  };
+
   const onMessage = (rec: ChatRecord) => {
     if (rec.from_id !== botId) return;
     const i = rec.chat_id - audience.firstTelegramId;
@@ -271,12 +294,15 @@ async function runHerald(
     if (seen === 0) delivered++;
     if (seen < 255) perRecipient[i] = seen + 1;
     maybeKill();
+    maybeStartOutage();
   };
   sandbox.events.on("message", onMessage);
 
   const expectedSeconds = n / (options.rate > 0 ? options.rate : UNLIMITED_RATE_GUESS);
   const capMs =
-    (options.maxSeconds ?? Math.ceil(120 + 3 * expectedSeconds + 30 * (options.kills ?? 0))) * 1000;
+    (options.maxSeconds ??
+      Math.ceil(120 + 3 * expectedSeconds + 30 * (options.kills ?? 0) + 2 * (options.outageSeconds ?? 0))) *
+    1000;
   sandbox.resetStats();
   const launchedAt = Date.now();
   broadcasts.launch(broadcast.id);
@@ -285,22 +311,29 @@ async function runHerald(
   let ended = "";
   let lastLog = launchedAt;
   let lastLogDelivered = 0;
+  const effectiveRate = createEffectiveRateSampler();
   while (!ended) {
     await sleep(POLL_MS);
     const error = failed();
     if (error) throw error;
     const now = Date.now();
     const current = row();
+    effectiveRate.sample(now, current.status, current.effective_rate);
+    // Silence during an outage is expected: the stall clock starts when it ends.
+    const quietSince = Math.max(lastMessageSeenAt, outageEndsAt);
+    // The engine pauses a broadcast itself in an outage and resumes it when Telegram answers again.
+    const pausedForOutage = current.status === "paused" && current.paused_by === "outage";
     if (current.status === "done") ended = "done";
-    else if (current.status === "paused" || current.status === "cancelled") {
+    else if ((current.status === "paused" && !pausedForOutage) || current.status === "cancelled") {
       ended = `${current.status}${current.pause_reason ? `: ${current.pause_reason}` : ""}`;
-    } else if (!killing && now - lastMessageSeenAt > STALL_MS) ended = "stalled";
+    } else if (!killing && now - quietSince > STALL_MS) ended = "stalled";
     else if (now - launchedAt > capMs) ended = "time cap";
     if (now - lastLog >= PROGRESS_MS) {
       const rate = ((delivered - lastLogDelivered) * 1000) / (now - lastLog);
       log(
         `herald: ${delivered}/${n} delivered after ${Math.round((now - launchedAt) / 1000)} s ` +
-          `(${rate.toFixed(1)} msg/s now; table: ${current.status}, sent ${current.sent}, total ${current.total})`,
+          `(${rate.toFixed(1)} msg/s now; table: ${current.status}, sent ${current.sent}, total ${current.total}, ` +
+          `effective rate ${current.effective_rate ?? "not set"}; 429s ${sandbox.stats().http429})`,
       );
       lastLog = now;
       lastLogDelivered = delivered;
@@ -346,6 +379,7 @@ async function runHerald(
     seconds,
     msgsPerSecond: received.delivered / seconds,
     http429: stats.http429,
+    violations: stats.violations,
     requests: stats.requests,
     probe: probeSummary,
     peakRssMb,
@@ -363,6 +397,15 @@ async function runHerald(
     setupSeconds: { users: usersSeconds, database: databaseSeconds, heraldStart: heraldStartSeconds },
     benchPeakRssMb: benchPeakRss / (1024 * 1024),
     unflaggedDuplicates,
+    effectiveRate: effectiveRate.result(),
+    outage:
+      options.outageSeconds === undefined
+        ? undefined
+        : {
+            seconds: options.outageSeconds,
+            startedAtDelivered: outageStartedAtDelivered,
+            calls: stats.outageCalls,
+          },
   };
 }
 
