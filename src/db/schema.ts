@@ -136,6 +136,9 @@ export const deliveries = sqliteTable(
 export const BROADCAST_STATUSES = ["draft", "scheduled", "running", "paused", "done", "cancelled"] as const;
 export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
 
+export const PAUSED_BY = ["organiser", "failures", "outage"] as const;
+export type PausedBy = (typeof PAUSED_BY)[number];
+
 /**
  * A broadcast and its whole lifecycle. The audience is materialised into `deliveries` in batches
  * (cursor `audience_cursor`), never held in memory; counts are kept here so progress is cheap to read.
@@ -169,10 +172,10 @@ export const broadcasts = sqliteTable(
     starsCost: integer("stars_cost_tenths").notNull().default(0),
     pauseReason: text("pause_reason"),
     /**
-     * Who paused it: an organiser, or the engine itself after failures in a row (then it probes
-     * Telegram and resumes on its own when Telegram answers again).
+     * Who or what paused it: an organiser; the engine after refused sends in a row (an organiser
+     * decides); or the engine during an outage (it probes Telegram and resumes on its own).
      */
-    pausedBy: text("paused_by", { enum: ["organiser", "engine"] }),
+    pausedBy: text("paused_by", { enum: PAUSED_BY }),
     /** The bulk rate (messages/s) the engine paced at when it last reported progress. */
     effectiveRate: real("effective_rate"),
     /** The organiser who launched it (Telegram ID), for the audit and the report. */
