@@ -3,6 +3,7 @@ import { eq, lt } from "drizzle-orm";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { dialogs } from "../db/schema.js";
+import { pruneDrafts } from "../delivery/broadcasts.js";
 
 /**
  * Conversation state in SQLite, so an organiser's half-composed broadcast survives a restart. It
@@ -34,7 +35,20 @@ export function dialogStorage<S>(db: Db, clock: Clock): VersionedStateStorage<st
 /** One dialog per organiser per chat: two organisers can compose side by side in the same group. */
 export function dialogKey(ctx: { chat?: { id: number }; from?: { id: number } }): string | undefined {
   if (!ctx.chat || !ctx.from) return undefined;
-  return `${ctx.chat.id}:${ctx.from.id}`;
+  return dialogKeyOf(ctx.chat.id, ctx.from.id);
+}
+
+export function dialogKeyOf(chatId: number, userId: number): string {
+  return `${chatId}:${userId}`;
+}
+
+/**
+ * Ends a dialog by deleting its stored state, for a final action that must be one transaction with
+ * the dialog's end (Launch): called inside that transaction, it commits or rolls back with it. The
+ * plugin's own delete at the end of the update then finds nothing left.
+ */
+export function endDialog(db: Db, key: string): void {
+  db.delete(dialogs).where(eq(dialogs.key, key)).run();
 }
 
 export function hasDialog(db: Db, key: string): boolean {
@@ -44,10 +58,18 @@ export function hasDialog(db: Db, key: string): boolean {
 
 /** A dialog untouched this long is abandoned: dropped, with the organisers' updates it holds. */
 export const DIALOG_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** A draft is made inside a dialog that exists already: one this old without its dialog is abandoned. */
+const DRAFT_GRACE_MS = 60 * 60 * 1000;
 
+/** Drops abandoned dialogs, then the broadcast drafts no dialog holds any more; returns how many of both. */
 export function pruneDialogs(db: Db, now: number): number {
-  return db
+  const dialogsPruned = db
     .delete(dialogs)
     .where(lt(dialogs.updatedAt, now - DIALOG_RETENTION_MS))
     .run().changes;
+  const draftsPruned = pruneDrafts(db, {
+    before: now - DRAFT_GRACE_MS,
+    dialogOpen: (owner) => hasDialog(db, dialogKeyOf(owner.chatId, owner.createdBy)),
+  });
+  return dialogsPruned + draftsPruned;
 }

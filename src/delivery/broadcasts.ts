@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lt, ne } from "drizzle-orm";
 import type { AudienceRule } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
 import type { Db, HeraldDatabase } from "../db/client.js";
@@ -44,6 +44,27 @@ export interface NewBroadcast {
   deadline?: number;
   /** The organiser who made it. */
   createdBy?: number;
+  /**
+   * The chat that watches it (progress message and report) and its organiser's language. A draft
+   * composed in a dialog carries its dialog's chat from the start: with `createdBy` it names the
+   * dialog, so leaving the dialog can discard it.
+   */
+  watch?: Watch;
+}
+
+export interface Watch {
+  chatId: number;
+  language: Language;
+}
+
+export interface LaunchOptions {
+  /** Who watches it: stored in the launch's transaction, so the report finds its chat whatever follows. */
+  watch?: Watch;
+  /**
+   * Writes that belong to the launch (the audit row, the end of the dialog that launched it). They
+   * run inside its transaction: all of them happen with the launch, or none does.
+   */
+  alongside?: (launched: Broadcast) => void;
 }
 
 export type Broadcast = typeof broadcasts.$inferSelect;
@@ -65,22 +86,39 @@ export class BroadcastNotFoundError extends DomainError {
 }
 
 const TERMINAL: BroadcastStatus[] = ["done", "cancelled"];
+/** Launched at some point: everything but a draft. */
+const LAUNCHED: BroadcastStatus[] = ["scheduled", "running", "paused", "done", "cancelled"];
 
 export interface Broadcasts {
+  /** A draft: nothing is sent until it is launched. */
   create(input: NewBroadcast): Broadcast;
-  /** draft → scheduled (if its time is ahead) or running. */
-  launch(id: number): Broadcast;
+  /**
+   * draft → scheduled (if its time is ahead) or running, in one transaction with the watch and
+   * whatever `alongside` writes. A conditional update: it happens once, and a second call throws
+   * BroadcastStateError (the broadcast went already) or BroadcastNotFoundError (the draft was discarded).
+   */
+  launch(id: number, options?: LaunchOptions): Broadcast;
+  /**
+   * Deletes the drafts of one dialog (its organiser in its chat), with `alongside` (the end of the
+   * dialog) in the same transaction; launched broadcasts are never touched. Returns how many went.
+   */
+  discardDrafts(owner: { createdBy: number; chatId: number }, alongside?: () => void): number;
   pause(id: number, reason?: string): Broadcast;
   resume(id: number): Broadcast;
   /** Stops for good: pending deliveries are cancelled. */
   cancel(id: number): Broadcast;
   get(id: number): Broadcast;
-  /** The most recent first. */
+  /** Launched broadcasts, the most recent first; drafts are a dialog's business and never listed. */
   list(limit: number): Broadcast[];
   /** Remembers the admin-chat message that shows its progress. */
   watchFrom(id: number, watch: { chatId: number; messageId: number; language: Language }): void;
   /** Finished broadcasts whose report has not reached the admin chat yet. */
   unreported(): Broadcast[];
+  /**
+   * Launched, watched broadcasts whose progress message was never posted (Herald stopped between
+   * the launch and the post, or Telegram refused it).
+   */
+  unposted(): Broadcast[];
   markReported(id: number): void;
 }
 
@@ -122,18 +160,54 @@ export function createBroadcasts(deps: {
           scheduledAt: input.scheduledAt ?? null,
           deadline: input.deadline ?? null,
           createdBy: input.createdBy ?? null,
+          progressChatId: input.watch?.chatId ?? null,
+          progressLanguage: input.watch?.language ?? null,
           createdAt: clock.now(),
         })
         .returning()
         .get();
     },
-    launch(id) {
-      const row = get(id);
-      if (row.status !== "draft") throw new BroadcastStateError(id, row.status, "launched");
-      const now = clock.now();
-      const status: BroadcastStatus =
-        row.scheduledAt !== null && row.scheduledAt > now ? "scheduled" : "running";
-      return changed(set(db, id, { status, ...(status === "running" ? { startedAt: now } : {}) }));
+    launch(id, options = {}) {
+      const launched = sqlite.transaction(() => {
+        const row = get(id);
+        const now = clock.now();
+        const status: BroadcastStatus =
+          row.scheduledAt !== null && row.scheduledAt > now ? "scheduled" : "running";
+        // Conditional on 'draft': of two launches of one draft (a double tap, an old button after
+        // a restart) exactly one changes the row, and the other is told what became of it.
+        const updated = db
+          .update(broadcasts)
+          .set({
+            status,
+            ...(status === "running" ? { startedAt: now } : {}),
+            ...(options.watch
+              ? { progressChatId: options.watch.chatId, progressLanguage: options.watch.language }
+              : {}),
+          })
+          .where(and(eq(broadcasts.id, id), eq(broadcasts.status, "draft")))
+          .returning()
+          .get();
+        if (!updated) throw new BroadcastStateError(id, row.status, "launched");
+        options.alongside?.(updated);
+        return updated;
+      })();
+      return changed(launched);
+    },
+    discardDrafts(owner, alongside) {
+      return sqlite.transaction(() => {
+        const { changes } = db
+          .delete(broadcasts)
+          .where(
+            and(
+              eq(broadcasts.status, "draft"),
+              eq(broadcasts.createdBy, owner.createdBy),
+              eq(broadcasts.progressChatId, owner.chatId),
+            ),
+          )
+          .run();
+        alongside?.();
+        return changes;
+      })();
     },
     pause(id, reason) {
       const row = get(id);
@@ -162,7 +236,13 @@ export function createBroadcasts(deps: {
     },
     get,
     list(limit) {
-      return db.select().from(broadcasts).orderBy(desc(broadcasts.id)).limit(limit).all();
+      return db
+        .select()
+        .from(broadcasts)
+        .where(ne(broadcasts.status, "draft"))
+        .orderBy(desc(broadcasts.id))
+        .limit(limit)
+        .all();
     },
     watchFrom(id, watch) {
       set(db, id, {
@@ -184,8 +264,53 @@ export function createBroadcasts(deps: {
         )
         .all();
     },
+    unposted() {
+      return db
+        .select()
+        .from(broadcasts)
+        .where(
+          and(
+            inArray(broadcasts.status, LAUNCHED),
+            isNotNull(broadcasts.progressChatId),
+            isNull(broadcasts.progressMessageId),
+            isNull(broadcasts.reportedAt),
+          ),
+        )
+        .all();
+    },
     markReported(id) {
       set(db, id, { reportedAt: clock.now() });
     },
   };
+}
+
+/**
+ * Drafts of dialogs that are gone (pruned after a week, dropped by an upgrade, or a crash came
+ * between storing the draft and the dialog's step): never sent and never listed, deleted here so
+ * they hold no uploaded list "in use". Only dialogs' drafts (with an organiser and a chat).
+ */
+export function pruneDrafts(
+  db: Db,
+  options: { before: number; dialogOpen(owner: { createdBy: number; chatId: number }): boolean },
+): number {
+  const old = db
+    .select({ id: broadcasts.id, createdBy: broadcasts.createdBy, chatId: broadcasts.progressChatId })
+    .from(broadcasts)
+    .where(
+      and(
+        eq(broadcasts.status, "draft"),
+        lt(broadcasts.createdAt, options.before),
+        isNotNull(broadcasts.createdBy),
+        isNotNull(broadcasts.progressChatId),
+      ),
+    )
+    .all();
+  const abandoned = old
+    .filter((d) => !options.dialogOpen({ createdBy: d.createdBy as number, chatId: d.chatId as number }))
+    .map((d) => d.id);
+  if (abandoned.length === 0) return 0;
+  return db
+    .delete(broadcasts)
+    .where(and(inArray(broadcasts.id, abandoned), eq(broadcasts.status, "draft")))
+    .run().changes;
 }
