@@ -12,23 +12,39 @@ import { describeError } from "./describe-error.js";
 import { fill, type Messages, messagesFor } from "./locales/index.js";
 
 /**
- * Telegram allows about 20 messages a minute in a group, edits included: one progress message is
- * edited at most every few seconds per chat.
+ * Telegram allows about 20 messages a minute in a group, edits included: progress messages are
+ * edited at most once per this interval in each chat, whichever of the chat's broadcasts asks.
  */
 export const EDIT_INTERVAL_MS = 3500;
 const REPORT_POLL_MS = 1000;
-const REPORT_RETRY_MS = 30_000;
+const RETRY_MS = 30_000;
 const BAR_CELLS = 12;
 
 export interface ProgressWatcher {
-  /** Posts the live progress message for a broadcast in a chat and keeps it up to date. */
+  /** Posts a new live progress message for a broadcast in a chat, which follows it from then on. */
   show(broadcastId: number, chatId: number, language: Language): Promise<void>;
-  /** Edits the progress message now (after pause, resume, cancel). */
-  refresh(broadcastId: number): Promise<void>;
+  /**
+   * Posts the progress message of a launched broadcast in the chat that watches it, unless it has
+   * one already (the launch posts it, and so does the watcher for a launch whose post a crash cut
+   * off). True once the message is there; false if Telegram refused (the watcher tries again).
+   */
+  post(broadcastId: number): Promise<boolean>;
+  /** Shows the broadcast's new state (after pause, resume, cancel) at its chat's next edit. */
+  refresh(broadcastId: number): void;
   /** Feed of the delivery engine's progress events. */
   onProgress(progress: BroadcastProgress): void;
   start(): void;
   stop(): Promise<void>;
+}
+
+/** The edits of one chat: one at a time, EDIT_INTERVAL_MS apart, for all the broadcasts it watches. */
+interface ChatEdits {
+  /** When the last edit (or post) in this chat was answered; the next edit goes no sooner than the interval after it. */
+  lastAt: number;
+  /** Broadcasts with a new state to show, in the order they asked (so two broadcasts take turns). */
+  due: Set<number>;
+  timer: NodeJS.Timeout | undefined;
+  busy: boolean;
 }
 
 /**
@@ -48,13 +64,33 @@ export function createProgressWatcher(deps: {
   const { broadcasts, clock } = deps;
   const logger = deps.logger.child({ part: "progress" });
   const latest = new Map<number, BroadcastProgress>();
-  const lastEditInChat = new Map<number, number>();
+  const chats = new Map<number, ChatEdits>();
   const lastShown = new Map<number, string>();
-  /** A report that could not be sent is tried again after this (not every poll). */
+  /** A report or a progress post that Telegram refused is tried again after this (not every poll). */
   const reportRetryAt = new Map<number, number>();
-  const pendingEdit = new Map<number, NodeJS.Timeout>();
+  const postRetryAt = new Map<number, number>();
+  const posting = new Map<number, Promise<boolean>>();
+  /** Edits and posts on the wire, so stop() waits for them before the database closes. */
+  const inFlight = new Set<Promise<unknown>>();
   let poller: NodeJS.Timeout | undefined;
   let reporting: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  function track<T>(work: Promise<T>): Promise<T> {
+    inFlight.add(work);
+    const done = () => inFlight.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  function chatOf(chatId: number): ChatEdits {
+    let chat = chats.get(chatId);
+    if (!chat) {
+      chat = { lastAt: Number.NEGATIVE_INFINITY, due: new Set(), timer: undefined, busy: false };
+      chats.set(chatId, chat);
+    }
+    return chat;
+  }
 
   function render(
     row: Broadcast,
@@ -90,37 +126,115 @@ export function createProgressWatcher(deps: {
     return { text: lines.join("\n"), keyboard: controls(row, m) };
   }
 
-  async function edit(row: Broadcast) {
-    if (row.progressChatId === null || row.progressMessageId === null) return;
+  /**
+   * Edits the broadcast's message if its state changed; true if an edit went to Telegram (it used
+   * the chat's slot, whatever the answer). Called only by pump, one at a time per chat.
+   */
+  async function edit(row: Broadcast, chat: ChatEdits): Promise<boolean> {
+    if (row.progressChatId === null || row.progressMessageId === null) return false;
     const { text, keyboard } = render(row, row.progressLanguage ?? "ru");
     // A waiting (scheduled, quiet-hours) broadcast reports every second with nothing new: an
     // identical edit would only spend the group's 20 messages a minute.
     const shown = shownKey(row.progressMessageId, text, keyboard);
-    if (lastShown.get(row.id) === shown) return;
-    lastShown.set(row.id, shown);
-    lastEditInChat.set(row.progressChatId, clock.now());
+    if (lastShown.get(row.id) === shown) return false;
     try {
       await deps.api().editMessageText(row.progressChatId, row.progressMessageId, text, {
         reply_markup: keyboard ?? new InlineKeyboard(),
       });
+      lastShown.set(row.id, shown);
     } catch (error) {
-      if (error instanceof GrammyError && error.description.includes("message is not modified")) return;
-      logger.warn({ err: describeError(error), broadcast: row.id }, "could not edit the progress message");
+      if (error instanceof GrammyError && error.description.includes("message is not modified")) {
+        lastShown.set(row.id, shown);
+      } else {
+        logger.warn({ err: describeError(error), broadcast: row.id }, "could not edit the progress message");
+      }
+    } finally {
+      // Measured from the answer, not the call: the bot's flood gate (a group's budget, a 429) may
+      // hold a call back, and the interval is what Telegram sees between two edits.
+      chat.lastAt = clock.now();
     }
+    return true;
   }
 
-  /** Edits now if the chat's interval has passed, else once when it does (later events coalesce). */
-  function scheduleEdit(broadcastId: number) {
-    if (pendingEdit.has(broadcastId)) return;
+  /** Asks for the broadcast's message to show its current state at its chat's next slot. */
+  function requestEdit(broadcastId: number) {
     const row = find(broadcastId);
-    if (!row || row.progressChatId === null) return;
-    const wait = Math.max(0, (lastEditInChat.get(row.progressChatId) ?? 0) + EDIT_INTERVAL_MS - clock.now());
-    const timer = setTimeout(() => {
-      pendingEdit.delete(broadcastId);
-      const fresh = find(broadcastId);
-      if (fresh) void edit(fresh);
-    }, wait);
-    pendingEdit.set(broadcastId, timer);
+    if (!row || row.progressChatId === null || row.progressMessageId === null) return;
+    chatOf(row.progressChatId).due.add(broadcastId);
+    pump(row.progressChatId);
+  }
+
+  /**
+   * The one place that edits: per chat, one edit in flight, the next no sooner than EDIT_INTERVAL_MS
+   * after the last was answered; events in between coalesce into the state read when the slot comes.
+   */
+  function pump(chatId: number) {
+    const chat = chats.get(chatId);
+    if (!chat || stopped || chat.busy || chat.timer || chat.due.size === 0) return;
+    const wait = chat.lastAt + EDIT_INTERVAL_MS - clock.now();
+    if (wait > 0) {
+      chat.timer = setTimeout(() => {
+        chat.timer = undefined;
+        pump(chatId);
+      }, wait);
+      return;
+    }
+    chat.busy = true;
+    void track(
+      (async () => {
+        try {
+          // The first due broadcast with something new uses the slot; unchanged ones cost nothing.
+          for (const id of [...chat.due]) {
+            chat.due.delete(id);
+            const row = find(id);
+            // Watched in another chat now (opened there): that chat edits it.
+            if (!row || row.progressChatId !== chatId) continue;
+            if (await edit(row, chat)) break;
+          }
+        } catch (error) {
+          logger.error({ err: describeError(error), chat: chatId }, "progress edit failed");
+        } finally {
+          chat.busy = false;
+          pump(chatId);
+        }
+      })(),
+    );
+  }
+
+  /** Sends a progress message and makes it the one this broadcast's edits and report follow. */
+  async function send(row: Broadcast, chatId: number, language: Language) {
+    const { text, keyboard } = render(row, language);
+    const message = await deps.api().sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
+    chatOf(chatId).lastAt = clock.now();
+    lastShown.set(row.id, shownKey(message.message_id, text, keyboard));
+    broadcasts.watchFrom(row.id, { chatId, messageId: message.message_id, language });
+  }
+
+  function post(broadcastId: number): Promise<boolean> {
+    const running = posting.get(broadcastId);
+    if (running) return running;
+    const attempt = track(
+      (async () => {
+        const row = find(broadcastId);
+        if (!row || row.status === "draft" || row.progressChatId === null) return false;
+        if (row.progressMessageId !== null) return true;
+        if ((postRetryAt.get(row.id) ?? 0) > clock.now()) return false;
+        try {
+          await send(row, row.progressChatId, row.progressLanguage ?? "ru");
+          postRetryAt.delete(row.id);
+          return true;
+        } catch (error) {
+          postRetryAt.set(row.id, clock.now() + RETRY_MS);
+          logger.warn(
+            { err: describeError(error), broadcast: row.id },
+            "could not post the progress message; will retry",
+          );
+          return false;
+        }
+      })().finally(() => posting.delete(broadcastId)),
+    );
+    posting.set(broadcastId, attempt);
+    return attempt;
   }
 
   function find(id: number): Broadcast | undefined {
@@ -131,15 +245,16 @@ export function createProgressWatcher(deps: {
     }
   }
 
-  async function report(row: Broadcast) {
-    if ((reportRetryAt.get(row.id) ?? 0) > clock.now()) return;
+  async function report(unreported: Broadcast) {
+    if ((reportRetryAt.get(unreported.id) ?? 0) > clock.now()) return;
+    // A launch that a crash cut off before its progress message: the report follows one all the same.
+    if (unreported.progressMessageId === null) await post(unreported.id);
+    const row = find(unreported.id) ?? unreported;
     const chatId = row.progressChatId as number;
     const language = row.progressLanguage ?? "ru";
     const m = messagesFor(language);
-    const timer = pendingEdit.get(row.id);
-    if (timer) clearTimeout(timer);
-    pendingEdit.delete(row.id);
-    await edit(row);
+    // The final state shows at the chat's next slot; the report need not wait for it.
+    requestEdit(row.id);
     const cancelled = countCancelled(deps.sqlite, row.id);
     const duration =
       row.startedAt !== null && row.finishedAt !== null ? (row.finishedAt - row.startedAt) / 1000 : 0;
@@ -178,7 +293,7 @@ export function createProgressWatcher(deps: {
       reportRetryAt.delete(row.id);
       logger.info({ broadcast: row.id }, "report sent to the admin chat");
     } catch (error) {
-      reportRetryAt.set(row.id, clock.now() + REPORT_RETRY_MS);
+      reportRetryAt.set(row.id, clock.now() + RETRY_MS);
       logger.error(
         { err: describeError(error), broadcast: row.id },
         "could not send the broadcast report; will retry",
@@ -186,45 +301,48 @@ export function createProgressWatcher(deps: {
     }
   }
 
-  function pollReports() {
+  /** Progress messages a crash cut off, then reports of finished broadcasts: one pass at a time. */
+  function poll() {
     reporting = reporting.then(async () => {
+      if (stopped) return;
+      for (const row of broadcasts.unposted()) await post(row.id);
       for (const row of broadcasts.unreported()) await report(row);
     });
     reporting = reporting.catch((error: unknown) =>
-      logger.error({ err: describeError(error) }, "report check failed"),
+      logger.error({ err: describeError(error) }, "progress check failed"),
     );
   }
 
   return {
     async show(broadcastId, chatId, language) {
-      const row = broadcasts.get(broadcastId);
-      const { text, keyboard } = render(row, language);
-      const message = await deps.api().sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
-      lastEditInChat.set(chatId, clock.now());
-      lastShown.set(broadcastId, shownKey(message.message_id, text, keyboard));
-      broadcasts.watchFrom(broadcastId, { chatId, messageId: message.message_id, language });
+      await track(send(broadcasts.get(broadcastId), chatId, language));
     },
-    async refresh(broadcastId) {
-      const row = find(broadcastId);
-      if (row) await edit(row);
+    post,
+    refresh(broadcastId) {
+      requestEdit(broadcastId);
     },
     onProgress(progress) {
       latest.set(progress.broadcastId, progress);
       if (progress.status === "done") {
-        pollReports();
+        poll();
         return;
       }
-      scheduleEdit(progress.broadcastId);
+      requestEdit(progress.broadcastId);
     },
     start() {
-      poller = setInterval(pollReports, REPORT_POLL_MS);
-      pollReports();
+      stopped = false;
+      poller = setInterval(poll, REPORT_POLL_MS);
+      poll();
     },
     async stop() {
+      stopped = true;
       clearInterval(poller);
-      for (const timer of pendingEdit.values()) clearTimeout(timer);
-      pendingEdit.clear();
+      for (const chat of chats.values()) {
+        clearTimeout(chat.timer);
+        chat.timer = undefined;
+      }
       await reporting;
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
 }
