@@ -382,6 +382,8 @@ describe("the organisers' cockpit", { timeout: 120_000 }, () => {
     const saved = await chat.next(/^Template «Doors» saved\./);
     press(organiser, organiser.id, saved, /Cancel/);
     await chat.next(/^Dialog closed/);
+    // The cancelled dialog's draft (#1) is gone; the next broadcast takes a new number.
+    expect(sqlite().prepare("SELECT count(*) AS n FROM broadcasts").get()).toEqual({ n: 0 });
 
     sandbox.userSends(organiser.id, "/templates");
     press(organiser, organiser.id, await chat.next(/^Templates:/), /Doors/);
@@ -408,9 +410,9 @@ describe("the organisers' cockpit", { timeout: 120_000 }, () => {
     press(organiser, organiser.id, scheduledPlan, /Continue/);
     await chat.next(/^Doors open at 10:00/);
     press(organiser, organiser.id, await chat.next(/^Above: the message/), /Launch/);
-    const progress = await chat.next(/^Broadcast #1 «Doors open/);
+    const progress = await chat.next(/^Broadcast #2 «Doors open/);
     expect(progress.text).toMatch(/scheduled for \d\d\/\d\d\/\d{4}, 10:00/);
-    const row = sqlite().prepare("SELECT status, scheduled_at, sent FROM broadcasts WHERE id = 1").get() as {
+    const row = sqlite().prepare("SELECT status, scheduled_at, sent FROM broadcasts WHERE id = 2").get() as {
       status: string;
       scheduled_at: number;
       sent: number;

@@ -4,7 +4,12 @@ import type { Message } from "grammy/types";
 import { recordAdminAction } from "../../audience/audit.js";
 import { createRecipientParams, knownParameters } from "../../audience/recipient-params.js";
 import type { AudienceRule, Stage } from "../../audience/segments.js";
-import type { BroadcastContent } from "../../delivery/broadcasts.js";
+import {
+  type BroadcastContent,
+  BroadcastNotFoundError,
+  BroadcastStateError,
+  type Broadcasts,
+} from "../../delivery/broadcasts.js";
 import { sendContent } from "../../delivery/send-content.js";
 import { parseButtons, placeholdersInButtons } from "../../messages/buttons.js";
 import { entitiesToHtml } from "../../messages/entities.js";
@@ -13,6 +18,7 @@ import { formatDuration, formatLocal, parseDateRange, parseLocalDateTime } from 
 import type { DialogContext, HeraldContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { describeError } from "../describe-error.js";
+import { dialogKeyOf, endDialog } from "../dialog-storage.js";
 import { fill, type Messages } from "../locales/index.js";
 import { DIALOG_PREFIX, dialogIO, pressed, texted } from "./dialog-io.js";
 
@@ -22,6 +28,40 @@ const FREE_RATE = 30;
 const TEMPLATE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,47}$/u;
 
 type Dialog = Conversation<HeraldContext, DialogContext>;
+
+const CONFIRM_ACTIONS = ["test", "launch", "save", "cancel"] as const;
+type ConfirmAction = (typeof CONFIRM_ACTIONS)[number];
+/** A button of the last step: what it does and the draft it belongs to. */
+const CONFIRM_DATA = new RegExp(`^${DIALOG_PREFIX}ok:(${CONFIRM_ACTIONS.join("|")}):(\\d+)$`);
+
+function confirmData(action: ConfirmAction, draftId: number): string {
+  return `${DIALOG_PREFIX}ok:${action}:${draftId}`;
+}
+
+function confirmOf(data: string | undefined): { action: ConfirmAction; draftId: number } | undefined {
+  const match = CONFIRM_DATA.exec(data ?? "");
+  return match ? { action: match[1] as ConfirmAction, draftId: Number(match[2]) } : undefined;
+}
+
+/**
+ * What a Launch button says when its broadcast has gone already (a double tap, an old message, a
+ * press after a restart): "already launched as #N". Undefined for anything else.
+ */
+export function launchedAnswer(
+  broadcasts: Broadcasts,
+  data: string | undefined,
+  m: Messages,
+): string | undefined {
+  const confirm = confirmOf(data);
+  if (confirm?.action !== "launch") return undefined;
+  try {
+    const row = broadcasts.get(confirm.draftId);
+    return row.status === "draft" ? undefined : fill(m.alreadyLaunched, { id: row.id });
+  } catch (error) {
+    if (error instanceof BroadcastNotFoundError) return undefined;
+    throw error;
+  }
+}
 
 export interface Plan {
   urgent: boolean;
@@ -51,7 +91,9 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
     const m = ctx.messages;
     const chatId = ctx.chat?.id as number;
     const organiserId = ctx.from?.id as number;
-    const io = dialogIO(conversation, chatId, m);
+    const io = dialogIO(conversation, chatId, m, {
+      staleAnswer: (data) => launchedAnswer(cockpit.broadcasts, data, m),
+    });
     const known = await conversation.external(() => [...knownParameters(cockpit.sqlite)]);
     const knownList = known.map((p) => `{${p}}`).join(", ");
     const unknownIn = (names: string[]) => names.filter((name) => !known.includes(name));
@@ -154,21 +196,49 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
       return;
     }
 
+    // From here the broadcast exists as a draft, and every button of this step names it: Launch
+    // can launch this draft once however often, and whenever, it is pressed (see Broadcasts.launch).
+    const draftId = await conversation.external(
+      (outer) =>
+        cockpit.broadcasts.create({
+          title: titleOf(content),
+          content,
+          audience: audience.rule,
+          paid: plan.paid,
+          urgent: plan.urgent,
+          silent: plan.silent,
+          ...(plan.scheduledAt !== null ? { scheduledAt: plan.scheduledAt } : {}),
+          ...(plan.deadline !== null ? { deadline: plan.deadline } : {}),
+          createdBy: organiserId,
+          watch: { chatId, language: outer.language },
+        }).id,
+    );
     const confirmKeyboard = new InlineKeyboard()
-      .text(m.confirmTest, `${DIALOG_PREFIX}ok:test`)
-      .text(m.confirmLaunch, `${DIALOG_PREFIX}ok:launch`)
+      .text(m.confirmTest, confirmData("test", draftId))
+      .text(m.confirmLaunch, confirmData("launch", draftId))
       .row()
-      .text(m.confirmSave, `${DIALOG_PREFIX}ok:save`)
-      .text(m.confirmCancel, `${DIALOG_PREFIX}ok:cancel`);
+      .text(m.confirmSave, confirmData("save", draftId))
+      .text(m.confirmCancel, confirmData("cancel", draftId));
+    const ofThisDraft = (x: DialogContext) => confirmOf(x.callbackQuery?.data)?.draftId === draftId;
     // One message under the preview, not one before and one after: a private chat takes about one a second.
     await io.say(sample.answer ? fill(m.previewIntro, { answer: sample.answer }) : m.previewIntroNoAnswer, {
       reply_markup: confirmKeyboard,
     });
     for (;;) {
-      const c = await input(pressed("ok:"), m.confirmPrompt);
+      const c = await input(ofThisDraft, m.confirmPrompt);
+      const action = confirmOf(c.callbackQuery?.data)?.action;
+      if (action === "launch") {
+        await launch(c);
+        return;
+      }
       await io.answer(c);
-      const action = c.callbackQuery?.data?.slice(`${DIALOG_PREFIX}ok:`.length);
       if (action === "cancel") {
+        // The draft goes with the dialog, in one transaction: neither outlives the other.
+        await conversation.external(() =>
+          cockpit.broadcasts.discardDrafts({ createdBy: organiserId, chatId }, () =>
+            endDialog(deps.db, dialogKeyOf(chatId, organiserId)),
+          ),
+        );
         await io.say(m.cancelled);
         return;
       }
@@ -190,66 +260,77 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
         });
         continue;
       }
-      if (action === "save") {
-        await io.say(m.templateNamePrompt);
-        let name: string;
-        for (;;) {
-          const n = await input(texted, m.templateNamePrompt);
-          name = (n.message?.text ?? "").trim();
-          if (TEMPLATE_NAME.test(name)) break;
-          await io.say(m.templateNameInvalid);
-        }
-        await conversation.external(() => {
-          cockpit.templates.save({ name, content, by: organiserId });
-          recordAdminAction(deps.db, {
-            actorId: organiserId,
-            chatId,
-            action: "template.save",
-            detail: { name },
-            at: deps.clock.now(),
-          });
-        });
-        await io.say(fill(m.templateSaved, { name }), { reply_markup: confirmKeyboard });
-        continue;
+      // Save as a template.
+      await io.say(m.templateNamePrompt);
+      let name: string;
+      for (;;) {
+        const n = await input(texted, m.templateNamePrompt);
+        name = (n.message?.text ?? "").trim();
+        if (TEMPLATE_NAME.test(name)) break;
+        await io.say(m.templateNameInvalid);
       }
-      // Launch.
-      const launched = await conversation.external(async (outer) => {
-        const row = cockpit.broadcasts.create({
-          title: titleOf(content),
-          content,
-          audience: audience.rule,
-          paid: plan.paid,
-          urgent: plan.urgent,
-          silent: plan.silent,
-          ...(plan.scheduledAt !== null ? { scheduledAt: plan.scheduledAt } : {}),
-          ...(plan.deadline !== null ? { deadline: plan.deadline } : {}),
-          createdBy: organiserId,
-        });
-        const started = cockpit.broadcasts.launch(row.id);
+      await conversation.external(() => {
+        cockpit.templates.save({ name, content, by: organiserId });
         recordAdminAction(deps.db, {
           actorId: organiserId,
           chatId,
-          action: "broadcast.launch",
-          detail: { broadcast: row.id, audience: audience.rule, count: audience.count, ...plan },
+          action: "template.save",
+          detail: { name },
           at: deps.clock.now(),
         });
-        cockpit.wakeDelivery();
-        // The broadcast is running whatever happens to its progress message: say so either way.
-        const shown = await cockpit.progress.show(row.id, chatId, outer.language).then(
-          () => true,
-          (error: unknown) => {
-            outer.logger.error(
-              { err: describeError(error), broadcast: row.id },
-              "could not post the progress message",
-            );
-            return false;
-          },
-        );
-        return { id: started.id, shown };
       });
-      if (!launched.shown) await io.say(fill(m.launchedWithoutProgress, { id: launched.id }));
-      ctx.logger.info({ broadcast: launched.id }, "broadcast launched from the cockpit");
-      return;
+      await io.say(fill(m.templateSaved, { name }), { reply_markup: confirmKeyboard });
+    }
+
+    /**
+     * The launch and the end of this dialog are one transaction: the draft becomes running (or
+     * scheduled) with its watch chat, the audit row is written and the dialog's stored state is
+     * deleted, or none of it happens. A crash before it leaves the dialog at this step (Launch
+     * works again, once); after it, an old Launch finds no dialog and is told "already launched".
+     * Waking delivery and posting the progress message follow; if a crash cuts them off, the engine
+     * and the progress watcher pick the broadcast up from its row.
+     */
+    async function launch(c: DialogContext) {
+      const outcome = await conversation.external((outer) => {
+        try {
+          const row = cockpit.broadcasts.launch(draftId, {
+            watch: { chatId, language: outer.language },
+            alongside: (launched) => {
+              recordAdminAction(deps.db, {
+                actorId: organiserId,
+                chatId,
+                action: "broadcast.launch",
+                detail: { broadcast: launched.id, audience: audience.rule, count: audience.count, ...plan },
+                at: deps.clock.now(),
+              });
+              endDialog(deps.db, dialogKeyOf(chatId, organiserId));
+            },
+          });
+          return { id: row.id, result: "launched" as const };
+        } catch (error) {
+          if (error instanceof BroadcastStateError) return { id: draftId, result: "already" as const };
+          if (error instanceof BroadcastNotFoundError) return { id: draftId, result: "gone" as const };
+          throw error;
+        }
+      });
+      if (outcome.result === "already") {
+        await io.answer(c, { text: fill(m.alreadyLaunched, { id: outcome.id }), show_alert: true });
+        return;
+      }
+      if (outcome.result === "gone") {
+        await io.answer(c, { text: m.staleButton, show_alert: true });
+        return;
+      }
+      await io.answer(c);
+      // The broadcast is running whatever happens to its progress message: say so either way.
+      const shown = await conversation.external(async (outer) => {
+        cockpit.wakeDelivery();
+        const posted = await cockpit.progress.post(outcome.id);
+        if (!posted) outer.logger.error({ broadcast: outcome.id }, "could not post the progress message");
+        return posted;
+      });
+      if (!shown) await io.say(fill(m.launchedWithoutProgress, { id: outcome.id }));
+      ctx.logger.info({ broadcast: outcome.id }, "broadcast launched from the cockpit");
     }
 
     async function chooseAudience(): Promise<Audience> {

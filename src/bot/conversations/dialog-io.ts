@@ -22,10 +22,19 @@ export const texted = (c: DialogContext) => c.message?.text !== undefined && !c.
 export const pressed = (prefix: string) => (c: DialogContext) =>
   c.callbackQuery?.data?.startsWith(DIALOG_PREFIX + prefix) ?? false;
 
+export interface DialogIOOptions {
+  /**
+   * What a press of a button this step does not take says instead of "this dialog is over", when it
+   * knows better (an old Launch: "already launched as #N"). Reads the database: runs in `external`.
+   */
+  staleAnswer?: (data: string | undefined) => string | undefined;
+}
+
 export function dialogIO(
   conversation: Conversation<HeraldContext, DialogContext>,
   chatId: number,
   messages: Pick<Messages, "staleButton" | "composeCommandInDialog">,
+  options: DialogIOOptions = {},
 ) {
   const io = {
     say(text: string, options?: SendOptions): Promise<number> {
@@ -76,8 +85,11 @@ export function dialogIO(
           ? c.message.text.slice(1).split(/[\s@]/)[0]
           : undefined;
         if (command !== undefined && !stay.includes(command)) await conversation.skip({ next: true });
-        if (c.callbackQuery) await io.answer(c, { text: messages.staleButton });
-        else await io.say(command !== undefined ? messages.composeCommandInDialog : hint);
+        if (c.callbackQuery) {
+          const known = options.staleAnswer;
+          const text = known ? await conversation.external(() => known(data) ?? null) : null;
+          await io.answer(c, text === null ? { text: messages.staleButton } : { text, show_alert: true });
+        } else await io.say(command !== undefined ? messages.composeCommandInDialog : hint);
       }
     },
   };

@@ -10,16 +10,19 @@ import { TemplateNotFoundError } from "../../messages/templates.js";
 import { ScenarioError } from "../../scenarios/scenarios.js";
 import { publishOrganiserCommands } from "../commands.js";
 import type { DialogContext, HeraldContext } from "../context.js";
-import { COMPOSE, composeConversation, titleOf } from "../conversations/compose.js";
+import { COMPOSE, composeConversation, launchedAnswer, titleOf } from "../conversations/compose.js";
 import { DIALOG_PREFIX } from "../conversations/dialog-io.js";
 import { describeWhen, EDIT_STEP, editStepConversation, scenarioName } from "../conversations/edit-step.js";
 import type { BotDeps } from "../deps.js";
-import { dialogKey, dialogStorage, hasDialog } from "../dialog-storage.js";
+import { dialogKey, dialogStorage, endDialog, hasDialog } from "../dialog-storage.js";
 import { fill, type Messages, messagesFor } from "../locales/index.js";
 import { broadcastStatus } from "../progress.js";
 
-/** Bumped when the compose dialog changes incompatibly: stored dialogs of the old shape are dropped. */
-export const DIALOG_VERSION = 1;
+/**
+ * Bumped when the compose dialog changes incompatibly: stored dialogs of the old shape are dropped.
+ * 2: the draft is created before the last step, whose buttons carry its id.
+ */
+export const DIALOG_VERSION = 2;
 export const ORGANISER_COMMANDS = [
   "admin",
   "new",
@@ -94,9 +97,14 @@ export function cockpitFeature(deps: BotDeps) {
     }),
   );
 
-  // /cancel is handled before the dialog sees it: it always leaves.
+  // /cancel is handled before the dialog sees it: it always leaves. A draft made in the dialog goes
+  // in one transaction with the dialog's stored state, so it can never be launched afterwards.
   organiser.command("cancel", async (ctx) => {
     const active = Object.keys(await ctx.conversation.active()).length > 0;
+    const key = dialogKey(ctx) as string;
+    cockpit.broadcasts.discardDrafts({ createdBy: ctx.from?.id as number, chatId: ctx.chat.id }, () =>
+      endDialog(db, key),
+    );
     await ctx.conversation.exitAll();
     await ctx.reply(active ? ctx.messages.cancelled : ctx.messages.nothingToCancel);
   });
@@ -213,12 +221,12 @@ export function cockpitFeature(deps: BotDeps) {
       audit(ctx, `broadcast.${action === "cancel!" ? "cancel" : action}`, { broadcast: id });
       cockpit.wakeDelivery();
       await ctx.answerCallbackQuery();
-      await cockpit.progress.refresh(id);
+      cockpit.progress.refresh(id);
     } catch (error) {
       if (error instanceof BroadcastStateError) {
         const status = statusOf(ctx, cockpit.broadcasts.get(id));
         await ctx.answerCallbackQuery({ text: fill(m.actionRefused, { status }), show_alert: true });
-        await cockpit.progress.refresh(id);
+        cockpit.progress.refresh(id);
       } else if (error instanceof BroadcastNotFoundError) {
         await ctx.answerCallbackQuery({ text: m.notFound });
       } else throw error;
@@ -257,9 +265,14 @@ export function cockpitFeature(deps: BotDeps) {
     }
   });
 
-  // A dialog button whose dialog is over (ended, cancelled, or lost in an incompatible upgrade).
+  // A dialog button whose dialog is over (ended, cancelled, or lost in an incompatible upgrade). An
+  // old Launch (a double tap, a restart) says which broadcast it launched; it never sends again.
   organiser.callbackQuery(new RegExp(`^${DIALOG_PREFIX}`), (ctx) =>
-    ctx.answerCallbackQuery({ text: ctx.messages.staleButton, show_alert: true }),
+    ctx.answerCallbackQuery({
+      text:
+        launchedAnswer(cockpit.broadcasts, ctx.callbackQuery.data, ctx.messages) ?? ctx.messages.staleButton,
+      show_alert: true,
+    }),
   );
 
   organiser.on("message:document", async (ctx) => {

@@ -20,6 +20,7 @@ export const adminEn: AdminMessages = {
   cancelled: "Dialog closed. Nothing was sent.",
   nothingToCancel: "There is no open dialog to leave.",
   staleButton: "This dialog is over. Start again: /new",
+  alreadyLaunched: "This broadcast is already launched as #{id}. It is not sent twice.",
   composeIntro:
     "New broadcast. Send the message exactly as attendees should see it: formatted text, a photo with a caption, " +
     "or any other message (it will be copied as it is).\n\nPersonal parameters: {params}\n\n/cancel — leave",
@@ -102,7 +103,7 @@ export const adminEn: AdminMessages = {
   templateNameInvalid: "That name does not work: use up to 48 letters, digits and spaces.",
   templateSaved: "Template «{name}» saved.",
   launchedWithoutProgress:
-    "Broadcast #{id} is launched, but its progress message could not be posted: open it with /broadcasts.",
+    "Broadcast #{id} is launched, but its progress message could not be posted yet: it will follow; meanwhile open it with /broadcasts.",
   progressTitle: "Broadcast #{id} «{title}»",
   statusRunning: "sending",
   statusScheduled: "scheduled for {at}",
