@@ -106,6 +106,7 @@ export const MAX_JITTER_MS = 400;
 /** Answer times of this many recent messages are kept; the margin is worked out again every RTT_EVERY. */
 const RTT_SAMPLES = 200;
 const RTT_EVERY = 50;
+const RTT_FIRST = 8;
 /** Added to retry_after: our clock and Telegram's are not the same clock. */
 export const CLOSE_MARGIN_MS = 150;
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -369,7 +370,9 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     if (rtts.length < RTT_SAMPLES) rtts.push(ms);
     else rtts[rttNext] = ms;
     rttNext = (rttNext + 1) % RTT_SAMPLES;
-    if (++rttSinceUpdate < RTT_EVERY || rtts.length < RTT_EVERY) return;
+    // A first estimate early (Herald's start-up calls give it), then one every RTT_EVERY answers.
+    const due = rtts.length === RTT_FIRST || (++rttSinceUpdate >= RTT_EVERY && rtts.length >= RTT_FIRST);
+    if (!due) return;
     rttSinceUpdate = 0;
     const sorted = [...rtts].sort((a, b) => a - b);
     const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
@@ -407,7 +410,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     promise.then(
       (value) => {
         settle();
-        if (job.request.kind !== "other") noteRtt(clock.now() - now);
+        noteRtt(clock.now() - now);
         const retryAfter = floodOf(value);
         if (retryAfter === undefined) job.resolve(value);
         else requeue(job, list, retryAfter, now, value);
