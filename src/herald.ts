@@ -139,6 +139,12 @@ export function createHerald(deps: HeraldDeps): Herald {
       });
       watcher = progress;
       delivery.events.on("progress", (p: BroadcastProgress) => progress.onProgress(p));
+      delivery.events.on("outage", (e: { broadcastId: number; reason: string }) =>
+        progress.onOutage({ ...e, phase: "paused" }),
+      );
+      delivery.events.on("recovered", (e: { broadcastId: number }) =>
+        progress.onOutage({ ...e, phase: "resumed" }),
+      );
       const scenarios = createScenarios({
         database,
         clock,
@@ -173,6 +179,11 @@ export function createHerald(deps: HeraldDeps): Herald {
         progress,
         scenarios,
         wakeDelivery: () => delivery.wake(),
+        pace: () => ({
+          freeRate: floodGate.effectiveRate(false),
+          paidRate: floodGate.effectiveRate(true),
+          queuedAhead: broadcasts.queuedAhead(),
+        }),
       };
 
       bot = createBot({ config, db, clock, logger, registrations, deepLinks, cockpit, gate: floodGate });

@@ -64,10 +64,13 @@ describe("Herald under Telegram's strict flood model", () => {
   });
 
   it("rides out an outage mid-broadcast: nothing lost, resumed without anyone, and stops within 10 s while Telegram hangs", async () => {
+    const organiser = sandbox.createUser({ first_name: "Орг", language_code: "ru" });
+    const group = sandbox.createGroup({ title: "Организаторы", memberIds: [organiser.id] });
     const config = testConfig({
       BOT_API_ROOT: sandbox.url,
       DATABASE_FILE: join(dir.path, "herald.db"),
       BROADCAST_RATE: "30",
+      ADMIN_CHAT_ID: String(group.id),
     });
     herald = createHerald({ config, logger: logs.logger, version: "0.0.0-test" });
     await herald.start();
@@ -111,6 +114,15 @@ describe("Herald under Telegram's strict flood model", () => {
     expect(duplicates).toBeLessThanOrEqual(row.ambiguous);
     expect(row).toMatchObject({ sent: 90, failed: 0, pausedBy: null });
     expect(sandbox.stats().violations.penalty).toBe(0);
+    // The organisers were told both times, in their group (nobody watches this broadcast elsewhere).
+    const told = sandbox.transcript(group.id).map((m) => m.text ?? "");
+    await waitFor(
+      () => sandbox.transcript(group.id).some((m) => /Telegram снова отвечает/.test(m.text ?? "")),
+      {
+        what: "the organisers to hear Telegram is back",
+      },
+    );
+    expect(told.some((t) => /на паузе: Telegram не отвечает/.test(t))).toBe(true);
 
     // Telegram hangs again: stopping must not wait for it.
     const late = sandbox.createUser({ first_name: "Поздний" });

@@ -183,10 +183,11 @@ export function createSegments(deps: { database: HeraldDatabase; clock: Clock })
     get,
     remove(id) {
       get(id);
-      // Audiences are read in batches as a broadcast goes: deleting its list would cut it short.
+      // Audiences are read in batches as a broadcast goes: deleting its list would cut it short. A
+      // draft is only a dialog's last step; launching it after its list is gone sends to nobody.
       const inUse = sqlite
         .prepare(
-          `SELECT id FROM broadcasts WHERE status IN ('draft', 'scheduled', 'running', 'paused')
+          `SELECT id FROM broadcasts WHERE status IN ('scheduled', 'running', 'paused')
            AND json_extract(audience, '$.kind') = 'segment' AND json_extract(audience, '$.segmentId') = ? LIMIT 1`,
         )
         .get(id) as { id: number } | undefined;

@@ -33,4 +33,15 @@ export interface CockpitDeps {
   scenarios: Scenarios;
   /** Tells the delivery engine to look now (a broadcast was launched or resumed). */
   wakeDelivery(): void;
+  /** How fast sending goes now and what is queued ahead of a new broadcast (for the plan card's ETA). */
+  pace(): Pace;
+}
+
+export interface Pace {
+  /** The bulk rate in use (lowered after a 429), messages per second; 0 = no limit. */
+  freeRate: number;
+  /** The same for paid broadcasts. */
+  paidRate: number;
+  /** Messages still to go out before a broadcast launched now gets its turn. */
+  queuedAhead: number;
 }

@@ -19,6 +19,8 @@ export const EDIT_INTERVAL_MS = 3500;
 const REPORT_POLL_MS = 1000;
 const RETRY_MS = 30_000;
 const BAR_CELLS = 12;
+const OUTAGE_NOTICE_RETRY_MS = 5000;
+const OUTAGE_NOTICE_TRY_MS = 15 * 60_000;
 
 export interface ProgressWatcher {
   /** Posts a new live progress message for a broadcast in a chat, which follows it from then on. */
@@ -33,6 +35,11 @@ export interface ProgressWatcher {
   refresh(broadcastId: number): void;
   /** Feed of the delivery engine's progress events. */
   onProgress(progress: BroadcastProgress): void;
+  /**
+   * The engine paused a broadcast because Telegram stopped answering, or resumed it when Telegram
+   * answered again: the organisers are told in the chat that watches it (else the organisers' group).
+   */
+  onOutage(event: { broadcastId: number; phase: "paused" | "resumed"; reason?: string }): void;
   start(): void;
   stop(): Promise<void>;
 }
@@ -59,7 +66,7 @@ export function createProgressWatcher(deps: {
   broadcasts: Broadcasts;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, "timezone">;
+  config: Pick<Config, "timezone" | "adminChatId">;
 }): ProgressWatcher {
   const { broadcasts, clock } = deps;
   const logger = deps.logger.child({ part: "progress" });
@@ -75,6 +82,7 @@ export function createProgressWatcher(deps: {
   let poller: NodeJS.Timeout | undefined;
   let reporting: Promise<void> = Promise.resolve();
   let stopped = false;
+  const noticeTimers = new Set<NodeJS.Timeout>();
 
   function track<T>(work: Promise<T>): Promise<T> {
     inFlight.add(work);
@@ -116,6 +124,7 @@ export function createProgressWatcher(deps: {
         blocked: row.blocked,
         remaining,
         rate: row.status === "running" ? (live?.rate ?? 0) : 0,
+        limit: row.status === "running" ? live?.effectiveRate || row.effectiveRate || "—" : "—",
         eta:
           row.status === "running" && live?.etaSeconds != null
             ? formatDuration(live.etaSeconds, language)
@@ -321,6 +330,39 @@ export function createProgressWatcher(deps: {
     refresh(broadcastId) {
       requestEdit(broadcastId);
     },
+    onOutage({ broadcastId, phase, reason }) {
+      const row = find(broadcastId);
+      const chatId = row?.progressChatId ?? deps.config.adminChatId;
+      if (!row || chatId === null || stopped) return;
+      const m = messagesFor(row.progressLanguage ?? "ru");
+      const text =
+        phase === "paused"
+          ? fill(m.outagePaused, { id: row.id, title: row.title, reason: reason ?? "—" })
+          : fill(m.outageResumed, { id: row.id, title: row.title });
+      // Said during an outage, so it is tried again until Telegram takes it (or Herald stops).
+      const giveUpAt = clock.now() + OUTAGE_NOTICE_TRY_MS;
+      const attempt = () => {
+        if (stopped) return;
+        track(deps.api().sendMessage(chatId, text)).catch((error: unknown) => {
+          const transient =
+            !(error instanceof GrammyError) || error.error_code >= 500 || error.error_code === 429;
+          if (transient && !stopped && clock.now() < giveUpAt) {
+            const timer = setTimeout(() => {
+              noticeTimers.delete(timer);
+              attempt();
+            }, OUTAGE_NOTICE_RETRY_MS);
+            noticeTimers.add(timer);
+            return;
+          }
+          logger.warn(
+            { err: describeError(error), broadcast: broadcastId },
+            "could not tell the organisers of the outage",
+          );
+        });
+      };
+      attempt();
+      requestEdit(broadcastId);
+    },
     onProgress(progress) {
       latest.set(progress.broadcastId, progress);
       if (progress.status === "done") {
@@ -337,6 +379,8 @@ export function createProgressWatcher(deps: {
     async stop() {
       stopped = true;
       clearInterval(poller);
+      for (const timer of noticeTimers) clearTimeout(timer);
+      noticeTimers.clear();
       for (const chat of chats.values()) {
         clearTimeout(chat.timer);
         chat.timer = undefined;

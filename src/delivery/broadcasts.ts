@@ -120,6 +120,8 @@ export interface Broadcasts {
    */
   unposted(): Broadcast[];
   markReported(id: number): void;
+  /** Messages still to go before a broadcast launched now starts: running broadcasts' rest and queued tickets. */
+  queuedAhead(): number;
 }
 
 /** The lifecycle of broadcasts; the delivery engine does the sending. */
@@ -134,6 +136,11 @@ export function createBroadcasts(deps: {
     "UPDATE deliveries SET status = 'cancelled' WHERE broadcast_id = ? AND status IN ('pending', 'sending')",
   );
 
+  const queuedAhead = sqlite.prepare(
+    `SELECT (SELECT coalesce(sum(max(0, total - sent - failed - blocked - expired)), 0) FROM broadcasts
+             WHERE status = 'running')
+          + (SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND lane = 'transactional') AS n`,
+  );
   const get = (id: number): Broadcast => {
     const row = db.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
     if (!row) throw new BroadcastNotFoundError(id);
@@ -214,7 +221,14 @@ export function createBroadcasts(deps: {
       if (row.status !== "running" && row.status !== "scheduled") {
         throw new BroadcastStateError(id, row.status, "paused");
       }
-      return changed(set(db, id, { status: "paused", pauseReason: reason ?? "paused by an organiser" }));
+      // An organiser's pause is theirs to lift: the engine resumes only what it paused for an outage.
+      return changed(
+        set(db, id, {
+          status: "paused",
+          pauseReason: reason ?? "paused by an organiser",
+          pausedBy: "organiser",
+        }),
+      );
     },
     resume(id) {
       const row = get(id);
@@ -222,7 +236,9 @@ export function createBroadcasts(deps: {
       const now = clock.now();
       const status: BroadcastStatus =
         row.scheduledAt !== null && row.scheduledAt > now ? "scheduled" : "running";
-      return changed(set(db, id, { status, pauseReason: null, startedAt: row.startedAt ?? now }));
+      return changed(
+        set(db, id, { status, pauseReason: null, pausedBy: null, startedAt: row.startedAt ?? now }),
+      );
     },
     cancel(id) {
       const row = get(id);
@@ -277,6 +293,10 @@ export function createBroadcasts(deps: {
           ),
         )
         .all();
+    },
+    queuedAhead() {
+      const { n } = queuedAhead.get() as { n: number };
+      return n;
     },
     markReported(id) {
       set(db, id, { reportedAt: clock.now() });

@@ -56,8 +56,8 @@ export interface DeliveryEngine {
   /** Something was queued or changed: look now rather than at the next tick. */
   wake(): void;
   /**
-   * "progress" (BroadcastProgress) about once a second per active broadcast; "outage" ({ paused:
-   * broadcast ids, reason }) when Telegram stops answering and "recovered" ({ resumed }) when it answers again.
+   * "progress" (BroadcastProgress) about once a second per active broadcast; "outage" ({ broadcastId,
+   * reason: the last error }) when Telegram stops answering, "recovered" ({ broadcastId }) when it answers again.
    */
   readonly events: EventEmitter;
 }
@@ -501,7 +501,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     logger.error({ broadcast: broadcast.row.id, reason }, "broadcast paused itself");
     // The organisers' progress message shows the pause and its reason at once.
     emitProgress(broadcast, now, "paused");
-    if (by === "outage") events.emit("outage", { broadcastId: broadcast.row.id, reason });
+    if (by === "outage") events.emit("outage", { broadcastId: broadcast.row.id, reason: lastError });
   }
 
   /** While broadcasts wait for Telegram to come back, ask it now and then; resume them when it answers. */

@@ -423,11 +423,16 @@ export function createScenarios(deps: {
         // A reminder still going out when the next one is due is too late to be useful: it expires.
         deadline: Number.isFinite(nextDue) ? nextDue : due + LAST_EVENT_STEP_MS,
       });
-      deps.broadcasts.launch(broadcast.id);
-      db.update(scenarioSteps)
-        .set({ broadcastId: broadcast.id, updatedAt: now })
-        .where(and(eq(scenarioSteps.scenarioId, "event"), eq(scenarioSteps.position, step.position)))
-        .run();
+      // The step remembers its broadcast in the launch's own transaction: a crash in between would
+      // otherwise launch the same reminder again at the next tick.
+      deps.broadcasts.launch(broadcast.id, {
+        alongside: () => {
+          db.update(scenarioSteps)
+            .set({ broadcastId: broadcast.id, updatedAt: now })
+            .where(and(eq(scenarioSteps.scenarioId, "event"), eq(scenarioSteps.position, step.position)))
+            .run();
+        },
+      });
       report.broadcasts++;
       logger.info({ step: step.position, broadcast: broadcast.id }, "event reminder launched");
     }

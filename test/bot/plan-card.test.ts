@@ -57,6 +57,16 @@ describe("planCard text", () => {
     expect(text).toContain("Paid broadcast: yes");
   });
 
+  it("uses the rate in use and counts what is queued ahead", () => {
+    const pace = { freeRate: 24, paidRate: 960, queuedAhead: 1200 };
+    const text = planCard(m, PLAN, audience(1200), NOW, config, "en", pace).text;
+    // 1,200 ahead and 1,200 of its own at 24/s: 100 s (about 2 min), not the 40 s a lone broadcast at 30/s would take.
+    expect(text).toContain("Rate: 24/s, about 2 min");
+    expect(text).toContain("Queued ahead of it: 1200 messages");
+    const paid = planCard(m, { ...PLAN, paid: true }, audience(9600), NOW, config, "en", pace).text;
+    expect(paid).toContain("Rate: 960/s, about 1 min");
+  });
+
   it("shows a short audience's ETA in seconds", () => {
     expect(card({}, 600).text).toContain("Rate: 30/s, about 20 s");
   });

@@ -53,7 +53,7 @@ beforeEach(() => {
     broadcasts,
     clock,
     logger: createLogger({ level: "silent", secrets: [] }),
-    config: { timezone: "Europe/Moscow" },
+    config: { timezone: "Europe/Moscow", adminChatId: null },
   });
 });
 

@@ -16,7 +16,7 @@ import { entitiesToHtml } from "../../messages/entities.js";
 import { placeholdersIn } from "../../messages/render.js";
 import { formatDuration, formatLocal, parseDateRange, parseLocalDateTime } from "../../messages/time.js";
 import type { DialogContext, HeraldContext } from "../context.js";
-import type { BotDeps } from "../deps.js";
+import type { BotDeps, Pace } from "../deps.js";
 import { describeError } from "../describe-error.js";
 import { dialogKeyOf, endDialog } from "../dialog-storage.js";
 import { fill, type Messages } from "../locales/index.js";
@@ -429,7 +429,8 @@ export function composeConversation(deps: Pick<BotDeps, "config" | "db" | "clock
     async function choosePlan(audience: Audience): Promise<Plan> {
       const plan: Plan = { urgent: false, silent: false, paid: false, scheduledAt: null, deadline: null };
       let now = await conversation.now();
-      const card = () => planCard(m, plan, audience, now, config, ctx.language);
+      const pace = await conversation.external(() => cockpit.pace());
+      const card = () => planCard(m, plan, audience, now, config, ctx.language, pace);
       await io.say(card().text, { reply_markup: card().keyboard });
       for (;;) {
         const c = await input(pressed("plan:"), m.planContinue);
@@ -488,9 +489,17 @@ export function planCard(
   now: number,
   config: BotDeps["config"],
   language: DialogContext["language"],
+  /** The rates in use now and the queue ahead; without it, the configured rates and an empty queue. */
+  pace?: Pace,
 ): { text: string; keyboard: InlineKeyboard } {
-  const freeRate = config.broadcastRate > 0 ? config.broadcastRate : FREE_RATE;
-  const rate = plan.paid ? config.paidBroadcastRate || freeRate : freeRate;
+  const configuredFree = config.broadcastRate > 0 ? config.broadcastRate : FREE_RATE;
+  const freeRate = pace && pace.freeRate > 0 ? pace.freeRate : configuredFree;
+  const rate = plan.paid
+    ? pace && pace.paidRate > 0
+      ? pace.paidRate
+      : config.paidBroadcastRate || freeRate
+    : freeRate;
+  const ahead = pace?.queuedAhead ?? 0;
   const at = (ms: number | null, none: string) =>
     ms === null ? none : formatLocal(ms, config.timezone, language);
   const lines = [
@@ -498,7 +507,8 @@ export function planCard(
       label: audience.label,
       n: audience.count,
       rate,
-      eta: formatDuration(audience.count / rate, language),
+      // What is queued ahead goes first (at the free rate: a paid broadcast speeds up only its own).
+      eta: formatDuration(ahead / freeRate + audience.count / rate, language),
       start: at(plan.scheduledAt, m.planNow),
       deadline: at(plan.deadline, m.planNone),
       quiet: config.quietHours ? `${clock(config.quietHours.start)}–${clock(config.quietHours.end)}` : "—",
@@ -511,15 +521,16 @@ export function planCard(
       sound: plan.silent ? m.planSilent : m.planSound,
     }),
   ];
+  if (ahead > 0) lines.push(fill(m.planQueuedAhead, { n: ahead }));
   if (plan.deadline !== null) {
     const seconds = Math.max(1, (plan.deadline - (plan.scheduledAt ?? now)) / 1000);
     const needed = Math.ceil(audience.count / seconds);
     lines.push(fill(m.planNeeds, { rate: needed }));
-    if (needed > freeRate) {
+    if (needed > configuredFree) {
       const paidRate = config.paidBroadcastRate || 1000;
       const paidShare = Math.max(0, audience.count - FREE_RATE * (audience.count / paidRate));
-      lines.push(fill(m.planOverFree, { free: freeRate, paidRate, stars: Math.ceil(paidShare * 0.1) }));
-      if (needed > paidRate || (!plan.paid && needed > freeRate)) lines.push(m.planCannotMeet);
+      lines.push(fill(m.planOverFree, { free: configuredFree, paidRate, stars: Math.ceil(paidShare * 0.1) }));
+      if (needed > paidRate || (!plan.paid && needed > configuredFree)) lines.push(m.planCannotMeet);
     }
   }
   const box = (on: boolean, label: string) => `${on ? "☑" : "☐"} ${label}`;

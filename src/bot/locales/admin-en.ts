@@ -62,6 +62,7 @@ export const adminEn: AdminMessages = {
   planCard:
     "Plan\nAudience: {label}\nRecipients: {n}\nRate: {rate}/s, about {eta}\nStart: {start}\nDeadline: {deadline}\n" +
     "Quiet hours ({quiet}): {quietMode}\nPaid broadcast: {paid}\nNotification: {sound}",
+  planQueuedAhead: "Queued ahead of it: {n} messages (running broadcasts, tickets); counted in the time.",
   planNow: "now",
   planNone: "none",
   planQuietRespected: "respected, waits for the morning",
@@ -113,7 +114,10 @@ export const adminEn: AdminMessages = {
   statusDraft: "draft",
   statusQuiet: "waiting for the morning (quiet hours)",
   progressBody:
-    "{bar} {percent}%\nSent: {sent} · failed: {failed} · blocked: {blocked} · remaining: {remaining}\nRate: {rate}/s · ETA: {eta}",
+    "{bar} {percent}%\nSent: {sent} · failed: {failed} · blocked: {blocked} · remaining: {remaining}\nRate: {rate}/s (paced at {limit}/s) · ETA: {eta}",
+  outagePaused:
+    "⚠️ Broadcast #{id} «{title}» is paused: Telegram is not answering ({reason}). Herald asks it every few seconds and resumes the broadcast by itself; nothing is lost.",
+  outageResumed: "✅ Telegram answers again: broadcast #{id} «{title}» goes on.",
   progressStars: "Paid: {stars} Stars so far",
   pause: "⏸ Pause",
   resume: "▶️ Resume",

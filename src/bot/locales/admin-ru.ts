@@ -61,6 +61,7 @@ export const adminRu = {
   planCard:
     "План\nАудитория: {label}\nПолучателей: {n}\nСкорость: {rate}/с, примерно {eta}\nСтарт: {start}\nСрок: {deadline}\n" +
     "Тихие часы ({quiet}): {quietMode}\nПлатная рассылка: {paid}\nУведомление: {sound}",
+  planQueuedAhead: "Перед ней в очереди: {n} сообщений (идущие рассылки, билеты); учтено во времени.",
   planNow: "сейчас",
   planNone: "нет",
   planQuietRespected: "соблюдаются, ждём утра",
@@ -114,7 +115,10 @@ export const adminRu = {
   statusQuiet: "ждёт утра (тихие часы)",
   progressBody:
     "{bar} {percent}%\nОтправлено: {sent} · ошибки: {failed} · заблокировали: {blocked} · осталось: {remaining}\n" +
-    "Скорость: {rate}/с · осталось времени: {eta}",
+    "Скорость: {rate}/с (темп {limit}/с) · осталось времени: {eta}",
+  outagePaused:
+    "⚠️ Рассылка № {id} «{title}» на паузе: Telegram не отвечает ({reason}). Herald проверяет каждые несколько секунд и продолжит сам; ничего не потеряется.",
+  outageResumed: "✅ Telegram снова отвечает: рассылка № {id} «{title}» продолжается.",
   progressStars: "Платно: {stars} звёзд на данный момент",
   pause: "⏸ Пауза",
   resume: "▶️ Продолжить",
