@@ -335,8 +335,14 @@ export function createFloodModel(
         delivered = true;
         const s = scopeOf(gate.key);
         const last = s.told.at(-1);
-        // An answer that tells no more than the previous one adds nothing (429 storms stay small).
+        // 429 storms stay small. An answer that tells no more than the previous one adds nothing; one
+        // with the same wait that arrives while the previous is still in force extends it exactly
+        // (every send between the two deliveries is covered by the previous one anyway).
         if (last && last.until >= until && last.waitS >= waitS) return;
+        if (last && last.waitS === waitS && Math.max(at, last.deliveredAt) < last.until) {
+          last.until = until;
+          return;
+        }
         s.told.push({
           deliveredAt: Math.max(at, last?.deliveredAt ?? at),
           deliveredSeq: seq === undefined ? undefined : Math.max(seq, last?.deliveredSeq ?? seq),
