@@ -116,10 +116,10 @@ const CHAT_WINDOW_MS = 3000;
 const GROUP_LIMIT = 20;
 const GROUP_WINDOW_MS = 60_000;
 /**
- * A chat's or a group's window is long and its limit small, so the widest margin costs next to
- * nothing and also covers a busy event loop delaying one send of a burst more than the next.
+ * A chat's or a group's window is long and its limit small, so a wide margin costs little; at least
+ * this much also covers a busy event loop delaying one send of a burst more than the next.
  */
-const CHAT_MARGIN_MS = MAX_JITTER_MS;
+const CHAT_MARGIN_MS = 250;
 /**
  * Replies to a user who wrote this recently do not count against the bulk lane (Telegram exempts
  * them). Shorter than any exemption we have seen, measured from the update's own date.
@@ -249,7 +249,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       scope = {
         key,
         kind,
-        window: createSlidingWindow(limit, windowMs + CHAT_MARGIN_MS),
+        window: createSlidingWindow(limit, windowMs + Math.max(CHAT_MARGIN_MS, jitter)),
         closedUntil: 0,
         tat: 0,
         spacingMs: 0,
