@@ -286,19 +286,23 @@ export function createProgressWatcher(deps: {
       );
     }
     try {
-      await deps.api().sendMessage(chatId, parts.join("\n\n"), {
-        ...(row.progressMessageId !== null
-          ? { reply_parameters: { message_id: row.progressMessageId, allow_sending_without_reply: true } }
-          : {}),
-      });
+      // Each part is marked once it went: what failed (a 429, the network, a stop) is tried again,
+      // and only that.
+      if (row.reportedAt === null) {
+        await deps.api().sendMessage(chatId, parts.join("\n\n"), {
+          ...(row.progressMessageId !== null
+            ? { reply_parameters: { message_id: row.progressMessageId, allow_sending_without_reply: true } }
+            : {}),
+        });
+        broadcasts.markReported(row.id);
+      }
       const csv = broadcastCsv(deps.sqlite, row.id);
       await deps
         .api()
         .sendDocument(chatId, new InputFile(Buffer.from(csv, "utf8"), `broadcast-${row.id}.csv`), {
           caption: m.reportCsv,
         });
-      // Marked only once it went: a report that failed (a 429, the network) is tried again.
-      broadcasts.markReported(row.id);
+      broadcasts.markCsvSent(row.id);
       reportRetryAt.delete(row.id);
       logger.info({ broadcast: row.id }, "report sent to the admin chat");
     } catch (error) {

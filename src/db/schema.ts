@@ -187,6 +187,8 @@ export const broadcasts = sqliteTable(
     progressLanguage: text("progress_language", { enum: LANGUAGES }),
     /** When the final report (and its CSV) went to the admin chat: sent once, even across restarts. */
     reportedAt: integer("reported_at"),
+    /** When the report's CSV went after it: a stop between the two sends the CSV, not the report, again. */
+    reportCsvAt: integer("report_csv_at"),
     createdAt: integer("created_at").notNull(),
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),

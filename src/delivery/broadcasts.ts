@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, isNull, lt, ne } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, or } from "drizzle-orm";
 import type { AudienceRule } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
 import type { Db, HeraldDatabase } from "../db/client.js";
@@ -120,6 +120,8 @@ export interface Broadcasts {
    */
   unposted(): Broadcast[];
   markReported(id: number): void;
+  /** The report's CSV went too. */
+  markCsvSent(id: number): void;
   /** Messages still to go before a broadcast launched now starts: running broadcasts' rest and queued tickets. */
   queuedAhead(): number;
 }
@@ -274,7 +276,7 @@ export function createBroadcasts(deps: {
         .where(
           and(
             inArray(broadcasts.status, TERMINAL),
-            isNull(broadcasts.reportedAt),
+            or(isNull(broadcasts.reportedAt), isNull(broadcasts.reportCsvAt)),
             isNotNull(broadcasts.progressChatId),
           ),
         )
@@ -297,6 +299,9 @@ export function createBroadcasts(deps: {
     queuedAhead() {
       const { n } = queuedAhead.get() as { n: number };
       return n;
+    },
+    markCsvSent(id) {
+      set(db, id, { reportCsvAt: clock.now() });
     },
     markReported(id) {
       set(db, id, { reportedAt: clock.now() });

@@ -232,6 +232,23 @@ describe("the progress message", () => {
     const reports = api.sendMessage.mock.calls.filter((call) => String(call[1]).startsWith("Report"));
     expect(reports).toHaveLength(2);
   });
+
+  it("sends only the CSV again when the report went and its CSV did not", async () => {
+    const row = launched("Live");
+    await watcher.show(row.id, CHAT, "en");
+    setCounts(row.id, { status: "done", total: 0 });
+    api.sendDocument.mockRejectedValueOnce(new Error("network down"));
+    watcher.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(broadcasts.get(row.id).reportedAt).not.toBeNull();
+    expect(broadcasts.get(row.id).reportCsvAt).toBeNull();
+
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(api.sendDocument).toHaveBeenCalledTimes(2);
+    expect(broadcasts.get(row.id).reportCsvAt).not.toBeNull();
+    const reports = api.sendMessage.mock.calls.filter((call) => String(call[1]).startsWith("Report"));
+    expect(reports).toHaveLength(1);
+  });
 });
 
 // A crash between a launch's transaction and the post of its progress message leaves a watched

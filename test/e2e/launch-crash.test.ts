@@ -6,6 +6,7 @@ import { answerTo, composeToLaunch } from "../helpers/compose-dialog.js";
 import { TEST_DEEPLINK_SECRET, TEST_TOKEN, TEST_WEBHOOK_SECRET } from "../helpers/config.js";
 import { type HeraldProcess, spawnHerald } from "../helpers/herald-process.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const TEXT = "The hall changed: room 204";
 const ALREADY = "This broadcast is already launched as #1. It is not sent twice.";
@@ -169,6 +170,10 @@ describe("Herald killed (SIGKILL) right after Launch", { timeout: 180_000 }, () 
 
       const report = await chat.next(/^Report: broadcast #1/);
       expect(report.text).toContain("Delivered: 3 of 3");
+      // Its CSV follows (the chat's own limit may hold it a moment).
+      await waitFor(() => sandbox.botMessages(organiser.id).some((m) => m.method === "sendDocument"), {
+        what: "the report's CSV",
+      });
       sandbox.userSends(organiser.id, "/new");
       await chat.next(/^New broadcast\. Send the message/);
 
