@@ -137,7 +137,7 @@ export function createFloodModel(
 ): FloodModel {
   const clock = opts.clock ?? { now: () => Date.now() };
   const limits: FloodLimits = { ...DEFAULT_FLOOD_LIMITS };
-  let model: FloodModelName = "bucket";
+  let model: FloodModelName = "strict";
   let hiddenRate: number | undefined;
   const buckets = new Map<string, Bucket>();
   const logs = new Map<string, TimeLog>();
@@ -175,7 +175,7 @@ export function createFloodModel(
   };
 
   setLimits(opts.limits ?? {});
-  setModel(opts.model ?? "bucket", opts.hiddenRate === undefined ? {} : { hiddenRate: opts.hiddenRate });
+  setModel(opts.model ?? "strict", opts.hiddenRate === undefined ? {} : { hiddenRate: opts.hiddenRate });
 
   const realHiddenRate = (): number => hiddenRate ?? defaultHiddenRate(limits.bulkPerSecond);
 

@@ -34,8 +34,8 @@ export const DEFAULT_SANDBOX_BOT: SandboxBot = {
 };
 
 export const DEFAULT_FAULTS: Faults = { errorRate: 0, slowRate: 0, slowMs: 2000, dropRate: 0 };
-/** The latency of the default (bucket) model; see MODEL_LATENCY for the others. */
-export const DEFAULT_LATENCY: Latency = MODEL_LATENCY.bucket;
+/** The latency of the default (strict) model; see MODEL_LATENCY for the others. */
+export const DEFAULT_LATENCY: Latency = MODEL_LATENCY.strict;
 const DEFAULT_SEED = 0x5eed;
 const DEFAULT_WAIT_MS = 10_000;
 export const OUTAGE_MODES: readonly OutageMode[] = ["5xx", "hang", "lost"];

@@ -78,7 +78,10 @@ export interface SandboxOptions {
   clock?: SandboxClock;
   /** Seeds the PRNG behind faults, latency and outages so runs are reproducible. */
   seed?: number;
-  /** Default "bucket". Without `latency`, strict and hidden answer in 15-25 ms, jitter in 10-400 ms. */
+  /**
+   * Default "strict": the sandbox forgives nothing unless a test asks for the old token buckets.
+   * Without `latency`, strict and hidden answer in 15-25 ms, jitter in 10-400 ms, bucket at once.
+   */
   model?: FloodModelName;
   /** The hidden model's real bulk limit (default: 80 % of bulkPerSecond, rounded down). */
   hiddenRate?: number;

@@ -113,7 +113,7 @@ describe("control API", () => {
 
   it("switches the flood model, starts and ends outages, and reports violations", async () => {
     expect((await control(h, "GET", "/sandbox/config")).json).toMatchObject({
-      model: "bucket",
+      model: "strict",
       hiddenRate: 24,
       outage: { active: false, remainingMs: 0 },
     });

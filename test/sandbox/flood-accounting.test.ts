@@ -92,10 +92,10 @@ describe("violations over HTTP, by send time", () => {
 });
 
 describe("models and their latency", () => {
-  it("defaults to bucket; strict and hidden answer in about 20 ms, jitter in 10-400 ms", () => {
-    expect(createSandbox().model).toBe("bucket");
-    expect(createSandbox().latency).toEqual({ minMs: 0, maxMs: 0 });
-    expect(createSandbox({ model: "strict" }).latency).toEqual({ minMs: 15, maxMs: 25 });
+  it("defaults to strict; strict and hidden answer in about 20 ms, bucket at once, jitter in 10-400 ms", () => {
+    expect(createSandbox().model).toBe("strict");
+    expect(createSandbox().latency).toEqual({ minMs: 15, maxMs: 25 });
+    expect(createSandbox({ model: "bucket" }).latency).toEqual({ minMs: 0, maxMs: 0 });
     const hidden = createSandbox({ model: "hidden", limits: { bulkPerSecond: 30 } });
     expect([hidden.latency, hidden.hiddenRate]).toEqual([MODEL_LATENCY.hidden, 24]);
     expect(createSandbox({ model: "jitter" }).latency).toEqual({ minMs: 10, maxMs: 400 });

@@ -44,9 +44,10 @@ function told(d: FloodDecision): FloodRefusal {
 }
 
 describe("bucket model", () => {
-  it("is the default, refuses past the bulk limit and admits again after retry_after", () => {
+  it("refuses past the bulk limit and admits again after retry_after (strict is the default)", () => {
     const clock = fakeClock(T0);
-    const flood = createFloodModel({ clock, limits: { bulkPerSecond: 30 } });
+    expect(createFloodModel({ clock }).model).toBe("strict");
+    const flood = createFloodModel({ clock, limits: { bulkPerSecond: 30 }, model: "bucket" });
     expect(flood.model).toBe("bucket");
     for (let i = 0; i < 30; i++) expect(flood.admit(privateMsg(1000 + i)).ok).toBe(true);
     const r = told(flood.admit(privateMsg(2000)));
@@ -57,7 +58,7 @@ describe("bucket model", () => {
 
   it("sustains exactly the bulk rate once the burst is spent", () => {
     const clock = fakeClock(T0);
-    const flood = createFloodModel({ clock, limits: { bulkPerSecond: 10 } });
+    const flood = createFloodModel({ clock, limits: { bulkPerSecond: 10 }, model: "bucket" });
     let admitted = 0;
     let chat = 1;
     // 10 s of one attempt every 10 ms, each to a fresh chat: burst of 10 plus 10/s.
@@ -82,6 +83,7 @@ describe("bucket model", () => {
     const flood = createFloodModel({
       clock,
       limits: { bulkPerSecond: 2, chatBurst: 100, chatPerSecond: 100 },
+      model: "bucket",
     });
     expect(flood.admit(privateMsg(1)).ok).toBe(true);
     expect(flood.admit(privateMsg(1)).ok).toBe(true);
@@ -94,7 +96,7 @@ describe("bucket model", () => {
 
   it("allows a per-chat burst, then one message per second", () => {
     const clock = fakeClock(T0);
-    const flood = createFloodModel({ clock });
+    const flood = createFloodModel({ clock, model: "bucket" });
     for (let i = 0; i < 3; i++) expect(flood.admit(privateMsg(42)).ok).toBe(true);
     expect(refused(flood.admit(privateMsg(42)))).toEqual({ scope: "chat", retryAfter: 1 });
     // Other chats are unaffected.
@@ -108,7 +110,7 @@ describe("bucket model", () => {
 
   it("lets paid broadcasts go far beyond the bulk limit and keeps buckets apart", () => {
     const clock = fakeClock(T0);
-    const flood = createFloodModel({ clock });
+    const flood = createFloodModel({ clock, model: "bucket" });
     let paid = 0;
     for (let i = 0; i < 1200; i++) if (flood.admit(privateMsg(10_000 + i, { paid: true })).ok) paid++;
     expect(paid).toBe(1000);
@@ -121,7 +123,11 @@ describe("bucket model", () => {
 
   it("treats 0 as no limit and validates new limits", () => {
     const clock = fakeClock(T0);
-    const flood = createFloodModel({ clock, limits: { bulkPerSecond: 0, chatPerSecond: 0 } });
+    const flood = createFloodModel({
+      clock,
+      limits: { bulkPerSecond: 0, chatPerSecond: 0 },
+      model: "bucket",
+    });
     for (let i = 0; i < 500; i++) expect(flood.admit(privateMsg(1)).ok).toBe(true);
     expect(() => flood.setLimits({ bulkPerSecond: -1 })).toThrow(RangeError);
     flood.setLimits({ bulkPerSecond: 5 });
