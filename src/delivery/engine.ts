@@ -554,7 +554,9 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       silent: b.silent,
       paid: b.paid,
       ...(language ? { language } : {}),
-      signal: AbortSignal.any([stopping.signal, broadcast.withdraw.signal]),
+      // One long-lived signal per broadcast (stop() aborts them all): a signal made per send would be
+      // held by its sources until the broadcast ends.
+      signal: broadcast.withdraw.signal,
     });
   }
 
@@ -742,6 +744,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       // Calls still waiting in the gate are withdrawn (their rows go back unsent); those on the wire
       // get a moment to answer, then are cut off and sent again at the next start (ambiguous).
       stopping.abort();
+      for (const entry of active.values()) entry.withdraw.abort();
       await dispatcher;
       const cutOffAt = Date.now() + STOP_WAIT_MS;
       while (inFlight > 0 && Date.now() < cutOffAt) await nextSignal(TICK_MS);
@@ -750,6 +753,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       for (const row of [...transactionalQueue.splice(0), ...bulkQueue.splice(0)])
         results.push({ row, kind: "unclaim" });
       flushResults();
+      // Their withdraw signals are spent: a start after this one begins with fresh entries.
+      active.clear();
     },
   };
 }

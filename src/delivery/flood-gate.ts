@@ -196,6 +196,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Number.POSITIVE_INFINITY;
   let closed = false;
+  let pumpQueued = false;
   let lastPrune = 0;
 
   const bulk = rateScope("bulk", "bulk", options.rate);
@@ -471,7 +472,21 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     job.reject(new GateWithdrawnError());
   }
 
+  /**
+   * Looks for calls that may go now, after the answers that already arrived have been read: a send
+   * made from inside another call's answer, or from a timer (timers run before I/O in Node's loop),
+   * could otherwise leave after a 429 that is here but not read yet.
+   */
   function pump() {
+    if (pumpQueued || closed) return;
+    pumpQueued = true;
+    setImmediate(() => {
+      pumpQueued = false;
+      pumpNow();
+    });
+  }
+
+  function pumpNow() {
     if (closed) return;
     const now = clock.now();
     let earliest = Number.POSITIVE_INFINITY;
@@ -511,13 +526,9 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     timerAt = at;
     timer = setTimeout(
       () => {
-        // Answers that already arrived (a 429 among them) are read first: timers run before I/O in
-        // Node's loop, and a send made before reading a 429 that is already here is a send into it.
-        setImmediate(() => {
-          timer = undefined;
-          timerAt = Number.POSITIVE_INFINITY;
-          pump();
-        });
+        timer = undefined;
+        timerAt = Number.POSITIVE_INFINITY;
+        pump();
       },
       Math.max(0, Math.ceil(at - clock.now())),
     );

@@ -229,6 +229,7 @@ describe("the flood gate", () => {
     const r = recorder();
     const first = gate.run(bulk(1), r.call("a"));
     const waiting = gate.run(bulk(2), r.call("b"));
+    await vi.advanceTimersByTimeAsync(10);
     await first;
     gate.close();
     await expect(waiting).rejects.toBeInstanceOf(GateClosedError);
