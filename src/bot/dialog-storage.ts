@@ -10,7 +10,8 @@ import { pruneDrafts } from "../delivery/broadcasts.js";
  * holds the organiser's own updates (Telegram puts their name in each), so abandoned dialogs are
  * pruned after a week (pruneDialogs, from the hourly upkeep). The
  * plugin versions what it writes; after an incompatible code change the old state is dropped and the
- * organiser is told the dialog ended (see the cockpit's fallback), never left in silence.
+ * organiser is told the dialog ended (see the cockpit's fallback), never left in silence. A change
+ * that forgot the version bump is caught when the old log fails to replay, and dropped the same way.
  */
 export function dialogStorage<S>(db: Db, clock: Clock): VersionedStateStorage<string, S> {
   type Stored = Parameters<VersionedStateStorage<string, S>["write"]>[1];
@@ -30,6 +31,15 @@ export function dialogStorage<S>(db: Db, clock: Clock): VersionedStateStorage<st
       db.delete(dialogs).where(eq(dialogs.key, key)).run();
     },
   };
+}
+
+/**
+ * The conversations plugin's error for a stored dialog whose log does not match the code replaying it
+ * (`Bad replay, expected op '…'` from its replay cursor): the log was recorded by other dialog code, a
+ * step added or removed without bumping the dialog version. Same code and same log always replay alike.
+ */
+export function isReplayMismatch(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("Bad replay");
 }
 
 /** One dialog per organiser per chat: two organisers can compose side by side in the same group. */

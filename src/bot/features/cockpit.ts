@@ -1,5 +1,5 @@
 import { conversations, createConversation } from "@grammyjs/conversations";
-import { Composer, InlineKeyboard } from "grammy";
+import { Composer, InlineKeyboard, type MiddlewareFn } from "grammy";
 import { recordAdminAction } from "../../audience/audit.js";
 import { parseListFile } from "../../audience/list-file.js";
 import { SEGMENT_NAME, SegmentError } from "../../audience/segments.js";
@@ -14,15 +14,19 @@ import { COMPOSE, composeConversation, launchedAnswer, titleOf } from "../conver
 import { DIALOG_PREFIX } from "../conversations/dialog-io.js";
 import { describeWhen, EDIT_STEP, editStepConversation, scenarioName } from "../conversations/edit-step.js";
 import type { BotDeps } from "../deps.js";
-import { dialogKey, dialogStorage, endDialog, hasDialog } from "../dialog-storage.js";
+import { describeError } from "../describe-error.js";
+import { dialogKey, dialogStorage, endDialog, hasDialog, isReplayMismatch } from "../dialog-storage.js";
 import { fill, type Messages, messagesFor } from "../locales/index.js";
 import { broadcastStatus } from "../progress.js";
 
 /**
- * Bumped when the compose dialog changes incompatibly: stored dialogs of the old shape are dropped.
+ * Bumped whenever a dialog's sequence of steps changes (a `wait` or an `external` added, removed or
+ * moved; test/bot/dialog-replay.test.ts pins the compose dialog's): stored dialogs of the old shape
+ * are dropped rather than replayed into code that did not record them.
  * 2: the draft is created before the last step, whose buttons carry its id.
+ * 3: the plan step reads the gate's pace (one `external` more, added without a bump at first).
  */
-export const DIALOG_VERSION = 2;
+export const DIALOG_VERSION = 3;
 export const ORGANISER_COMMANDS = [
   "admin",
   "new",
@@ -110,16 +114,20 @@ export function cockpitFeature(deps: BotDeps) {
   });
 
   organiser.use(
-    createConversation(composeConversation(deps), {
-      id: COMPOSE,
-      plugins: [decorateDialog(deps)],
-    }),
+    droppingUnreplayable(
+      createConversation(composeConversation(deps), {
+        id: COMPOSE,
+        plugins: [decorateDialog(deps)],
+      }),
+    ),
   );
   organiser.use(
-    createConversation(editStepConversation(deps), {
-      id: EDIT_STEP,
-      plugins: [decorateDialog(deps)],
-    }),
+    droppingUnreplayable(
+      createConversation(editStepConversation(deps), {
+        id: EDIT_STEP,
+        plugins: [decorateDialog(deps)],
+      }),
+    ),
   );
 
   const startCompose = async (ctx: HeraldContext, templateId?: number) => {
@@ -529,6 +537,33 @@ function menu(m: Messages): InlineKeyboard {
     .text(m.menuSegments, "menu:segments")
     .row()
     .text(m.menuScenarios, "menu:scenarios");
+}
+
+/**
+ * A stored dialog that its code cannot replay (its log was recorded by other dialog code: an upgrade
+ * that changed the steps without bumping DIALOG_VERSION) is dropped like one of an old version. The
+ * plugin has already removed it when it throws; the update then goes on through the cockpit, whose
+ * fallback answers it: a button with "this dialog is over" (or "already launched"), a message with
+ * the organiser help. Before, the organiser got "something went wrong" and the button press was
+ * never answered. Errors from the dialog's own code, and from middleware after it, pass unchanged.
+ */
+function droppingUnreplayable(dialog: MiddlewareFn<HeraldContext>): MiddlewareFn<HeraldContext> {
+  return async (ctx, next) => {
+    let passedOn = false;
+    try {
+      await dialog(ctx, () => {
+        passedOn = true;
+        return next();
+      });
+    } catch (error) {
+      if (passedOn || !isReplayMismatch(error)) throw error;
+      ctx.logger.warn(
+        { err: describeError(error), dialog_version: DIALOG_VERSION },
+        "a stored dialog does not replay with this code (recorded by another version): dropped",
+      );
+      await next();
+    }
+  };
 }
 
 /**
