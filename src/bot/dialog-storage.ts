@@ -36,7 +36,9 @@ export function dialogStorage<S>(db: Db, clock: Clock): VersionedStateStorage<st
 /**
  * The conversations plugin's error for a stored dialog whose log does not match the code replaying it
  * (`Bad replay, expected op '…'` from its replay cursor): the log was recorded by other dialog code, a
- * step added or removed without bumping the dialog version. Same code and same log always replay alike.
+ * step added or removed without bumping the dialog version (or, for a dialog that parsed a date, under
+ * another TIMEZONE). The same code, configuration and log always replay alike: every read, clock and
+ * send inside a dialog goes through `conversation.external`.
  */
 export function isReplayMismatch(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith("Bad replay");
