@@ -81,6 +81,8 @@ export function createHerald(deps: HeraldDeps): Herald {
   let engine: DeliveryEngine | undefined;
   let watcher: ProgressWatcher | undefined;
   let gate: FloodGate | undefined;
+  /** Set when calls still waiting are given up at stop: dialogs cut off then keep their stored state. */
+  let cutOff = false;
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<StartedHerald> {
@@ -186,7 +188,17 @@ export function createHerald(deps: HeraldDeps): Herald {
         }),
       };
 
-      bot = createBot({ config, db, clock, logger, registrations, deepLinks, cockpit, gate: floodGate });
+      bot = createBot({
+        config,
+        db,
+        clock,
+        logger,
+        registrations,
+        deepLinks,
+        cockpit,
+        gate: floodGate,
+        stopping: () => cutOff,
+      });
       const identity = await identify(bot);
       logger.info({ bot: identity.username, id: identity.id }, "bot identity known");
       await bot.api.deleteWebhook();
@@ -325,6 +337,7 @@ export function createHerald(deps: HeraldDeps): Herald {
       if (engine) await engine.stop();
       // Whatever still waits (a reply behind a long retry_after, a report) is given up: its state is in
       // SQLite and the next start takes it up again.
+      cutOff = true;
       gate?.close();
       if (watcher) await watcher.stop();
       if (handle) await drainHandlers(handle, DRAIN_POLL_MS * 25);

@@ -20,6 +20,8 @@ export interface BotDeps {
   registrations: Registrations;
   deepLinks: DeepLinks;
   cockpit: CockpitDeps;
+  /** True once Herald's stop gives up calls still waiting (dialogs cut off then keep their stored state). */
+  stopping?: () => boolean;
 }
 
 /** What the organisers' cockpit works with, besides the shared parts above. */

@@ -13,7 +13,15 @@ import { pruneDrafts } from "../delivery/broadcasts.js";
  * organiser is told the dialog ended (see the cockpit's fallback), never left in silence. A change
  * that forgot the version bump is caught when the old log fails to replay, and dropped the same way.
  */
-export function dialogStorage<S>(db: Db, clock: Clock): VersionedStateStorage<string, S> {
+export function dialogStorage<S>(
+  db: Db,
+  clock: Clock,
+  /**
+   * True once Herald is stopping: a dialog cut off mid-step (its pending messages given up) must
+   * not be rewritten or deleted, so it resumes from its last finished step, as after a crash.
+   */
+  frozen: () => boolean = () => false,
+): VersionedStateStorage<string, S> {
   type Stored = Parameters<VersionedStateStorage<string, S>["write"]>[1];
   return {
     read(key) {
@@ -21,6 +29,7 @@ export function dialogStorage<S>(db: Db, clock: Clock): VersionedStateStorage<st
       return row ? (JSON.parse(row.state) as Stored) : undefined;
     },
     write(key, state) {
+      if (frozen()) return;
       const value = { key, state: JSON.stringify(state), updatedAt: clock.now() };
       db.insert(dialogs)
         .values(value)
@@ -28,6 +37,7 @@ export function dialogStorage<S>(db: Db, clock: Clock): VersionedStateStorage<st
         .run();
     },
     delete(key) {
+      if (frozen()) return;
       db.delete(dialogs).where(eq(dialogs.key, key)).run();
     },
   };

@@ -220,7 +220,9 @@ export function createBroadcasts(deps: {
     },
     pause(id, reason) {
       const row = get(id);
-      if (row.status !== "running" && row.status !== "scheduled") {
+      // An organiser may also take over a pause the engine made (it would resume that one itself).
+      const takeOver = row.status === "paused" && row.pausedBy !== "organiser";
+      if (row.status !== "running" && row.status !== "scheduled" && !takeOver) {
         throw new BroadcastStateError(id, row.status, "paused");
       }
       // An organiser's pause is theirs to lift: the engine resumes only what it paused for an outage.

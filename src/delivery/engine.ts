@@ -1,4 +1,4 @@
-import { EventEmitter } from "node:events";
+import { EventEmitter, setMaxListeners } from "node:events";
 import type Database from "better-sqlite3";
 import { inArray } from "drizzle-orm";
 import { type Api, GrammyError, HttpError } from "grammy";
@@ -90,6 +90,8 @@ interface ActiveBroadcast {
   lastError: string;
   /** Withdraws this broadcast's calls still waiting in the gate when it stops (pause, cancel, expiry). */
   withdraw: AbortController;
+  /** Its deadline passed: rows coming back unsent expire instead of going back to pending. */
+  expiring: boolean;
   /** Paid messages in the current wall-clock second, for the Stars cost above the free rate. */
   paidSecond: number;
   paidInSecond: number;
@@ -128,6 +130,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
   const events = new EventEmitter();
   /** Withdraws the engine's waiting calls at stop. */
   let stopping = new AbortController();
+  setMaxListeners(0, stopping.signal);
 
   const sql = {
     countInterrupted: sqlite.prepare(
@@ -162,6 +165,12 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     ),
     finish: sqlite.prepare(
       "UPDATE broadcasts SET status = 'done', finished_at = ?, expired = expired + ? WHERE id = ?",
+    ),
+    expireRest: sqlite.prepare(
+      "UPDATE broadcasts SET expired = expired + ?, audience_complete = 1 WHERE id = ?",
+    ),
+    markExpired: sqlite.prepare(
+      "UPDATE deliveries SET status = 'expired' WHERE id = ? AND status = 'sending'",
     ),
     pause: sqlite.prepare(
       "UPDATE broadcasts SET status = 'paused', pause_reason = ?, paused_by = ? WHERE id = ? AND status = 'running'",
@@ -225,6 +234,14 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
   let lastOutageProbe = 0;
   let probing = false;
 
+  const withdrawController = () => {
+    const controller = new AbortController();
+    // One listener per call waiting in the gate: many is expected, not a leak.
+    setMaxListeners(0, controller.signal);
+    return controller;
+  };
+  const expiring = (row: Row) => row.broadcast_id !== null && active.get(row.broadcast_id)?.expiring === true;
+
   // --- broadcasts: schedule, audience, gates, completion -------------------------------------
   function refreshBroadcasts(now: number) {
     const rows = db
@@ -249,7 +266,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
           failuresInARow: 0,
           transientInARow: 0,
           lastError: "",
-          withdraw: new AbortController(),
+          withdraw: withdrawController(),
+          expiring: false,
           paidSecond: 0,
           paidInSecond: 0,
           history: [],
@@ -260,7 +278,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       entry.gate =
         row.status === "running" ? broadcastGate(row, now, options.quietHours, options.timezone) : "not_yet";
       if (row.status === "running" && !row.audienceComplete) materialise(row, now);
-      if (entry.gate === "expired") expire(row, now);
+      if (entry.gate === "expired") expire(entry);
     }
     for (const id of active.keys()) {
       if (!seen.has(id)) {
@@ -315,14 +333,21 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     })();
   }
 
-  function expire(row: Broadcast, now: number) {
+  /**
+   * The deadline passed: what is still pending expires now; rows on the wire finish (sent, or expired
+   * instead of retried) and the broadcast is done once none is left (checkCompletion).
+   */
+  function expire(entry: ActiveBroadcast) {
+    const row = entry.row;
+    if (entry.expiring) return;
+    entry.expiring = true;
     dropQueued(row.id);
-    active.get(row.id)?.withdraw.abort();
     flushResults();
     const expired = sql.expire.run(row.id).changes;
-    sql.finish.run(now, expired, row.id);
+    sql.expireRest.run(expired, row.id);
+    row.expired += expired;
+    row.audienceComplete = true;
     logger.info({ broadcast: row.id, expired }, "broadcast deadline passed: the rest expired");
-    active.delete(row.id);
   }
 
   function checkCompletion(now: number) {
@@ -346,7 +371,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     const entry = active.get(broadcastId);
     if (entry) {
       entry.withdraw.abort();
-      entry.withdraw = new AbortController();
+      entry.withdraw = withdrawController();
     }
     for (let i = bulkQueue.length - 1; i >= 0; i--) {
       const row = bulkQueue[i] as Row;
@@ -401,6 +426,11 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
         results.push({ row, kind: "unclaim" });
         break;
       }
+      // Its broadcast may have stopped (paused, cancelled, expired, quiet hours) while this row waited.
+      if (row.broadcast_id !== null && active.get(row.broadcast_id)?.gate !== "send") {
+        results.push({ row, kind: "unclaim" });
+        continue;
+      }
       inFlight++;
       void send(row).finally(() => {
         inFlight--;
@@ -417,11 +447,18 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
   function roomFor(row: Row): boolean {
     const rate = bulkRate();
     if (rate <= 0) return inFlight < UNLIMITED_IN_FLIGHT;
-    return inFlight < MAX_IN_FLIGHT && gate.waiting(row.lane) < Math.max(4, Math.ceil(rate / 5));
+    // On the wire: about two seconds' worth, so a hanging outage leaves few calls unanswered (ambiguous).
+    const onWireCap = Math.min(MAX_IN_FLIGHT, Math.max(8, Math.ceil(rate * 2)));
+    return inFlight < onWireCap && gate.waiting(row.lane) < Math.max(4, Math.ceil(rate / 5));
   }
 
   async function send(row: Row) {
     const broadcast = row.broadcast_id === null ? undefined : active.get(row.broadcast_id);
+    // A broadcast's row is never sent as anything but that broadcast's content.
+    if (row.broadcast_id !== null && !broadcast) {
+      results.push({ row, kind: "unclaim" });
+      return;
+    }
     try {
       const messageId = broadcast
         ? await sendBroadcast(row, broadcast)
@@ -451,8 +488,9 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       error instanceof GrammyError ? error.description : String((error as Error)?.message ?? error);
     // The gate waits out 429s itself; one that still reaches here is Telegram's pacing, not a failure.
     const flood = error instanceof GrammyError && error.error_code === 429;
-    // No answer at all (a timeout, a cut connection): the message may have arrived. Sent again, flagged.
-    const ambiguous = error instanceof HttpError;
+    // No answer (a timeout, a cut connection) or Telegram's own failure: the message may have arrived.
+    // Sent again, flagged, so a duplicate is always one Herald counted as possible.
+    const ambiguous = error instanceof HttpError || (error instanceof GrammyError && error.error_code >= 500);
     const transient = flood || ambiguous || (error instanceof GrammyError && error.error_code >= 500);
     if (transient) {
       const waitMs = flood
@@ -492,7 +530,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
         ? `paused after ${FAILURE_RUN} failed sends in a row; the last: ${lastError}. Telegram is not answering: Herald resumes it when it does`
         : `paused after ${FAILURE_RUN} failed sends in a row; the last: ${lastError}`;
     flushResults();
-    sql.pause.run(reason, by, broadcast.row.id);
+    // An organiser may have paused or cancelled it a moment ago: then there is nothing to announce.
+    if (sql.pause.run(reason, by, broadcast.row.id).changes === 0) return;
     broadcast.row.status = "paused";
     broadcast.row.pausedBy = by;
     broadcast.row.pauseReason = reason;
@@ -567,12 +606,20 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     const now = clock.now();
     const counts = new Map<
       number,
-      { sent: number; failed: number; blocked: number; paid: number; stars: number; ambiguous: number }
+      {
+        sent: number;
+        failed: number;
+        blocked: number;
+        paid: number;
+        stars: number;
+        ambiguous: number;
+        expired: number;
+      }
     >();
     const countFor = (id: number) => {
       let c = counts.get(id);
       if (!c) {
-        c = { sent: 0, failed: 0, blocked: 0, paid: 0, stars: 0, ambiguous: 0 };
+        c = { sent: 0, failed: 0, blocked: 0, paid: 0, stars: 0, ambiguous: 0, expired: 0 };
         counts.set(id, c);
       }
       return c;
@@ -602,20 +649,29 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
             if (row.broadcast_id !== null) countFor(row.broadcast_id).failed++;
             break;
           case "retry":
+            if (expiring(row)) {
+              if (sql.markExpired.run(row.id).changes > 0) countFor(row.broadcast_id as number).expired++;
+              break;
+            }
             sql.markRetry.run(result.error, result.notBefore, result.ambiguous ? 1 : 0, row.id);
             if (result.ambiguous && !row.ambiguous && row.broadcast_id !== null) {
               countFor(row.broadcast_id).ambiguous++;
             }
             break;
           case "unclaim":
+            if (expiring(row)) {
+              if (sql.markExpired.run(row.id).changes > 0) countFor(row.broadcast_id as number).expired++;
+              break;
+            }
             sql.unclaim.run(row.id);
             break;
         }
       }
       for (const [id, c] of counts) {
-        const { ambiguous, ...figures } = c;
+        const { ambiguous, expired, ...figures } = c;
         sql.countResults.run({ id, ...figures });
         if (ambiguous > 0) sql.addAmbiguous.run(ambiguous, id);
+        if (expired > 0) sql.expireRest.run(expired, id);
       }
     })();
     for (const [id, c] of counts) {
@@ -626,6 +682,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       entry.row.blocked += c.blocked;
       entry.row.starsCost += c.stars;
       entry.row.ambiguous += c.ambiguous;
+      entry.row.expired += c.expired;
     }
   };
 
@@ -722,7 +779,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
         logger.warn({ rows: interrupted }, "sends in flight at the last stop are sent again (ambiguous)");
       }
       running = true;
-      stopping = new AbortController();
+      stopping = withdrawController();
       ticker = setInterval(tick, TICK_MS);
       flushTimer = setInterval(flushResults, FLUSH_MS);
       tick();
@@ -739,17 +796,20 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       if (!running) return;
       running = false;
       clearInterval(ticker);
-      clearInterval(flushTimer);
       notify();
       // Calls still waiting in the gate are withdrawn (their rows go back unsent); those on the wire
       // get a moment to answer, then are cut off and sent again at the next start (ambiguous).
       stopping.abort();
       for (const entry of active.values()) entry.withdraw.abort();
       await dispatcher;
+      // Results keep being written meanwhile (flushTimer still runs): a forced exit loses none of them.
       const cutOffAt = Date.now() + STOP_WAIT_MS;
       while (inFlight > 0 && Date.now() < cutOffAt) await nextSignal(TICK_MS);
       if (inFlight > 0) gate.abortOnWire((request) => request.lane !== "reply");
-      while (inFlight > 0) await nextSignal(TICK_MS);
+      // Cut-off calls answer at once; anything still out stays 'sending' and is sent again at start.
+      const giveUpAt = Date.now() + STOP_WAIT_MS;
+      while (inFlight > 0 && Date.now() < giveUpAt) await nextSignal(TICK_MS);
+      clearInterval(flushTimer);
       for (const row of [...transactionalQueue.splice(0), ...bulkQueue.splice(0)])
         results.push({ row, kind: "unclaim" });
       flushResults();

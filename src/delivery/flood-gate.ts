@@ -130,6 +130,8 @@ const DECREASE = 0.85;
 const RAISE_EVERY_MS = 5000;
 const RAISE_STEP_SHARE = 0.02;
 const CEILING_HOLD_MS = 60_000;
+/** A 429 on a chat's message is blamed on the bulk lane too if the lane was at least this full. */
+const BULK_BLAME_SHARE = 0.5;
 /** How many waiting calls of one lane are looked at per pass (one chat's backlog must not hide others). */
 const SCAN_LIMIT = 256;
 const PRUNE_AT = 5000;
@@ -332,7 +334,17 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
   function onFlood(list: Scope[], retryAfterS: number, sentAt: number) {
     const now = clock.now();
     const until = now + retryAfterS * 1000 + CLOSE_MARGIN_MS;
-    for (const scope of list) {
+    // Telegram does not say which limit it was. The chat's or group's own scope always closes; the
+    // bulk lane only if it was busy enough to be the cause (a dialog's 429 in a quiet hour must not
+    // stall a broadcast, nor lower its rate). Closing too much is safe; too little is a penalty.
+    // A chat (or group) that had only this call in its window cannot be over its own limit.
+    const narrow = list.find((s) => s.kind === "chat" || s.kind === "group");
+    const narrowBusy = (narrow?.window?.countAt(sentAt) ?? 0) > 1;
+    const blamed = list.filter((scope) => {
+      if (!scope.adaptive || !narrowBusy || !scope.window) return true;
+      return scope.window.countAt(sentAt) >= scope.window.limit * BULK_BLAME_SHARE;
+    });
+    for (const scope of blamed) {
       scope.closedUntil = Math.max(scope.closedUntil, until);
       // Start again from an even pace after the wait, not with a burst.
       if (scope.spacingMs > 0) scope.tat = Math.max(scope.tat, scope.closedUntil);
@@ -351,10 +363,10 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
         );
       }
     }
-    const counted = list.find((s) => s.kind === "bulk" || s.kind === "paid") ?? list[0];
+    const counted = blamed.find((s) => s.kind === "bulk" || s.kind === "paid") ?? blamed[0];
     stats.floods[counted?.kind ?? "other"]++;
-    if (!list.some((s) => s.adaptive)) {
-      logger?.warn({ scopes: list.map((s) => s.key), retryAfterS }, "flood limit: scope closed");
+    if (!blamed.some((s) => s.adaptive)) {
+      logger?.warn({ scopes: blamed.map((s) => s.key), retryAfterS }, "flood limit: scope closed");
     }
   }
 
@@ -434,6 +446,11 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       job.reject(new GateClosedError());
       return;
     }
+    // Withdrawn while it was on the wire (a pause, a cancel, a stop): it does not go again.
+    if (job.cancel?.aborted) {
+      job.reject(new GateWithdrawnError());
+      return;
+    }
     if (job.request.giveUpAt !== undefined && clock.now() + retryAfterS * 1000 > job.request.giveUpAt) {
       settleFlood(job);
       return;
@@ -444,9 +461,14 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     stats.waiting++;
   }
 
-  /** Gives up on a call: its caller gets the 429 as Telegram gave it. */
-  function settleFlood(job: Job) {
-    const outcome = job.lastFlood;
+  /** Gives up on a call: its caller gets the 429 as Telegram gave it, or one saying how long it would wait. */
+  function settleFlood(job: Job, waitMs = 0) {
+    const outcome = job.lastFlood ?? {
+      ok: false,
+      error_code: 429,
+      description: "Too Many Requests: Herald's flood gate would hold this call too long",
+      parameters: { retry_after: Math.max(1, Math.ceil(waitMs / 1000)) },
+    };
     if (outcome instanceof Error) job.reject(outcome);
     else job.resolve(outcome);
   }
@@ -498,17 +520,25 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
         const list = scopesOf(job.request, now);
         let at = now;
         for (const scope of list) at = Math.max(at, readyAt(scope, now));
+        if (job.cancel?.aborted) {
+          queue.splice(i, 1);
+          stats.waiting--;
+          detachCancel(job);
+          job.reject(new GateWithdrawnError());
+          continue;
+        }
         if (at <= now) {
           queue.splice(i, 1);
           stats.waiting--;
           launch(job, list, now);
           continue;
         }
-        if (job.request.giveUpAt !== undefined && job.lastFlood !== undefined && at > job.request.giveUpAt) {
+        // Waiting past its give-up time (a long retry_after, a group's budget): answered with a 429.
+        if (job.request.giveUpAt !== undefined && at > job.request.giveUpAt) {
           queue.splice(i, 1);
           stats.waiting--;
           detachCancel(job);
-          settleFlood(job);
+          settleFlood(job, at - now);
           continue;
         }
         earliest = Math.min(earliest, at);
@@ -566,6 +596,10 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     },
     noteUserUpdate(chatId, at) {
       if (chatId <= 0) return;
+      if (exemptUntil.size > PRUNE_AT) {
+        const now = clock.now();
+        for (const [chat, until] of exemptUntil) if (until <= now) exemptUntil.delete(chat);
+      }
       const until = at + REPLY_EXEMPT_MS;
       if (until > (exemptUntil.get(chatId) ?? 0)) exemptUntil.set(chatId, until);
     },

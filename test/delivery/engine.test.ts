@@ -286,6 +286,46 @@ describe("the delivery engine", () => {
     expect(h.broadcasts.get(id).ambiguous).toBe(interrupted);
   });
 
+  it("puts back the rows it holds when a broadcast is paused, and loses none when it resumes", async () => {
+    // At 2/s the dispatcher always holds a row while the gate's lane is full: a pause finds it there.
+    const h = await setup({ recipients: 12, rate: 2 });
+    const id = launch(h);
+    await waitFor(() => h.broadcasts.get(id).sent >= 2, { what: "two sent" });
+    h.broadcasts.pause(id);
+    await waitFor(
+      () =>
+        (
+          h.database.sqlite
+            .prepare("SELECT count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status = 'sending'")
+            .get(id) as { n: number }
+        ).n === 0,
+      { what: "no row left in flight" },
+    );
+    const sentWhilePaused = h.broadcasts.get(id).sent;
+    h.broadcasts.resume(id);
+    await waitForStatus(h, id, "done");
+    expect(h.broadcasts.get(id)).toMatchObject({ total: 12, sent: 12, failed: 0 });
+    expect(received(h)).toEqual(h.recipients.map(() => 1));
+    expect(sentWhilePaused).toBeLessThan(12);
+  });
+
+  it("expires what its deadline leaves, also rows waiting in the gate, and the counts add up", async () => {
+    const h = await setup({ recipients: 20, rate: 2 });
+    const id = launch(h, { deadline: Date.now() + 2500 });
+    await waitForStatus(h, id, "done");
+    const row = h.broadcasts.get(id);
+    expect(row.sent).toBeGreaterThan(0);
+    expect(row.expired).toBeGreaterThan(0);
+    expect(row.sent + row.failed + row.blocked + row.expired).toBe(row.total);
+    const open = h.database.sqlite
+      .prepare(
+        "SELECT count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status IN ('pending', 'sending')",
+      )
+      .get(id) as { n: number };
+    expect(open.n).toBe(0);
+    expect(received(h).filter((n) => n > 1)).toEqual([]);
+  });
+
   it("sends nothing for a broadcast cancelled before it went out", async () => {
     const h = await setup({ recipients: 10, start: false });
     const id = launch(h);
@@ -337,7 +377,12 @@ describe("the delivery engine", () => {
   });
 
   it("keeps to the sandbox's flood limit without a 429 storm", async () => {
-    const h = await setup({ recipients: 45, rate: 30, sandboxLimits: { bulkPerSecond: 30 } });
+    // No reply window: the recipients pressed Start a moment ago, which would exempt every send from bulk.
+    const h = await setup({
+      recipients: 45,
+      rate: 30,
+      sandboxLimits: { bulkPerSecond: 30, replyWindowSeconds: 0 },
+    });
     const id = launch(h);
     await waitForStatus(h, id, "done");
     expect(received(h)).toEqual(h.recipients.map(() => 1));

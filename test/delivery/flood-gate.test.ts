@@ -191,6 +191,62 @@ describe("the flood gate", () => {
     expect(maxInWindow(r.sentAt, 60_000)).toBeLessThanOrEqual(20);
   });
 
+  it("does not send again a call withdrawn while on the wire when its answer is a 429", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
+    const cancel = new AbortController();
+    let answer: (v: unknown) => void = () => {};
+    let calls = 0;
+    const sent = gate.run(
+      bulk(1),
+      () => {
+        calls++;
+        return new Promise((resolve) => {
+          answer = resolve;
+        });
+      },
+      { cancel: cancel.signal },
+    );
+    const settled = expect(sent).rejects.toBeInstanceOf(GateWithdrawnError);
+    await vi.advanceTimersByTimeAsync(5);
+    cancel.abort();
+    answer(FLOOD(1));
+    await settled;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls).toBe(1);
+  });
+
+  it("gives up on a reply that waits behind another call's 429 past its give-up time", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
+    const r = recorder((n) => (n === 1 ? FLOOD(60) : OK));
+    const refused = gate.run(bulk(1), r.call("bulk"));
+    await vi.advanceTimersByTimeAsync(10);
+    const waiting = gate.run({ ...reply(2), giveUpAt: Date.now() + 5000 }, r.call("reply"));
+    await vi.advanceTimersByTimeAsync(100);
+    await expect(waiting).resolves.toMatchObject({ error_code: 429 });
+    expect(r.order).toEqual(["bulk"]);
+    gate.close();
+    // The refused call was still waiting out its 60 s: closing the gate gives it up.
+    await expect(refused).rejects.toBeInstanceOf(GateClosedError);
+  });
+
+  it("blames a busy chat's 429 on the chat alone while the bulk lane is quiet", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
+    const r = recorder((n) => (n === 3 ? FLOOD(5) : OK));
+    const toSeven = [gate.run(reply(7), r.call("a")), gate.run(reply(7), r.call("b"))];
+    const third = gate.run(reply(7), r.call("c"));
+    await vi.advanceTimersByTimeAsync(100);
+    await Promise.all(toSeven);
+    const other = gate.run(bulk(8), r.call("to8"));
+    await vi.advanceTimersByTimeAsync(100);
+    await other;
+    // The other chat went at once and the rate stayed; chat 7 waits out its own retry_after.
+    expect(r.order).toEqual(["a", "b", "c", "to8"]);
+    expect(gate.effectiveRate()).toBeCloseTo(28.8, 1);
+    await vi.advanceTimersByTimeAsync(6000);
+    await third;
+    expect(r.order).toEqual(["a", "b", "c", "to8", "c"]);
+  });
+
   it("withdraws a call that is still waiting, and never sends it", async () => {
     gate = createFloodGate({ rate: 1, paidRate: 1000, clock: systemClock });
     const r = recorder();

@@ -96,7 +96,7 @@ export function cockpitFeature(deps: BotDeps) {
         type: "key",
         version: DIALOG_VERSION,
         getStorageKey: dialogKey,
-        adapter: dialogStorage(db, clock),
+        adapter: dialogStorage(db, clock, () => deps.stopping?.() ?? false),
       },
     }),
   );
