@@ -7,9 +7,9 @@ type SendOptions = Parameters<Api["sendMessage"]>[2];
 type EditOptions = Parameters<Api["editMessageText"]>[3];
 
 /**
- * What a dialog says, sent through the bot's own API (throttled, with auto-retry) inside
+ * What a dialog says, sent through the bot's own API (behind the bot's flood gate) inside
  * `conversation.external`: each message goes once and its result is stored in the dialog's log.
- * Replying with the dialog context's API instead would go unthrottled, and any transformer added
+ * Replying with the dialog context's API instead would bypass the gate, and any transformer added
  * there would act again on every replay of the recorded calls.
  */
 /** Callback data of dialog buttons starts with this; anything else passes through the dialog. */

@@ -568,7 +568,7 @@ function droppingUnreplayable(dialog: MiddlewareFn<HeraldContext>): MiddlewareFn
 
 /**
  * Contexts inside a dialog are built by the conversations plugin: they get the same logger and
- * language as the outside. No API transformer here (throttler, auto-retry): one installed on a
+ * language as the outside. No API transformer here (the flood gate's): one installed on a
  * dialog's API wraps the plugin's replay log, so on every later update it would act again on the
  * recorded calls. Dialogs speak through dialogIO instead: the bot's own API inside `external`.
  */
