@@ -136,6 +136,8 @@ const BULK_BLAME_SHARE = 0.5;
 const SCAN_LIMIT = 256;
 const PRUNE_AT = 5000;
 const PRUNE_EVERY_MS = 1000;
+/** How often calls on the wire are checked against their timeout. */
+const SWEEP_MS = 250;
 
 interface Scope {
   key: string;
@@ -172,6 +174,8 @@ interface Job {
 interface WireCall {
   request: GateRequest;
   controller: AbortController;
+  /** When it is cut off if no answer came. */
+  deadline: number;
 }
 
 export function createFloodGate(options: FloodGateOptions): FloodGate {
@@ -199,6 +203,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
   let timerAt = Number.POSITIVE_INFINITY;
   let closed = false;
   let pumpQueued = false;
+  let sweeper: NodeJS.Timeout | undefined;
   let lastPrune = 0;
 
   const bulk = rateScope("bulk", "bulk", options.rate);
@@ -401,16 +406,16 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     for (const scope of list) consume(scope, now);
     detachCancel(job);
     const controller = new AbortController();
-    const wire: WireCall = { request: job.request, controller };
+    // One sweep checks every call's deadline (a timer per call costs more than it saves at 1000/s).
+    const wire: WireCall = {
+      request: job.request,
+      controller,
+      deadline: now + (job.request.timeoutMs ?? timeoutMs),
+    };
     onWire.add(wire);
     stats.onWire = onWire.size;
-    const limitMs = job.request.timeoutMs ?? timeoutMs;
-    const timeout = setTimeout(() => {
-      stats.timeouts++;
-      controller.abort(new Error(`no answer from Telegram within ${limitMs} ms`));
-    }, limitMs);
+    sweepSoon();
     const settle = () => {
-      clearTimeout(timeout);
       onWire.delete(wire);
       stats.onWire = onWire.size;
     };
@@ -437,6 +442,24 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
         pump();
       },
     );
+  }
+
+  function sweepSoon() {
+    if (sweeper || closed) return;
+    sweeper = setTimeout(sweep, SWEEP_MS);
+  }
+
+  function sweep() {
+    sweeper = undefined;
+    const now = clock.now();
+    for (const wire of onWire) {
+      if (wire.deadline > now || wire.controller.signal.aborted) continue;
+      stats.timeouts++;
+      wire.controller.abort(
+        new Error(`no answer from Telegram within ${wire.request.timeoutMs ?? timeoutMs} ms`),
+      );
+    }
+    if (onWire.size > 0) sweepSoon();
   }
 
   function requeue(job: Job, list: Scope[], retryAfterS: number, sentAt: number, outcome: unknown) {
@@ -640,6 +663,8 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       closed = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
+      if (sweeper) clearTimeout(sweeper);
+      sweeper = undefined;
       for (const lane of LANES) {
         for (const job of queues[lane].splice(0)) {
           detachCancel(job);
