@@ -1,7 +1,7 @@
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import type { FloodGate } from "../delivery/flood-gate.js";
+import { type FloodGate, GateClosedError } from "../delivery/flood-gate.js";
 import { gateTransformer } from "../delivery/gated-api.js";
 import { pickLanguage } from "../messages/language.js";
 import type { HeraldContext } from "./context.js";
@@ -77,6 +77,11 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
 
   async function answerAfterError(error: BotError<HeraldContext>) {
     const ctx = error.ctx;
+    // Herald is stopping and gave up what still waited: the update is not an error, and no answer can go.
+    if (error.error instanceof GateClosedError) {
+      (ctx.logger ?? logger).info("handler cut off by the stop");
+      return;
+    }
     (ctx.logger ?? logger).error({ err: describeError(error.error) }, "handler failed");
     // Attendees in private, and organisers in their group: nobody is left without an answer.
     if (ctx.chat?.type !== "private" && ctx.chat?.id !== config.adminChatId) return;
