@@ -3,64 +3,64 @@
  * that left exactly `windowMs` ago). Telegram counts in windows we cannot see, on the far side of a
  * jittery network, so the gate keeps this stricter count on its own side: if no window of
  * `1000 + jitter` ms holds more than the limit as sent, no 1-second window holds more as it arrives.
+ *
+ * A class, not a closure: a broadcast makes one for each recipient's chat, thousands a second at
+ * the paid rate, and each should cost an object and a short array, not a set of functions.
  */
-export interface SlidingWindow {
-  readonly limit: number;
-  windowMs: number;
+export class SlidingWindow {
+  /** The last `limit` send times, oldest at `oldest` once the ring is full. */
+  private ring: number[] = [];
+  private oldest = 0;
+  private size: number;
+
+  constructor(
+    limit: number,
+    public windowMs: number,
+  ) {
+    this.size = Math.max(1, Math.floor(limit));
+  }
+
+  get limit(): number {
+    return this.size;
+  }
+
   /** The earliest time (>= now) a send fits. */
-  nextFree(now: number): number;
-  record(at: number): void;
+  nextFree(now: number): number {
+    if (this.ring.length < this.size) return now;
+    const freedAt = (this.ring[this.oldest] as number) + this.windowMs;
+    return freedAt > now ? freedAt : now;
+  }
+
+  record(at: number): void {
+    if (this.ring.length < this.size) {
+      this.ring.push(at);
+      return;
+    }
+    this.ring[this.oldest] = at;
+    this.oldest = (this.oldest + 1) % this.size;
+  }
+
   /** Sends within the window ending now. */
-  countAt(now: number): number;
+  countAt(now: number): number {
+    let n = 0;
+    for (const at of this.ring) if (at > now - this.windowMs) n++;
+    return n;
+  }
+
   /** Changes the limit, keeping the most recent sends. */
-  resize(limit: number): void;
+  resize(limit: number): void {
+    const next = Math.max(1, Math.floor(limit));
+    if (next === this.size) return;
+    const ordered =
+      this.ring.length < this.size
+        ? [...this.ring]
+        : [...this.ring.slice(this.oldest), ...this.ring.slice(0, this.oldest)];
+    this.ring = ordered.slice(-next);
+    this.oldest = 0;
+    this.size = next;
+  }
 }
 
-export function createSlidingWindow(limit: number, initialWindowMs: number): SlidingWindow {
-  let size = Math.max(1, Math.floor(limit));
-  let windowMs = initialWindowMs;
-  // A ring of the last `size` send times; `oldest` is the one that frees the next slot.
-  let ring: number[] = [];
-  let oldest = 0;
-
-  const ordered = (): number[] =>
-    ring.length < size ? [...ring] : [...ring.slice(oldest), ...ring.slice(0, oldest)];
-
-  return {
-    get limit() {
-      return size;
-    },
-    get windowMs() {
-      return windowMs;
-    },
-    set windowMs(next) {
-      windowMs = next;
-    },
-    nextFree(now) {
-      if (ring.length < size) return now;
-      const freedAt = (ring[oldest] as number) + windowMs;
-      return freedAt > now ? freedAt : now;
-    },
-    record(at) {
-      if (ring.length < size) {
-        ring.push(at);
-        return;
-      }
-      ring[oldest] = at;
-      oldest = (oldest + 1) % size;
-    },
-    countAt(now) {
-      let n = 0;
-      for (const at of ring) if (at > now - windowMs) n++;
-      return n;
-    },
-    resize(next) {
-      const nextSize = Math.max(1, Math.floor(next));
-      if (nextSize === size) return;
-      const kept = ordered().slice(-nextSize);
-      size = nextSize;
-      ring = kept;
-      oldest = 0;
-    },
-  };
+export function createSlidingWindow(limit: number, windowMs: number): SlidingWindow {
+  return new SlidingWindow(limit, windowMs);
 }
