@@ -6,7 +6,7 @@ import { loadConfig } from "../../config.js";
 import { createHerald } from "../../herald.js";
 import { createLogger } from "../../logger.js";
 import { readVersion } from "../../version.js";
-import { spawnHeraldProcess } from "../spawn-herald.js";
+import { buildHerald, spawnHeraldProcess } from "../spawn-herald.js";
 
 const RSS_SAMPLE_MS = 100;
 const STOP_TIMEOUT_MS = 35_000;
@@ -85,12 +85,13 @@ export async function startInProcess(setup: HeraldSetup): Promise<RunningHerald>
 }
 
 /**
- * Herald as a separate process (`node --import tsx src/main.ts`, the entry an operator starts), so it
+ * Herald as a separate process, built and started as `npm start` does (`node dist/main.js`), so it
  * can be SIGKILLed and started again. RSS is sampled from /proc/<pid>/status (VmRSS).
  * `onUnexpectedExit` is called if the process exits when nobody stopped or killed it.
  */
 export function startProcess(setup: HeraldSetup, onUnexpectedExit: (why: string) => void): RunningHerald {
   const env = heraldEnv(setup);
+  buildHerald();
   const lines: string[] = [];
   let peakKb = 0;
   let child: ChildProcess;
@@ -105,7 +106,7 @@ export function startProcess(setup: HeraldSetup, onUnexpectedExit: (why: string)
 
   const spawnOne = (): void => {
     expectingExit = false;
-    const c = spawnHeraldProcess(env, setup.nodeArgs ?? []);
+    const c = spawnHeraldProcess(env, setup.nodeArgs ?? [], { compiled: true });
     c.stdout?.setEncoding("utf8").on("data", remember);
     c.stderr?.setEncoding("utf8").on("data", remember);
     exited = new Promise((resolve) => {
