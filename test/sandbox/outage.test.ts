@@ -68,7 +68,8 @@ describe("outage", () => {
     const h = await startSandbox({ limits: NO_LIMITS });
     try {
       const userId = startedUser(h.sb);
-      h.sb.startOutage(0.2, { modes: ["hang"], hangExtraMs: 100 });
+      // Long enough that both calls below arrive within it on a loaded machine (0.2 s was not).
+      h.sb.startOutage(1.5, { modes: ["hang"], hangExtraMs: 100 });
       const url = `${h.sb.url}/bot${TOKEN}/sendMessage`;
       const init = {
         method: "POST",
