@@ -1,5 +1,5 @@
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, type BotError } from "grammy";
+import { Bot, type BotError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { type FloodGate, GateClosedError } from "../delivery/flood-gate.js";
 import { gateTransformer } from "../delivery/gated-api.js";
@@ -78,7 +78,8 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
   async function answerAfterError(error: BotError<HeraldContext>) {
     const ctx = error.ctx;
     // Herald is stopping and gave up what still waited: the update is not an error, and no answer can go.
-    if (error.error instanceof GateClosedError) {
+    const cause = error.error instanceof HttpError ? error.error.error : error.error;
+    if (error.error instanceof GateClosedError || cause instanceof GateClosedError) {
       (ctx.logger ?? logger).info("handler cut off by the stop");
       return;
     }

@@ -275,8 +275,11 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
         active.set(row.id, entry);
       }
       entry.row = row;
+      const was = entry.gate;
       entry.gate =
         row.status === "running" ? broadcastGate(row, now, options.quietHours, options.timezone) : "not_yet";
+      // Quiet hours began (or it was paused elsewhere): what waits in the gate must not go out later.
+      if (was === "send" && entry.gate !== "send" && entry.gate !== "expired") dropQueued(row.id);
       if (row.status === "running" && !row.audienceComplete) materialise(row, now);
       if (entry.gate === "expired") expire(entry);
     }
@@ -343,8 +346,12 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     entry.expiring = true;
     dropQueued(row.id);
     flushResults();
-    const expired = sql.expire.run(row.id).changes;
-    sql.expireRest.run(expired, row.id);
+    // One transaction: a crash between marking rows expired and counting them would lose the count.
+    const expired = sqlite.transaction(() => {
+      const n = sql.expire.run(row.id).changes;
+      sql.expireRest.run(n, row.id);
+      return n;
+    })();
     row.expired += expired;
     row.audienceComplete = true;
     logger.info({ broadcast: row.id, expired }, "broadcast deadline passed: the rest expired");
@@ -650,7 +657,12 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
             break;
           case "retry":
             if (expiring(row)) {
-              if (sql.markExpired.run(row.id).changes > 0) countFor(row.broadcast_id as number).expired++;
+              if (sql.markExpired.run(row.id).changes > 0) {
+                const c = countFor(row.broadcast_id as number);
+                c.expired++;
+                // It may have arrived all the same.
+                if (result.ambiguous && !row.ambiguous) c.ambiguous++;
+              }
               break;
             }
             sql.markRetry.run(result.error, result.notBefore, result.ambiguous ? 1 : 0, row.id);

@@ -342,14 +342,17 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     // Telegram does not say which limit it was. The chat's or group's own scope always closes; the
     // bulk lane only if it was busy enough to be the cause (a dialog's 429 in a quiet hour must not
     // stall a broadcast, nor lower its rate). Closing too much is safe; too little is a penalty.
-    // A chat (or group) that had only this call in its window cannot be over its own limit.
+    // A chat (or group) not near its own limit cannot be over it: then the 429 is the bulk lane's.
     const narrow = list.find((s) => s.kind === "chat" || s.kind === "group");
-    const narrowBusy = (narrow?.window?.countAt(sentAt) ?? 0) > 1;
+    const narrowBusy =
+      narrow?.window !== undefined && narrow.window.countAt(sentAt) >= Math.max(2, narrow.window.limit - 1);
     const blamed = list.filter((scope) => {
       if (!scope.adaptive || !narrowBusy || !scope.window) return true;
       return scope.window.countAt(sentAt) >= scope.window.limit * BULK_BLAME_SHARE;
     });
     for (const scope of blamed) {
+      // A chat's scope pruned while this call was on the wire comes back, closed.
+      if (!scopes.has(scope.key)) scopes.set(scope.key, scope);
       scope.closedUntil = Math.max(scope.closedUntil, until);
       // Start again from an even pace after the wait, not with a burst.
       if (scope.spacingMs > 0) scope.tat = Math.max(scope.tat, scope.closedUntil);

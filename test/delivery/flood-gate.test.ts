@@ -247,6 +247,23 @@ describe("the flood gate", () => {
     expect(r.order).toEqual(["a", "b", "c", "to8", "c"]);
   });
 
+  it("blames a busy chat's 429 on the bulk lane too when the lane is busy", async () => {
+    gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
+    const r = recorder((n) => (n === 19 ? FLOOD(2) : OK));
+    const calls = [
+      ...Array.from({ length: 16 }, (_, i) => gate.run(bulk(500 + i), r.call(`b${i}`))),
+      ...Array.from({ length: 3 }, (_, i) => gate.run(bulk(7), r.call(`seven${i}`))),
+      gate.run(bulk(600), r.call("after")),
+    ];
+    await vi.advanceTimersByTimeAsync(10_000);
+    await Promise.all(calls);
+    const refusedAt = r.sentAt[18] as number;
+    const after = r.sentAt[r.order.indexOf("after")] as number;
+    // The lane was more than half full: it closed for the retry_after and its rate came down.
+    expect(after - refusedAt).toBeGreaterThanOrEqual(2000);
+    expect(gate.effectiveRate()).toBeLessThan(28);
+  });
+
   it("withdraws a call that is still waiting, and never sends it", async () => {
     gate = createFloodGate({ rate: 1, paidRate: 1000, clock: systemClock });
     const r = recorder();
