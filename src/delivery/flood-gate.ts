@@ -251,32 +251,16 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     scope.toleranceMs = scope.spacingMs * Math.max(0.5, limit / 50);
   }
 
-  function windowScope(key: string, kind: Scope["kind"], limit: number, windowMs: number): Scope {
+  /** The scope of a chat, a group or a method, made on first use (pruned once its window has emptied). */
+  function scopeFor(key: string, kind: Scope["kind"], window?: { limit: number; windowMs: number }): Scope {
     let scope = scopes.get(key);
     if (!scope) {
       scope = {
         key,
         kind,
-        window: createSlidingWindow(limit, windowMs + Math.max(CHAT_MARGIN_MS, jitter)),
-        closedUntil: 0,
-        tat: 0,
-        spacingMs: 0,
-        toleranceMs: 0,
-        adaptive: undefined,
-        lastUsed: 0,
-      };
-      scopes.set(key, scope);
-    }
-    return scope;
-  }
-
-  function plainScope(key: string): Scope {
-    let scope = scopes.get(key);
-    if (!scope) {
-      scope = {
-        key,
-        kind: "other",
-        window: undefined,
+        window: window
+          ? createSlidingWindow(window.limit, window.windowMs + Math.max(CHAT_MARGIN_MS, jitter))
+          : undefined,
         closedUntil: 0,
         tat: 0,
         spacingMs: 0,
@@ -292,10 +276,12 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
   /** The scopes a call counts against, now. */
   function scopesOf(request: GateRequest, now: number): Scope[] {
     const { chatId } = request;
-    if (request.kind === "other" || chatId === undefined) return [plainScope(`method:${request.method}`)];
+    if (request.kind === "other" || chatId === undefined)
+      return [scopeFor(`method:${request.method}`, "other")];
     const list: Scope[] = [];
-    if (chatId > 0) list.push(windowScope(`chat:${chatId}`, "chat", CHAT_LIMIT, CHAT_WINDOW_MS));
-    else list.push(windowScope(`group:${chatId}`, "group", GROUP_LIMIT, GROUP_WINDOW_MS));
+    if (chatId > 0)
+      list.push(scopeFor(`chat:${chatId}`, "chat", { limit: CHAT_LIMIT, windowMs: CHAT_WINDOW_MS }));
+    else list.push(scopeFor(`group:${chatId}`, "group", { limit: GROUP_LIMIT, windowMs: GROUP_WINDOW_MS }));
     if (request.kind === "message") {
       // Only a reply claims the exemption: a broadcast or a ticket to someone who happens to have
       // written is still bulk, whatever Telegram's counter makes of it.
