@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
+import { AdaptiveRate, JitterMeter } from "./flood-rate.js";
 import { createSlidingWindow, type SlidingWindow } from "./flood-window.js";
 
 /**
@@ -103,10 +104,6 @@ export class GateWithdrawnError extends Error {
 /** Sends this far apart may arrive closer together (network jitter on the way to Telegram). */
 export const JITTER_MARGIN_MS = 40;
 export const MAX_JITTER_MS = 400;
-/** Answer times of this many recent messages are kept; the margin is worked out again every RTT_EVERY. */
-const RTT_SAMPLES = 200;
-const RTT_EVERY = 50;
-const RTT_FIRST = 8;
 /** Added to retry_after: our clock and Telegram's are not the same clock. */
 export const CLOSE_MARGIN_MS = 150;
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -125,11 +122,6 @@ const CHAT_MARGIN_MS = 250;
  * them). Shorter than any exemption we have seen, measured from the update's own date.
  */
 const REPLY_EXEMPT_MS = 4000;
-/** After a 429 the bulk rate is multiplied by this, then raised by RAISE_STEP every RAISE_EVERY_MS. */
-const DECREASE = 0.85;
-const RAISE_EVERY_MS = 5000;
-const RAISE_STEP_SHARE = 0.02;
-const CEILING_HOLD_MS = 60_000;
 /** A 429 on a chat's message is blamed on the bulk lane too if the lane was at least this full. */
 const BULK_BLAME_SHARE = 0.5;
 /** How many waiting calls of one lane are looked at per pass (one chat's backlog must not hide others). */
@@ -148,17 +140,8 @@ interface Scope {
   tat: number;
   spacingMs: number;
   toleranceMs: number;
-  adaptive: Adaptive | undefined;
+  adaptive: AdaptiveRate | undefined;
   lastUsed: number;
-}
-
-interface Adaptive {
-  configured: number;
-  current: number;
-  lastDecreaseAt: number;
-  lastRaiseAt: number;
-  /** The window's limit when the last 429 came: the climb stops just below it for CEILING_HOLD_MS. */
-  ceiling: number;
 }
 
 interface Job {
@@ -181,10 +164,8 @@ interface WireCall {
 export function createFloodGate(options: FloodGateOptions): FloodGate {
   const { clock } = options;
   const leastJitter = options.jitterMarginMs ?? JITTER_MARGIN_MS;
+  const jitterMeter = new JitterMeter(leastJitter, leastJitter, MAX_JITTER_MS);
   let jitter = leastJitter;
-  const rtts: number[] = [];
-  let rttNext = 0;
-  let rttSinceUpdate = 0;
   const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const floodOf = options.floodOf ?? retryAfterOf;
   const logger = options.logger?.child({ part: "flood-gate" });
@@ -220,16 +201,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       tat: 0,
       spacingMs: 0,
       toleranceMs: 0,
-      adaptive:
-        rate > 0
-          ? {
-              configured: rate,
-              current: rate,
-              lastDecreaseAt: Number.NEGATIVE_INFINITY,
-              lastRaiseAt: 0,
-              ceiling: Number.POSITIVE_INFINITY,
-            }
-          : undefined,
+      adaptive: rate > 0 ? new AdaptiveRate(rate) : undefined,
       lastUsed: 0,
     };
     applyRate(scope);
@@ -302,23 +274,9 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     scope.window?.record(now);
     if (scope.spacingMs > 0) scope.tat = Math.max(scope.tat, now) + scope.spacingMs;
     scope.lastUsed = now;
-    const adaptive = scope.adaptive;
-    if (adaptive && adaptive.current < adaptive.configured && now - adaptive.lastRaiseAt >= RAISE_EVERY_MS) {
-      // Probe upwards only while the lane is busy: an idle lane proves nothing about the limit.
-      const busy = (scope.window?.countAt(now) ?? 0) >= (scope.window?.limit ?? 1) * 0.8;
-      adaptive.lastRaiseAt = now;
-      if (busy) {
-        let next = Math.min(
-          adaptive.configured,
-          adaptive.current + Math.max(0.5, adaptive.configured * RAISE_STEP_SHARE),
-        );
-        // Where the last 429 came, Telegram's limit is: stay just below it for a while before probing it again.
-        if (Math.floor(next) >= adaptive.ceiling && now - adaptive.lastDecreaseAt < CEILING_HOLD_MS) {
-          next = Math.max(adaptive.current, adaptive.ceiling - 0.5);
-        }
-        adaptive.current = next;
-        applyRate(scope);
-      }
+    const window = scope.window;
+    if (scope.adaptive && window && scope.adaptive.raise(now, window.countAt(now) >= window.limit * 0.8)) {
+      applyRate(scope);
     }
   }
 
@@ -342,13 +300,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       scope.closedUntil = Math.max(scope.closedUntil, until);
       // Start again from an even pace after the wait, not with a burst.
       if (scope.spacingMs > 0) scope.tat = Math.max(scope.tat, scope.closedUntil);
-      const adaptive = scope.adaptive;
-      // One decrease per 429 episode: calls that were already on the wire answer 429 too.
-      if (adaptive && sentAt >= adaptive.lastDecreaseAt) {
-        adaptive.ceiling = Math.floor(adaptive.current);
-        adaptive.current = Math.max(1, adaptive.current * DECREASE);
-        adaptive.lastDecreaseAt = now;
-        adaptive.lastRaiseAt = now;
+      if (scope.adaptive?.lower(sentAt, now)) {
         applyRate(scope);
         stats.rateDecreases++;
         logger?.warn(
@@ -369,23 +321,11 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     return Math.round((scope.window.limit * 10_000) / scope.window.windowMs) / 10;
   }
 
-  /**
-   * The network's jitter as measured: a request's way there is about half its round trip, so sends
-   * may arrive closer together by up to half the spread of round trips. The windows widen with it.
-   */
+  /** The windows widen with the jitter the answer times show. */
   function noteRtt(ms: number) {
-    if (rtts.length < RTT_SAMPLES) rtts.push(ms);
-    else rtts[rttNext] = ms;
-    rttNext = (rttNext + 1) % RTT_SAMPLES;
-    // A first estimate early (Herald's start-up calls give it), then one every RTT_EVERY answers.
-    const due = rtts.length === RTT_FIRST || (++rttSinceUpdate >= RTT_EVERY && rtts.length >= RTT_FIRST);
-    if (!due) return;
-    rttSinceUpdate = 0;
-    const sorted = [...rtts].sort((a, b) => a - b);
-    const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-    const next = Math.min(MAX_JITTER_MS, Math.max(leastJitter, Math.ceil((p(0.95) - p(0.05)) / 2)));
-    if (Math.abs(next - jitter) < 5) return;
-    jitter = next;
+    const measured = jitterMeter.note(ms);
+    if (measured === undefined) return;
+    jitter = measured;
     applyRate(bulk);
     applyRate(paid);
     logger?.info({ jitterMs: jitter, rate: effectiveOf(bulk) }, "network jitter measured: windows widened");

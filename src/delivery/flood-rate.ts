@@ -1,0 +1,91 @@
+/**
+ * The arithmetic behind the flood gate's bulk lane, kept apart from its queues: how the rate adapts
+ * to 429s, and how wide the network's jitter is. Both are plain state on numbers, with no timers.
+ */
+
+/** After a 429 the rate is multiplied by this, then raised by RAISE_STEP_SHARE every RAISE_EVERY_MS. */
+const DECREASE = 0.85;
+const RAISE_EVERY_MS = 5000;
+const RAISE_STEP_SHARE = 0.02;
+/** The climb stays just below the rate that drew the last 429 this long before probing it again. */
+const CEILING_HOLD_MS = 60_000;
+
+/** A rate that goes down after a 429 and finds its way back up while the lane is busy. */
+export class AdaptiveRate {
+  current: number;
+  private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  private lastRaiseAt = 0;
+  /** The whole rate when the last 429 came. */
+  private ceiling = Number.POSITIVE_INFINITY;
+
+  constructor(readonly configured: number) {
+    this.current = configured;
+  }
+
+  /**
+   * A 429 for a call sent at `sentAt`: lowers the rate once per episode (calls already on the wire
+   * answer 429 too). True if it changed.
+   */
+  lower(sentAt: number, now: number): boolean {
+    if (sentAt < this.lastDecreaseAt) return false;
+    this.ceiling = Math.floor(this.current);
+    this.current = Math.max(1, this.current * DECREASE);
+    this.lastDecreaseAt = now;
+    this.lastRaiseAt = now;
+    return true;
+  }
+
+  /** A send went out; `busy`: the lane was near its limit. True if the rate went up. */
+  raise(now: number, busy: boolean): boolean {
+    if (this.current >= this.configured || now - this.lastRaiseAt < RAISE_EVERY_MS) return false;
+    this.lastRaiseAt = now;
+    // Probe upwards only while the lane is busy: an idle lane proves nothing about the limit.
+    if (!busy) return false;
+    let next = Math.min(this.configured, this.current + Math.max(0.5, this.configured * RAISE_STEP_SHARE));
+    // Where the last 429 came, Telegram's limit is: stay just below it for a while before probing it again.
+    if (Math.floor(next) >= this.ceiling && now - this.lastDecreaseAt < CEILING_HOLD_MS) {
+      next = Math.max(this.current, this.ceiling - 0.5);
+    }
+    this.current = next;
+    return true;
+  }
+}
+
+/** Answer times of this many recent calls are kept; the margin is worked out again every RTT_EVERY. */
+const RTT_SAMPLES = 200;
+const RTT_EVERY = 50;
+/** A first estimate this early (Herald's start-up calls give it). */
+const RTT_FIRST = 8;
+
+/**
+ * The network's jitter as measured: a request's way there is about half its round trip, so sends may
+ * arrive closer together by up to half the spread (p5..p95) of round trips.
+ */
+export class JitterMeter {
+  private readonly rtts: number[] = [];
+  private next = 0;
+  private sinceUpdate = 0;
+
+  constructor(
+    public jitterMs: number,
+    private readonly leastMs: number,
+    private readonly mostMs: number,
+  ) {}
+
+  /** Notes one round trip; returns the new margin when it moved by 5 ms or more. */
+  note(ms: number): number | undefined {
+    const { rtts } = this;
+    if (rtts.length < RTT_SAMPLES) rtts.push(ms);
+    else rtts[this.next] = ms;
+    this.next = (this.next + 1) % RTT_SAMPLES;
+    const due = rtts.length === RTT_FIRST || (++this.sinceUpdate >= RTT_EVERY && rtts.length >= RTT_FIRST);
+    if (!due) return undefined;
+    this.sinceUpdate = 0;
+    const sorted = [...rtts].sort((a, b) => a - b);
+    const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+    const measured = Math.min(this.mostMs, Math.max(this.leastMs, Math.ceil((p(0.95) - p(0.05)) / 2)));
+    if (Math.abs(measured - this.jitterMs) < 5) return undefined;
+    this.jitterMs = measured;
+    return measured;
+  }
+}
