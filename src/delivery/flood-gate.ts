@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import { AdaptiveRate, JitterMeter } from "./flood-rate.js";
-import { createSlidingWindow, type SlidingWindow } from "./flood-window.js";
+import { createSlidingWindow, type SlidingWindow, UnansweredCalls } from "./flood-window.js";
 
 /**
  * One flood gate per bot token: every call that costs Telegram budget — engine sends, replies,
@@ -77,8 +77,9 @@ export interface FloodGateOptions {
   clock: Clock;
   logger?: Logger;
   /**
-   * Added to every window (sends this much apart may arrive closer together). The least margin: the
-   * gate widens it to half the spread of the answer times it measures (p5..p95), up to MAX_JITTER_MS.
+   * Added to every window (sends this much apart may arrive closer together). The least margin: after
+   * a 429 on a rate lane the gate widens it by JITTER_STEP_MS, as far as half the spread of the answer
+   * times it measures (p5..p95) allows, up to MAX_JITTER_MS, before it lowers the rate.
    */
   jitterMarginMs?: number;
   /** Every call on the wire is aborted after this long (counted ambiguous by the engine). */
@@ -104,6 +105,10 @@ export class GateWithdrawnError extends Error {
 /** Sends this far apart may arrive closer together (network jitter on the way to Telegram). */
 export const JITTER_MARGIN_MS = 40;
 export const MAX_JITTER_MS = 400;
+/** One 429 episode widens the margin by this much (while the measured spread allows it). */
+export const JITTER_STEP_MS = 40;
+/** A margin widened this long ago without another 429 narrows back by a step. */
+export const JITTER_NARROW_AFTER_MS = 30_000;
 /** Added to retry_after: our clock and Telegram's are not the same clock. */
 export const CLOSE_MARGIN_MS = 150;
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -141,6 +146,8 @@ interface Scope {
   spacingMs: number;
   toleranceMs: number;
   adaptive: AdaptiveRate | undefined;
+  /** A rate lane's calls on the wire: those sent before its window still count until answered. */
+  unanswered: UnansweredCalls | undefined;
   lastUsed: number;
 }
 
@@ -164,8 +171,11 @@ interface WireCall {
 export function createFloodGate(options: FloodGateOptions): FloodGate {
   const { clock } = options;
   const leastJitter = options.jitterMarginMs ?? JITTER_MARGIN_MS;
-  const jitterMeter = new JitterMeter(leastJitter, leastJitter, MAX_JITTER_MS);
+  const jitterMeter = new JitterMeter(leastJitter, MAX_JITTER_MS);
   let jitter = leastJitter;
+  /** When the margin was last widened: 429s of calls sent before then belong to that episode. */
+  let jitterWidenedAt = Number.NEGATIVE_INFINITY;
+  let jitterNarrowedAt = Number.NEGATIVE_INFINITY;
   const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const floodOf = options.floodOf ?? retryAfterOf;
   const logger = options.logger?.child({ part: "flood-gate" });
@@ -202,6 +212,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       spacingMs: 0,
       toleranceMs: 0,
       adaptive: rate > 0 ? new AdaptiveRate(rate) : undefined,
+      unanswered: rate > 0 ? new UnansweredCalls() : undefined,
       lastUsed: 0,
     };
     applyRate(scope);
@@ -238,6 +249,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
         spacingMs: 0,
         toleranceMs: 0,
         adaptive: undefined,
+        unanswered: undefined,
         lastUsed: 0,
       };
       scopes.set(key, scope);
@@ -265,7 +277,11 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
 
   function readyAt(scope: Scope, now: number): number {
     let at = scope.closedUntil > now ? scope.closedUntil : now;
-    if (scope.window) at = Math.max(at, scope.window.nextFree(now));
+    const window = scope.window;
+    if (window) {
+      const held = scope.unanswered ? scope.unanswered.heldBefore(now - window.windowMs) : 0;
+      at = Math.max(at, window.nextFree(now, held));
+    }
     if (scope.spacingMs > 0) at = Math.max(at, scope.tat - scope.toleranceMs);
     return at;
   }
@@ -275,8 +291,20 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     if (scope.spacingMs > 0) scope.tat = Math.max(scope.tat, now) + scope.spacingMs;
     scope.lastUsed = now;
     const window = scope.window;
-    if (scope.adaptive && window && scope.adaptive.raise(now, window.countAt(now) >= window.limit * 0.8)) {
-      applyRate(scope);
+    if (!scope.adaptive || !window) return;
+    const busy = window.countAt(now) >= window.limit * 0.8;
+    if (scope.adaptive.raise(now, busy)) applyRate(scope);
+    // Like the rate, the margin finds its way back while sending goes well: a 429 from one bunched
+    // second must not cost speed for the rest of the day.
+    if (
+      busy &&
+      jitter > leastJitter &&
+      now - Math.max(jitterWidenedAt, jitterNarrowedAt) >= JITTER_NARROW_AFTER_MS
+    ) {
+      jitter = Math.max(leastJitter, jitter - JITTER_STEP_MS);
+      jitterNarrowedAt = now;
+      applyRate(bulk);
+      applyRate(paid);
     }
   }
 
@@ -300,6 +328,14 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       scope.closedUntil = Math.max(scope.closedUntil, until);
       // Start again from an even pace after the wait, not with a burst.
       if (scope.spacingMs > 0) scope.tat = Math.max(scope.tat, scope.closedUntil);
+      if (scope.adaptive && sentAt < jitterWidenedAt) continue;
+      if (scope.adaptive && widenJitter(now)) {
+        logger?.warn(
+          { scope: scope.key, retryAfterS, jitterMs: jitter, rate: effectiveOf(scope) },
+          "flood limit: scope closed, jitter margin widened",
+        );
+        continue;
+      }
       if (scope.adaptive?.lower(sentAt, now)) {
         applyRate(scope);
         stats.rateDecreases++;
@@ -321,18 +357,26 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     return Math.round((scope.window.limit * 10_000) / scope.window.windowMs) / 10;
   }
 
-  /** The windows widen with the jitter the answer times show. */
-  function noteRtt(ms: number) {
-    const measured = jitterMeter.note(ms);
-    if (measured === undefined) return;
-    jitter = measured;
+  /**
+   * A 429 on a rate lane says Telegram counted more in a second than we sent in ours: either its
+   * limit is lower (the rate goes down) or our sends arrived bunched. While the answer times show
+   * jitter that could bunch them, the margin widens first, a step per episode: the spread of round
+   * trips is mostly Telegram's work and the way back, so widening to all of it at once would cost
+   * up to a seventh of the speed where no arrival ever bunched.
+   */
+  function widenJitter(now: number): boolean {
+    if (jitterMeter.estimateMs < jitter + 5) return false;
+    jitter = Math.min(jitterMeter.estimateMs, jitter + JITTER_STEP_MS);
+    jitterWidenedAt = now;
     applyRate(bulk);
     applyRate(paid);
-    logger?.info({ jitterMs: jitter, rate: effectiveOf(bulk) }, "network jitter measured: windows widened");
+    return true;
   }
 
   function launch(job: Job, list: Scope[], now: number) {
     for (const scope of list) consume(scope, now);
+    const rateLane = list.find((scope) => scope.unanswered);
+    const unanswered = rateLane?.unanswered?.add(now);
     detachCancel(job);
     const controller = new AbortController();
     // One sweep checks every call's deadline (a timer per call costs more than it saves at 1000/s).
@@ -345,6 +389,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     stats.onWire = onWire.size;
     sweepSoon();
     const settle = () => {
+      if (unanswered) rateLane?.unanswered?.answer(unanswered);
       onWire.delete(wire);
       stats.onWire = onWire.size;
     };
@@ -357,7 +402,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     promise.then(
       (value) => {
         settle();
-        noteRtt(clock.now() - now);
+        jitterMeter.note(clock.now() - now);
         const retryAfter = floodOf(value);
         if (retryAfter === undefined) job.resolve(value);
         else requeue(job, list, retryAfter, now, value);

@@ -58,34 +58,35 @@ const RTT_EVERY = 50;
 const RTT_FIRST = 8;
 
 /**
- * The network's jitter as measured: a request's way there is about half its round trip, so sends may
- * arrive closer together by up to half the spread (p5..p95) of round trips.
+ * How far apart sends may arrive closer together, as far as answer times tell: at most half the
+ * spread (p5..p95) of round trips, if all of it lay on the way there. Usually it does not (most of a
+ * round trip's spread is Telegram's work and the way back), so the gate uses it only as the bound
+ * for widening its windows after 429s say arrivals bunched.
  */
 export class JitterMeter {
   private readonly rtts: number[] = [];
   private next = 0;
   private sinceUpdate = 0;
+  /** Half the p5..p95 spread of recent round trips, within [leastMs, mostMs]. */
+  estimateMs: number;
 
   constructor(
-    public jitterMs: number,
     private readonly leastMs: number,
     private readonly mostMs: number,
-  ) {}
+  ) {
+    this.estimateMs = leastMs;
+  }
 
-  /** Notes one round trip; returns the new margin when it moved by 5 ms or more. */
-  note(ms: number): number | undefined {
+  note(ms: number): void {
     const { rtts } = this;
     if (rtts.length < RTT_SAMPLES) rtts.push(ms);
     else rtts[this.next] = ms;
     this.next = (this.next + 1) % RTT_SAMPLES;
     const due = rtts.length === RTT_FIRST || (++this.sinceUpdate >= RTT_EVERY && rtts.length >= RTT_FIRST);
-    if (!due) return undefined;
+    if (!due) return;
     this.sinceUpdate = 0;
     const sorted = [...rtts].sort((a, b) => a - b);
     const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-    const measured = Math.min(this.mostMs, Math.max(this.leastMs, Math.ceil((p(0.95) - p(0.05)) / 2)));
-    if (Math.abs(measured - this.jitterMs) < 5) return undefined;
-    this.jitterMs = measured;
-    return measured;
+    this.estimateMs = Math.min(this.mostMs, Math.max(this.leastMs, Math.ceil((p(0.95) - p(0.05)) / 2)));
   }
 }

@@ -24,10 +24,19 @@ export class SlidingWindow {
     return this.size;
   }
 
-  /** The earliest time (>= now) a send fits. */
-  nextFree(now: number): number {
-    if (this.ring.length < this.size) return now;
-    const freedAt = (this.ring[this.oldest] as number) + this.windowMs;
+  /**
+   * The earliest time (>= now) a send fits, with `held` of the limit taken by calls counted apart
+   * (sent before the window but not answered yet: they may still be on their way). When they take it
+   * all, the answer of one of them frees a place: a window from now is only when to look again.
+   */
+  nextFree(now: number, held = 0): number {
+    const allowed = this.size - held;
+    if (allowed <= 0) return now + this.windowMs;
+    if (this.ring.length < allowed) return now;
+    // The allowed-th most recent send must have left the window.
+    const full = this.ring.length === this.size;
+    const index = full ? (this.oldest + held) % this.size : this.ring.length - allowed;
+    const freedAt = (this.ring[index] as number) + this.windowMs;
     return freedAt > now ? freedAt : now;
   }
 
@@ -63,4 +72,62 @@ export class SlidingWindow {
 
 export function createSlidingWindow(limit: number, windowMs: number): SlidingWindow {
   return new SlidingWindow(limit, windowMs);
+}
+
+interface Unanswered {
+  sentAt: number;
+  answered: boolean;
+  /** Counted in `held`: sent before the window's start and still without an answer. */
+  late: boolean;
+}
+
+/**
+ * The calls of a rate lane on the wire, in send order. A call sent before the window that still has
+ * no answer may not have reached Telegram yet (a lost packet, a slow route): Telegram counts it when
+ * it arrives, in a later second than ours. So it keeps its place in the count until its answer comes.
+ */
+export class UnansweredCalls {
+  private entries: Unanswered[] = [];
+  private head = 0;
+  /** Entries before this one have been compared with the window's start. */
+  private cursor = 0;
+  private held = 0;
+
+  add(sentAt: number): Unanswered {
+    const entry: Unanswered = { sentAt, answered: false, late: false };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  answer(entry: Unanswered): void {
+    if (entry.answered) return;
+    entry.answered = true;
+    if (entry.late) this.held--;
+    this.compact();
+  }
+
+  /** Calls sent at or before `windowStart` (send times increase) that have no answer yet. */
+  heldBefore(windowStart: number): number {
+    const { entries } = this;
+    while (this.cursor < entries.length) {
+      const entry = entries[this.cursor] as Unanswered;
+      if (entry.sentAt > windowStart) break;
+      if (!entry.answered) {
+        entry.late = true;
+        this.held++;
+      }
+      this.cursor++;
+    }
+    this.compact();
+    return this.held;
+  }
+
+  private compact(): void {
+    while (this.head < this.cursor && (this.entries[this.head] as Unanswered).answered) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.cursor -= this.head;
+      this.head = 0;
+    }
+  }
 }

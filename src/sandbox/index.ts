@@ -15,7 +15,14 @@ export {
 } from "./flood.js";
 export { formatText } from "./formatted-text.js";
 export { EntityParseError, type ParsedText, parseHtml } from "./html-entities.js";
-export { createLatencyPicker, JITTER_SPIKES, type LatencyDraw, MODEL_LATENCY } from "./latency.js";
+export {
+  createLatencyPicker,
+  JITTER_SPIKES,
+  LATENCY_SPLITS,
+  type LatencyDraw,
+  MODEL_LATENCY,
+  NETWORK_JITTER_MS,
+} from "./latency.js";
 export { parseMarkdown, parseMarkdownV2 } from "./markdown-entities.js";
 export {
   createSandbox,
@@ -37,6 +44,7 @@ export type {
   FloodLimits,
   FloodModelName,
   Latency,
+  LatencySplit,
   MessageEntity,
   NewSandboxUser,
   OutageMode,

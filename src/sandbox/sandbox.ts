@@ -7,7 +7,7 @@ import { createControlApi } from "./control-api.js";
 import { ApiError, SandboxError } from "./errors.js";
 import { guessMimeType } from "./files.js";
 import { createFloodModel, type FloodRefusal } from "./flood.js";
-import { createLatencyPicker, MODEL_LATENCY } from "./latency.js";
+import { createLatencyPicker, LATENCY_SPLITS, MODEL_LATENCY } from "./latency.js";
 import { createRandom } from "./random.js";
 import { BodyTooLarge, BodyUnparsable, parseParams, readBody } from "./request-body.js";
 import { createWorld, snapshot } from "./state.js";
@@ -133,6 +133,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     validateMs("minMs", next.minMs);
     validateMs("maxMs", next.maxMs);
     if (next.maxMs < next.minMs) throw new SandboxError(400, "latency maxMs must be >= minMs");
+    if (next.split !== undefined && !LATENCY_SPLITS.includes(next.split)) {
+      throw new SandboxError(
+        400,
+        `latency split must be one of ${LATENCY_SPLITS.join(", ")}, got ${String(next.split)}`,
+      );
+    }
     Object.assign(latency, next);
     latencyExplicit = true;
   };

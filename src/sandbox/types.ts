@@ -59,9 +59,19 @@ export interface Faults {
   dropRate: number;
 }
 
+/**
+ * Where a round trip's time is spent. "even": half on the way to Telegram's counters, half after, so
+ * requests arrive as jittered as answers come back. "answer": a request reaches the counters within
+ * NETWORK_JITTER_MS of the least latency; the rest of the spread is Telegram's work and the way back,
+ * so answers come back reordered while arrivals keep their order (a spike may still hit either way).
+ */
+export type LatencySplit = "even" | "answer";
+
 export interface Latency {
   minMs: number;
   maxMs: number;
+  /** Default "even"; the jitter model's own default is "answer". */
+  split?: LatencySplit;
 }
 
 export interface SandboxBot {

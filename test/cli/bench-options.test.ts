@@ -26,9 +26,16 @@ describe("bench options", () => {
     expect(parse(["--model", "bucket"])).toMatchObject({ model: "bucket", latency: { minMs: 5, maxMs: 15 } });
     expect(parse(["--model", "jitter"])).toMatchObject({
       model: "jitter",
-      latency: { minMs: 10, maxMs: 400 },
+      latency: { minMs: 10, maxMs: 400, split: "answer" },
     });
-    expect(parse(["--model", "jitter", "--latency", "1-2"]).latency).toEqual({ minMs: 1, maxMs: 2 });
+    expect(parse(["--model", "jitter", "--latency", "1-2"]).latency).toEqual({
+      minMs: 1,
+      maxMs: 2,
+      split: "answer",
+    });
+    expect(parse(["--model", "jitter", "--latency-split", "even"]).latency.split).toBe("even");
+    expect(parse([]).latency.split).toBe("even");
+    expect(() => parse(["--latency-split", "sideways"])).toThrow(/--latency-split/);
     expect(parse(["--model", "hidden"])).toMatchObject({ model: "hidden", hiddenRate: 24 });
     // --hidden-rate implies the hidden model.
     expect(parse(["--hidden-rate", "20"])).toMatchObject({ model: "hidden", hiddenRate: 20 });

@@ -8,6 +8,8 @@ import {
   type GateRequest,
   GateWithdrawnError,
   JITTER_MARGIN_MS,
+  JITTER_STEP_MS,
+  MAX_JITTER_MS,
 } from "../../src/delivery/flood-gate.js";
 import { gateRequestOf } from "../../src/delivery/gated-api.js";
 
@@ -127,21 +129,67 @@ describe("the flood gate", () => {
     await Promise.all([...held, ...more.slice(0, 10)]);
   });
 
-  it("widens its windows to the network's measured jitter, and no further than the cap", async () => {
+  it("keeps its windows while answers come back jittered; a 429 widens them a step, as far as the jitter measured, before the rate goes down", async () => {
     gate = createFloodGate({ rate: 30, paidRate: 1000, clock: systemClock });
-    // Answers take 10-400 ms: sends 200 ms apart may arrive together.
+    // Answers take 10-400 ms: that alone proves nothing about how requests arrive.
     let n = 0;
-    const calls = Array.from({ length: 200 }, (_, i) =>
-      gate.run(
-        bulk(20_000 + i),
-        () => new Promise((resolve) => setTimeout(() => resolve(OK), 10 + ((n++ * 37) % 391))),
-      ),
-    );
+    const jittered = () => new Promise((resolve) => setTimeout(() => resolve(OK), 10 + ((n++ * 37) % 391)));
+    const calls = Array.from({ length: 200 }, (_, i) => gate.run(bulk(20_000 + i), jittered));
     await vi.advanceTimersByTimeAsync(20_000);
     await Promise.all(calls);
-    // Half the p5..p95 spread (about 175 ms) is added to each second: 30 per 1.175 s.
-    expect(gate.effectiveRate()).toBeGreaterThan(24.5);
-    expect(gate.effectiveRate()).toBeLessThan(26.5);
+    const narrow = 30 / (1 + JITTER_MARGIN_MS / 1000);
+    expect(gate.effectiveRate()).toBeCloseTo(narrow, 0);
+    // Each 429 episode: the margin widens by a step (half the p5..p95 spread, ~175 ms, is the most).
+    const rates: number[] = [];
+    for (let episode = 0; episode < 6; episode++) {
+      let answers = 0;
+      const refusedOnce = gate.run(bulk(30_000 + episode), () =>
+        Promise.resolve(answers++ === 0 ? FLOOD(1) : OK),
+      );
+      await vi.advanceTimersByTimeAsync(10);
+      rates.push(gate.effectiveRate());
+      await vi.advanceTimersByTimeAsync(2000);
+      await refusedOnce;
+    }
+    const windowOf = (jitterMs: number) => Math.round((30 * 10_000) / (1000 + jitterMs)) / 10;
+    expect(rates.slice(0, 3)).toEqual([
+      windowOf(JITTER_MARGIN_MS + JITTER_STEP_MS),
+      windowOf(JITTER_MARGIN_MS + 2 * JITTER_STEP_MS),
+      windowOf(JITTER_MARGIN_MS + 3 * JITTER_STEP_MS),
+    ]);
+    console.log(rates, gate.stats());
+    // Then no wider than the jitter measured (never MAX_JITTER_MS here): the rate goes down instead.
+    expect(rates[4]).toBeGreaterThan(windowOf(MAX_JITTER_MS));
+    expect(rates[4]).toBeLessThanOrEqual(rates[3] as number);
+    expect(gate.stats().rateDecreases).toBe(1);
+    expect(rates[5]).toBeLessThan(windowOf(MAX_JITTER_MS));
+  });
+
+  it("keeps counting a call sent before the window while it has no answer: it may arrive late", async () => {
+    gate = createFloodGate({ rate: 3, paidRate: 1000, clock: systemClock });
+    const windowMs = 1000 + JITTER_MARGIN_MS;
+    let release: (v: unknown) => void = () => {};
+    const r = recorder();
+    const late = gate.run(bulk(1), () => {
+      r.sentAt.push(Date.now());
+      return new Promise((resolve) => {
+        release = resolve;
+      });
+    });
+    const rest = Array.from({ length: 6 }, (_, i) => gate.run(bulk(10 + i), r.call(`c${i}`)));
+    await vi.advanceTimersByTimeAsync(3000);
+    // While the first call hangs, every window as sent holds two, not three.
+    const times = r.sentAt.slice(1);
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    expect(r.sentAt[1] as number).toBeLessThan(T0 + windowMs);
+    const afterFirstLeft = times.filter((t) => t >= T0 + windowMs);
+    for (const t of afterFirstLeft) {
+      expect(times.filter((u) => u > t - windowMs && u <= t).length).toBeLessThanOrEqual(2);
+    }
+    release(OK);
+    await vi.advanceTimersByTimeAsync(5000);
+    await Promise.all([late, ...rest]);
+    expect(maxInWindow(r.sentAt, windowMs)).toBeLessThanOrEqual(3);
   });
 
   it("gives replies priority over bulk, but never lets them into a closed scope", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSandbox, JITTER_SPIKES, MODEL_LATENCY } from "../../src/sandbox/index.js";
+import { createSandbox, JITTER_SPIKES, MODEL_LATENCY, NETWORK_JITTER_MS } from "../../src/sandbox/index.js";
 import { createLatencyPicker } from "../../src/sandbox/latency.js";
 import { fakeClock, type Harness, rawCall, startedUser, startSandbox } from "./helpers.js";
 
@@ -94,15 +94,16 @@ describe("violations over HTTP, by send time", () => {
 describe("models and their latency", () => {
   it("defaults to strict; strict and hidden answer in about 20 ms, bucket at once, jitter in 10-400 ms", () => {
     expect(createSandbox().model).toBe("strict");
-    expect(createSandbox().latency).toEqual({ minMs: 15, maxMs: 25 });
-    expect(createSandbox({ model: "bucket" }).latency).toEqual({ minMs: 0, maxMs: 0 });
+    expect(createSandbox().latency).toEqual({ minMs: 15, maxMs: 25, split: "even" });
+    expect(createSandbox({ model: "bucket" }).latency).toEqual({ minMs: 0, maxMs: 0, split: "even" });
     const hidden = createSandbox({ model: "hidden", limits: { bulkPerSecond: 30 } });
     expect([hidden.latency, hidden.hiddenRate]).toEqual([MODEL_LATENCY.hidden, 24]);
-    expect(createSandbox({ model: "jitter" }).latency).toEqual({ minMs: 10, maxMs: 400 });
+    expect(createSandbox({ model: "jitter" }).latency).toEqual({ minMs: 10, maxMs: 400, split: "answer" });
     // A latency given explicitly stays when the model changes.
     const sb = createSandbox({ latency: { minMs: 1, maxMs: 2 } });
     sb.setModel("jitter");
-    expect(sb.latency).toEqual({ minMs: 1, maxMs: 2 });
+    expect(sb.latency).toEqual({ minMs: 1, maxMs: 2, split: "even" });
+    expect(() => sb.setLatency({ split: "sideways" as never })).toThrow(/split/);
     const follows = createSandbox();
     follows.setModel("hidden", { hiddenRate: 10 });
     expect([follows.model, follows.hiddenRate, follows.latency]).toEqual([
@@ -123,13 +124,25 @@ describe("models and their latency", () => {
     expect(draw(42)).toEqual(first);
     expect(draw(43)).not.toEqual(first);
     const totals = first.map((d) => d.inboundMs + d.outboundMs);
-    const spikes = totals.filter((t) => t >= JITTER_SPIKES.minMs);
+    const spikes = first.filter((d) => d.inboundMs + d.outboundMs >= JITTER_SPIKES.minMs);
     expect(spikes.length / totals.length).toBeGreaterThan(0.01);
     expect(spikes.length / totals.length).toBeLessThan(0.03);
-    expect(spikes.every((t) => t <= JITTER_SPIKES.maxMs)).toBe(true);
+    expect(totals.every((t) => t <= JITTER_SPIKES.maxMs)).toBe(true);
     expect(totals.filter((t) => t < JITTER_SPIKES.minMs).every((t) => t >= 10 && t <= 400)).toBe(true);
-    // Split in halves around the decision.
-    expect(first.every((d) => Math.abs(d.inboundMs - d.outboundMs) <= 1)).toBe(true);
+    // The spread is on the answers: a request reaches Telegram within 20 ms of the least latency's half,
+    // unless a spike delays the way there (about half of the spikes).
+    const calm = first.filter((d) => d.inboundMs + d.outboundMs < JITTER_SPIKES.minMs);
+    expect(calm.every((d) => d.inboundMs >= 5 && d.inboundMs <= 5 + NETWORK_JITTER_MS)).toBe(true);
+    expect(new Set(calm.map((d) => d.inboundMs)).size).toBeGreaterThan(10);
+    const lateThere = spikes.filter((d) => d.inboundMs > 5 + NETWORK_JITTER_MS).length;
+    expect(lateThere / spikes.length).toBeGreaterThan(0.3);
+    expect(lateThere / spikes.length).toBeLessThan(0.7);
+    // Split evenly, the way there is as jittered as the way back.
+    const even = createLatencyPicker(42);
+    for (let i = 0; i < 1000; i++) {
+      const d = even({ ...range, split: "even" }, true);
+      expect(Math.abs(d.inboundMs - d.outboundMs)).toBeLessThanOrEqual(1);
+    }
     // Without spikes (every other model) the range is all there is.
     const plain = createLatencyPicker(1);
     for (let i = 0; i < 1000; i++) {

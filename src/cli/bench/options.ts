@@ -1,5 +1,12 @@
 import { parseArgs } from "node:util";
-import { FLOOD_MODELS, type FloodModelName, isFloodModelName } from "../../sandbox/index.js";
+import {
+  FLOOD_MODELS,
+  type FloodModelName,
+  isFloodModelName,
+  LATENCY_SPLITS,
+  type LatencySplit,
+  MODEL_LATENCY,
+} from "../../sandbox/index.js";
 
 export interface BenchOptions {
   recipients: number;
@@ -22,7 +29,8 @@ export interface BenchOptions {
   /** Each baseline stops sending after this long. */
   baselineCapSeconds: number;
   json: boolean;
-  latency: { minMs: number; maxMs: number };
+  /** The sandbox's latency; `split` says where its spread lies (see the sandbox's Latency). */
+  latency: { minMs: number; maxMs: number; split: LatencySplit };
   seed: number;
   /** Simulated users sending /start during each run, and how many /start per second in total. */
   probeUsers: number;
@@ -53,7 +61,8 @@ export const USAGE = `Usage: npm run bench -- --recipients N --rate R [options]
                                       retry_after doubles it
                               bucket  token buckets (the sandbox's older model)
                               hidden  strict, but the real bulk limit is --hidden-rate, below R
-                              jitter  strict, latency 10-400 ms per request with 2% spikes of 1-2 s
+                              jitter  strict, latency 10-400 ms per request with 2% spikes of 1-2 s,
+                                      answers reordered (see --latency-split)
   --hidden-rate N           the hidden model's real bulk limit (implies --model hidden; default 24)
   --outage S                every Bot API call fails for S seconds (5xx, hang or lost answer), starting
                             when about a third of the recipients have the broadcast
@@ -67,6 +76,10 @@ export const USAGE = `Usage: npm run bench -- --recipients N --rate R [options]
   --baseline-cap S          a baseline stops sending after S seconds (default 600)
   --latency MIN-MAX         the sandbox's Bot API latency in ms (default 15-25 with strict and hidden,
                             5-15 with bucket, 10-400 with jitter)
+  --latency-split W         where the latency's spread lies: "answer" (requests reach Telegram within
+                            20 ms of the least latency, answers come back reordered; jitter's
+                            default) or "even" (half on the way there, so arrivals bunch as much
+                            as answers; the other models' default)
   --seed S                  seeds latency, outage failures, kill moments and ticket links (default 1)
   --probe-rate P            /start per second from simulated users during a run (default 3)
   --max-seconds S           give Herald's run up after S seconds
@@ -199,6 +212,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
     "baseline-recipients": { type: "string" },
     "baseline-cap": { type: "string" },
     latency: { type: "string" },
+    "latency-split": { type: "string" },
     seed: { type: "string" },
     "probe-rate": { type: "string" },
     "max-seconds": { type: "string" },
@@ -245,7 +259,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
     baselineRecipients: integer("--baseline-recipients", text("baseline-recipients") ?? "3000", 1, 100_000),
     baselineCapSeconds: integer("--baseline-cap", text("baseline-cap") ?? "600", 1, 3600),
     json: values.json === true,
-    latency: parseLatency(text("latency") ?? BENCH_LATENCY[model]),
+    latency: {
+      ...parseLatency(text("latency") ?? BENCH_LATENCY[model]),
+      split: parseSplit(text("latency-split") ?? MODEL_LATENCY[model].split ?? "even"),
+    },
     seed: integer("--seed", text("seed") ?? "1", 0, 2 ** 31 - 1),
     probeUsers: 6,
     probesPerSecond: number("--probe-rate", text("probe-rate") ?? "3", 0.1, 50),
@@ -269,6 +286,12 @@ function number(name: string, raw: string, min: number, max: number): number {
     throw new UsageError(`${name} "${raw}" must be a number from ${min} to ${max}`);
   }
   return n;
+}
+
+function parseSplit(raw: string): LatencySplit {
+  const split = LATENCY_SPLITS.find((s) => s === raw);
+  if (!split) throw new UsageError(`--latency-split "${raw}" must be one of ${LATENCY_SPLITS.join(", ")}`);
+  return split;
 }
 
 function parseLatency(raw: string): { minMs: number; maxMs: number } {

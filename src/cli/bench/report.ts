@@ -53,6 +53,7 @@ export function summaryJson(result: BenchResult): Record<string, unknown> {
   const real = realLimit(result.options);
   return {
     model: result.options.model,
+    latencySplit: result.options.latency.split,
     recipients: h.recipients,
     delivered: h.delivered,
     lost: h.lost,
@@ -164,7 +165,8 @@ export function formatReport(result: BenchResult): string {
       : `${o.rate} msg/s ${o.paid ? "paid" : "bulk"} limit${o.model === "hidden" ? ` (really ${realLimit(o)} msg/s, hidden)` : ""}`;
   lines.push(
     `Herald delivery benchmark: ${h.recipients} recipients, ${o.model} model, ${limitText}, Bot API latency ` +
-      `${o.latency.minMs}-${o.latency.maxMs} ms${o.model === "jitter" ? " with 2% spikes of 1-2 s" : ""}, ` +
+      `${o.latency.minMs}-${o.latency.maxMs} ms${o.model === "jitter" ? " with 2% spikes of 1-2 s" : ""} ` +
+      `(${o.latency.split === "answer" ? "spread on the answers" : "split evenly"}), ` +
       `${h.mode === "process" ? `Herald as a process, ${h.kills} SIGKILL(s)` : "Herald in-process"}, seed ${o.seed}`,
   );
   lines.push("");

@@ -95,7 +95,8 @@ export async function runBench(
     log(
       `sandbox at ${sandbox.url}: ${options.model} model, ${options.rate === 0 ? "no" : `${options.rate} msg/s`} ` +
         `${options.paid ? "paid" : "bulk"} limit${options.hiddenRate === undefined ? "" : ` (really ${options.hiddenRate} msg/s)`}, ` +
-        `latency ${options.latency.minMs}-${options.latency.maxMs} ms${options.model === "jitter" ? " with 1-2 s spikes" : ""}`,
+        `latency ${options.latency.minMs}-${options.latency.maxMs} ms${options.model === "jitter" ? " with 1-2 s spikes" : ""}, ` +
+        `split ${options.latency.split}`,
     );
     const herald = await runHerald(options, sandbox, workDir, log, cleanups);
     let baselines: BenchResult["baselines"];
