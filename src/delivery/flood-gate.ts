@@ -108,7 +108,7 @@ export const MAX_JITTER_MS = 400;
 /** One 429 episode widens the margin by this much (while the measured spread allows it). */
 export const JITTER_STEP_MS = 40;
 /** A margin widened this long ago without another 429 narrows back by a step. */
-export const JITTER_NARROW_AFTER_MS = 30_000;
+export const JITTER_NARROW_AFTER_MS = 60_000;
 /** Added to retry_after: our clock and Telegram's are not the same clock. */
 export const CLOSE_MARGIN_MS = 150;
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -389,7 +389,13 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     stats.onWire = onWire.size;
     sweepSoon();
     const settle = () => {
-      if (unanswered) rateLane?.unanswered?.answer(unanswered);
+      const laneWindow = rateLane?.window;
+      if (unanswered && laneWindow && rateLane?.unanswered) {
+        const at = clock.now();
+        // Answered within the margin, it arrived within it too: the window as sent covered it.
+        const slowMs = Math.min(laneWindow.windowMs, Math.max(jitter, jitterMeter.slowMs));
+        if (rateLane.unanswered.answer(unanswered, at, slowMs)) laneWindow.record(at);
+      }
       onWire.delete(wire);
       stats.onWire = onWire.size;
     };

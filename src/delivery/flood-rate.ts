@@ -69,6 +69,11 @@ export class JitterMeter {
   private sinceUpdate = 0;
   /** Half the p5..p95 spread of recent round trips, within [leastMs, mostMs]. */
   estimateMs: number;
+  /**
+   * A round trip longer than this is not the network's usual spread but a held-up call (twice the
+   * p95): it may have reached Telegram at any moment up to its answer.
+   */
+  slowMs = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly leastMs: number,
@@ -87,6 +92,7 @@ export class JitterMeter {
     this.sinceUpdate = 0;
     const sorted = [...rtts].sort((a, b) => a - b);
     const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+    this.slowMs = 2 * p(0.95);
     this.estimateMs = Math.min(this.mostMs, Math.max(this.leastMs, Math.ceil((p(0.95) - p(0.05)) / 2)));
   }
 }

@@ -84,7 +84,9 @@ interface Unanswered {
 /**
  * The calls of a rate lane on the wire, in send order. A call sent before the window that still has
  * no answer may not have reached Telegram yet (a lost packet, a slow route): Telegram counts it when
- * it arrives, in a later second than ours. So it keeps its place in the count until its answer comes.
+ * it arrives, in a later second than ours. So it keeps its place in the count until its answer comes;
+ * and a call answered far later than usual counts again from its answer (it arrived at the latest
+ * then, maybe after its place as sent had left the window).
  */
 export class UnansweredCalls {
   private entries: Unanswered[] = [];
@@ -99,11 +101,16 @@ export class UnansweredCalls {
     return entry;
   }
 
-  answer(entry: Unanswered): void {
-    if (entry.answered) return;
+  /**
+   * The call's answer came (or it was cut off). True if it was out longer than `slowMs`: it may
+   * have arrived just now, so the caller counts it in the window from now on.
+   */
+  answer(entry: Unanswered, now: number, slowMs: number): boolean {
+    if (entry.answered) return false;
     entry.answered = true;
     if (entry.late) this.held--;
     this.compact();
+    return entry.late || now - entry.sentAt >= slowMs;
   }
 
   /** Calls sent at or before `windowStart` (send times increase) that have no answer yet. */
