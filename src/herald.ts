@@ -18,6 +18,7 @@ import { createScheduler, type Scheduler } from "./cron.js";
 import { type HeraldDatabase, maintainDatabase, openDatabase } from "./db/client.js";
 import { createBroadcasts } from "./delivery/broadcasts.js";
 import { type BroadcastProgress, createDeliveryEngine, type DeliveryEngine } from "./delivery/engine.js";
+import { createFloodClosureStore } from "./delivery/flood-closures.js";
 import { createFloodGate, type FloodGate } from "./delivery/flood-gate.js";
 import { createGatedApi } from "./delivery/gated-api.js";
 import { buildServer } from "./http/server.js";
@@ -101,6 +102,7 @@ export function createHerald(deps: HeraldDeps): Herald {
         paidRate: config.paidBroadcastRate,
         clock,
         logger,
+        closures: createFloodClosureStore(sqlite),
       });
       gate = floodGate;
       const delivery = createDeliveryEngine({

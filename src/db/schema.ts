@@ -333,3 +333,12 @@ export const scenarioRuns = sqliteTable(
     index("scenario_runs_due_idx").on(table.status, table.nextDueAt),
   ],
 );
+
+/**
+ * Flood-gate scopes Telegram closed with a 429 (`bulk`, `paid`, `chat:<id>`, `group:<id>`, `method:<name>`),
+ * until when: a restart inside a retry_after must not send into it. Rows past their time are pruned.
+ */
+export const floodClosures = sqliteTable("flood_closures", {
+  scope: text("scope").primaryKey(),
+  closedUntil: integer("closed_until").notNull(),
+});

@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
+import type { FloodClosureStore } from "./flood-closures.js";
 import { AdaptiveRate, JitterMeter } from "./flood-rate.js";
 import { createSlidingWindow, type SlidingWindow, UnansweredCalls } from "./flood-window.js";
 
@@ -84,6 +85,11 @@ export interface FloodGateOptions {
   jitterMarginMs?: number;
   /** Every call on the wire is aborted after this long (counted ambiguous by the engine). */
   requestTimeoutMs?: number;
+  /**
+   * Keeps closed scopes across a restart: loaded when the gate is made, written on every 429. A
+   * process killed inside a long retry_after must not come back sending into it.
+   */
+  closures?: FloodClosureStore;
   /** Test hook: how to tell a flood answer; default: a raw Bot API response or a GrammyError with 429. */
   floodOf?: (outcome: unknown) => number | undefined;
 }
@@ -201,6 +207,12 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
   const paid = rateScope("paid", "paid", options.paidRate);
   scopes.set(bulk.key, bulk);
   scopes.set(paid.key, paid);
+  for (const closure of options.closures?.load(clock.now()) ?? []) {
+    const scope = scopeOfKey(closure.scope);
+    if (!scope) continue;
+    scope.closedUntil = Math.max(scope.closedUntil, closure.closedUntil);
+    if (scope.spacingMs > 0) scope.tat = Math.max(scope.tat, scope.closedUntil);
+  }
 
   function rateScope(key: string, kind: Scope["kind"], rate: number): Scope {
     const scope: Scope = {
@@ -255,6 +267,21 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       scopes.set(key, scope);
     }
     return scope;
+  }
+
+  /** A scope from its key as stored (`bulk`, `chat:<id>`, …); undefined for a key this gate does not make. */
+  function scopeOfKey(key: string): Scope | undefined {
+    if (key === bulk.key) return bulk;
+    if (key === paid.key) return paid;
+    const [kind, rest] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+    if (kind === "chat" && /^\d+$/.test(rest)) {
+      return scopeFor(key, "chat", { limit: CHAT_LIMIT, windowMs: CHAT_WINDOW_MS });
+    }
+    if (kind === "group" && /^-\d+$/.test(rest)) {
+      return scopeFor(key, "group", { limit: GROUP_LIMIT, windowMs: GROUP_WINDOW_MS });
+    }
+    if (kind === "method" && rest !== "") return scopeFor(key, "other");
+    return undefined;
   }
 
   /** The scopes a call counts against, now. */
@@ -326,6 +353,7 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
       // A chat's scope pruned while this call was on the wire comes back, closed.
       if (!scopes.has(scope.key)) scopes.set(scope.key, scope);
       scope.closedUntil = Math.max(scope.closedUntil, until);
+      saveClosure(scope);
       // Start again from an even pace after the wait, not with a burst.
       if (scope.spacingMs > 0) scope.tat = Math.max(scope.tat, scope.closedUntil);
       if (scope.adaptive && sentAt < jitterWidenedAt) continue;
@@ -349,6 +377,16 @@ export function createFloodGate(options: FloodGateOptions): FloodGate {
     stats.floods[counted?.kind ?? "other"]++;
     if (!blamed.some((s) => s.adaptive)) {
       logger?.warn({ scopes: blamed.map((s) => s.key), retryAfterS }, "flood limit: scope closed");
+    }
+  }
+
+  function saveClosure(scope: Scope) {
+    if (!options.closures) return;
+    try {
+      options.closures.save({ scope: scope.key, closedUntil: scope.closedUntil });
+    } catch (error) {
+      // The closure still holds in memory; only a restart within it would not know.
+      logger?.error({ err: error, scope: scope.key }, "flood gate: could not store a closed scope");
     }
   }
 
