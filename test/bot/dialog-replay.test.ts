@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIALOG_VERSION } from "../../src/bot/features/cockpit.js";
+import { DIALOG_VERSION } from "../../src/bot/features/cockpit/index.js";
 import { createHerald, type Herald } from "../../src/herald.js";
 import { createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
 import { buttonData, createChatReader } from "../helpers/bot-chat.js";
