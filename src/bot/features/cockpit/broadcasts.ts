@@ -51,8 +51,8 @@ async function control(deps: Deps, ctx: PressContext, { action, id }: CodecValue
     cockpit.broadcasts.cancel(id);
     await ctx.deleteMessage().catch(() => undefined);
   }
+  // No wake here: the broadcasts' onChange wakes delivery on every change of state.
   recordAction(deps, ctx, `broadcast.${action === "cancel!" ? "cancel" : action}`, { broadcast: id });
-  cockpit.wakeDelivery();
   await ctx.answerCallbackQuery();
   cockpit.progress.refresh(id);
 }
