@@ -4,14 +4,16 @@ import type { UserFromGetMe } from "grammy/types";
 import { type FloodGate, GateClosedError } from "../delivery/flood-gate.js";
 import { gateTransformer } from "../delivery/gated-api.js";
 import { pickLanguage } from "../messages/language.js";
+import { publishOrganiserMenu } from "./commands.js";
 import type { HeraldContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
 import { describeError } from "./describe-error.js";
-import { cockpitFeature } from "./features/cockpit.js";
+import { cockpitFeature } from "./features/cockpit/index.js";
 import { onboardingFeature } from "./features/onboarding.js";
 import { subscriptionFeature } from "./features/subscription.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { messagesFor } from "./locales/index.js";
+import { recogniseOrganisers } from "./middleware/recognise-organisers.js";
 
 export interface CreateBotOptions extends BotDeps {
   /** Known identity: skips getMe (tests and restarts that already asked). */
@@ -66,8 +68,16 @@ export function createBot(deps: CreateBotOptions): Bot<HeraldContext> {
   const features = bot.errorBoundary(async (error) => {
     await answerAfterError(error);
   });
-  // The cockpit first: it takes only organisers' updates and lets everything else through.
-  features.use(cockpitFeature(deps), onboardingFeature(deps), subscriptionFeature(deps), unhandledFeature());
+  // Who is an organiser is settled first (and their menu published on first contact); the cockpit
+  // takes only organisers' updates and lets everything else through to the attendee features.
+  features.use(
+    recogniseOrganisers(deps),
+    publishOrganiserMenu(deps.cockpit.organisers),
+    cockpitFeature(deps),
+    onboardingFeature(deps),
+    subscriptionFeature(deps),
+    unhandledFeature(),
+  );
 
   bot.catch((error) => {
     logger.error({ err: describeError(error.error), update_id: error.ctx.update.update_id }, "update failed");

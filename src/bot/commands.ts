@@ -1,7 +1,20 @@
-import type { Api } from "grammy";
+import type { Api, MiddlewareFn } from "grammy";
 import type { BotCommand } from "grammy/types";
+import type { Organisers } from "../audience/organisers.js";
 import { LANGUAGES, type Language } from "../db/schema.js";
+import type { HeraldContext } from "./context.js";
 import { type Messages, messagesFor } from "./locales/index.js";
+
+export const ORGANISER_COMMANDS = [
+  "admin",
+  "new",
+  "broadcasts",
+  "templates",
+  "segments",
+  "stats",
+  "scenarios",
+  "cancel",
+] as const;
 
 function attendeeCommands(m: Messages): BotCommand[] {
   return [
@@ -60,4 +73,21 @@ export async function publishOrganiserCommands(api: Api, chatId: number): Promis
       ...languageOption(language),
     });
   }
+}
+
+/**
+ * Members of the organisers' group get their command menu in their private chat on first contact
+ * (once per process for each organiser, counted in whichever chat they first show up). After
+ * recogniseOrganisers, before the cockpit.
+ */
+export function publishOrganiserMenu(organisers: Pick<Organisers, "firstSeen">): MiddlewareFn<HeraldContext> {
+  return async (ctx, next) => {
+    if (ctx.organiser && ctx.from && organisers.firstSeen(ctx.from.id) && ctx.chat?.type === "private") {
+      const chatId = ctx.chat.id;
+      await publishOrganiserCommands(ctx.api, chatId).catch((error: unknown) =>
+        ctx.logger.warn({ err: error }, "could not publish the organiser menu"),
+      );
+    }
+    return next();
+  };
 }

@@ -9,6 +9,11 @@ export interface HeraldFlavor {
   logger: Logger;
   language: Language;
   messages: Messages;
+  /**
+   * Whether the update comes from an organiser and may be for the cockpit; set once per update by
+   * recogniseOrganisers (the lookups), read by the isOrganiser filter (no lookups). Not set in dialogs.
+   */
+  organiser?: boolean;
 }
 
 /** The context inside a dialog (a conversation): the same flavour, without conversation controls. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIALOG_VERSION } from "../../src/bot/features/cockpit.js";
+import { DIALOG_VERSION } from "../../src/bot/features/cockpit/index.js";
 import { createHerald, type Herald } from "../../src/herald.js";
 import { createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
 import { buttonData, createChatReader } from "../helpers/bot-chat.js";
@@ -158,7 +158,7 @@ describe("a stored compose dialog", { timeout: 120_000 }, () => {
       .replay.send.map((op) => (op.payload === "wait" ? "w" : op.payload === "external" ? "e" : op.payload))
       .join("");
     // If the steps differ, dialogs stored by the running version would no longer replay after an
-    // upgrade: bump DIALOG_VERSION in src/bot/features/cockpit.ts and record the new steps with it.
+    // upgrade: bump DIALOG_VERSION in src/bot/features/cockpit/dialogs.ts and record the new steps with it.
     expect({ version: DIALOG_VERSION, steps }).toEqual(RECORDED);
     expect(stored.version[1]).toBe(DIALOG_VERSION);
   });

@@ -1,12 +1,8 @@
 import type { Message } from "grammy/types";
 import { describe, expect, it } from "vitest";
-import {
-  type Audience,
-  contentOf,
-  type Plan,
-  planCard,
-  titleOf,
-} from "../../src/bot/conversations/compose.js";
+import { contentOf, titleOf } from "../../src/bot/conversations/broadcast-content.js";
+import { planCard } from "../../src/bot/conversations/compose-plan.js";
+import type { Audience, Plan } from "../../src/bot/conversations/compose-session.js";
 import { messagesFor } from "../../src/bot/locales/index.js";
 import { testConfig } from "../helpers/config.js";
 

@@ -1,26 +1,18 @@
 import type { Conversation } from "@grammyjs/conversations";
 import { type Api, GrammyError } from "grammy";
+import { type Codec, isDialogButton } from "../callback-data.js";
 import type { DialogContext, HeraldContext } from "../context.js";
 import type { Messages } from "../locales/index.js";
 
 type SendOptions = Parameters<Api["sendMessage"]>[2];
 type EditOptions = Parameters<Api["editMessageText"]>[3];
 
-/**
- * What a dialog says, sent through the bot's own API (behind the bot's flood gate) inside
- * `conversation.external`: each message goes once and its result is stored in the dialog's log.
- * Replying with the dialog context's API instead would bypass the gate, and any transformer added
- * there would act again on every replay of the recorded calls.
- */
-/** Callback data of dialog buttons starts with this; anything else passes through the dialog. */
-export const DIALOG_PREFIX = "d:";
-
 /** A text message that is not a command. */
 export const texted = (c: DialogContext) => c.message?.text !== undefined && !c.message.text.startsWith("/");
 
-/** A press of a dialog button whose data starts with this (after the dialog prefix). */
-export const pressed = (prefix: string) => (c: DialogContext) =>
-  c.callbackQuery?.data?.startsWith(DIALOG_PREFIX + prefix) ?? false;
+/** A press of a button of this family (even one this version cannot decode). */
+export const pressed = (family: Pick<Codec<unknown>, "matches">) => (c: DialogContext) =>
+  family.matches(c.callbackQuery?.data);
 
 export interface DialogIOOptions {
   /**
@@ -30,6 +22,15 @@ export interface DialogIOOptions {
   staleAnswer?: (data: string | undefined) => string | undefined;
 }
 
+export type DialogIO = ReturnType<typeof dialogIO>;
+
+/**
+ * What a dialog says, sent through the bot's own API (behind the bot's flood gate) inside
+ * `conversation.external`: each message goes once and its result is stored in the dialog's log.
+ * Replying with the dialog context's API instead would bypass the gate, and any transformer added
+ * there would act again on every replay of the recorded calls. Presses of buttons that are not a
+ * dialog's pass through the dialog to the rest of the bot.
+ */
 export function dialogIO(
   conversation: Conversation<HeraldContext, DialogContext>,
   chatId: number,
@@ -80,7 +81,7 @@ export function dialogIO(
         const c = await conversation.wait();
         if (accept(c)) return c;
         const data = c.callbackQuery?.data;
-        if (data !== undefined && !data.startsWith(DIALOG_PREFIX)) await conversation.skip({ next: true });
+        if (data !== undefined && !isDialogButton(data)) await conversation.skip({ next: true });
         const command = c.message?.text?.startsWith("/")
           ? c.message.text.slice(1).split(/[\s@]/)[0]
           : undefined;

@@ -6,10 +6,11 @@ import { entitiesToHtml } from "../../messages/entities.js";
 import type { Language } from "../../messages/language.js";
 import { placeholdersIn } from "../../messages/render.js";
 import { MAX_DELAY, MIN_EVENT_DELAY, ScenarioError } from "../../scenarios/scenarios.js";
+import { keepButton } from "../callback-data.js";
 import type { DialogContext, HeraldContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { fill, type Messages } from "../locales/index.js";
-import { DIALOG_PREFIX, dialogIO, texted } from "./dialog-io.js";
+import { dialogIO, texted } from "./dialog-io.js";
 
 export const EDIT_STEP = "edit-step";
 
@@ -44,12 +45,12 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
       return;
     }
     const name = scenarioName(m, scenarioId);
-    const keep = new InlineKeyboard().text(m.stepKeep, `${DIALOG_PREFIX}keep`);
+    const keep = new InlineKeyboard().text(m.stepKeep, keepButton.encode({}));
     const event = found.trigger === "event";
 
     await io.say(fill(m.stepEditTextPrompt, { position, name }), { reply_markup: keep });
     const input = (accept: (c: DialogContext) => boolean, hint: string) => io.input(accept, hint);
-    const keepPressed = (c: DialogContext) => c.callbackQuery?.data === `${DIALOG_PREFIX}keep`;
+    const keepPressed = (c: DialogContext) => keepButton.decode(c.callbackQuery?.data) !== undefined;
 
     const known = await conversation.external(() => [
       ...knownParameters(cockpit.sqlite),
@@ -105,27 +106,7 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
       break;
     }
 
-    const saved = await conversation.external((outer) => {
-      try {
-        const step = cockpit.scenarios.editStep(scenarioId, position, {
-          language,
-          ...(text !== undefined ? { text } : {}),
-          ...(delayMinutes !== undefined ? { delayMinutes } : {}),
-        });
-        recordAdminAction(deps.db, {
-          actorId: outer.from?.id ?? 0,
-          chatId: outer.chat?.id ?? 0,
-          action: "scenario.edit_step",
-          detail: { scenario: scenarioId, position, language, text: text !== undefined, delayMinutes },
-          at: deps.clock.now(),
-        });
-        return { ok: true as const, anchor: step.anchor, delayMinutes: step.delayMinutes };
-      } catch (error) {
-        if (error instanceof ScenarioError)
-          return { ok: false as const, code: error.code, reason: error.message };
-        throw error;
-      }
-    });
+    const saved = await saveStep(deps, conversation, { scenarioId, position, language, text, delayMinutes });
     if (!saved.ok) {
       await io.say(
         saved.code === "step_out_of_order"
@@ -142,6 +123,36 @@ export function editStepConversation(deps: Pick<BotDeps, "db" | "clock" | "cockp
       }),
     );
   };
+}
+
+/** The edit, and its audit row; a refusal (a step out of order, say) comes back as its code and reason. */
+function saveStep(
+  deps: Pick<BotDeps, "db" | "clock" | "cockpit">,
+  conversation: Conversation<HeraldContext, DialogContext>,
+  edit: { scenarioId: string; position: number; language: Language; text?: string; delayMinutes?: number },
+) {
+  const { scenarioId, position, language, text, delayMinutes } = edit;
+  return conversation.external((outer) => {
+    try {
+      const step = deps.cockpit.scenarios.editStep(scenarioId, position, {
+        language,
+        ...(text !== undefined ? { text } : {}),
+        ...(delayMinutes !== undefined ? { delayMinutes } : {}),
+      });
+      recordAdminAction(deps.db, {
+        actorId: outer.from?.id ?? 0,
+        chatId: outer.chat?.id ?? 0,
+        action: "scenario.edit_step",
+        detail: { scenario: scenarioId, position, language, text: text !== undefined, delayMinutes },
+        at: deps.clock.now(),
+      });
+      return { ok: true as const, anchor: step.anchor, delayMinutes: step.delayMinutes };
+    } catch (error) {
+      if (error instanceof ScenarioError)
+        return { ok: false as const, code: error.code, reason: error.message };
+      throw error;
+    }
+  });
 }
 
 export function scenarioName(m: Messages, id: string): string {
