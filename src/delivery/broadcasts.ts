@@ -4,10 +4,17 @@ import type { AudienceRule } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
 import type { Db, HeraldDatabase } from "../db/client.js";
 import { type BroadcastStatus, broadcasts, type Language, type PausedBy } from "../db/schema.js";
-import type { BroadcastContent } from "./broadcast-content.js";
+import type { NewBroadcast, Watch } from "./broadcast-content.js";
 import { BroadcastStateError, createBroadcastQueries } from "./broadcast-queries.js";
+import { deleteDrafts, insertDraft } from "./drafts.js";
 
-export type { BroadcastContent, ButtonTemplate, LocalizedContent } from "./broadcast-content.js";
+export type {
+  BroadcastContent,
+  ButtonTemplate,
+  LocalizedContent,
+  NewBroadcast,
+  Watch,
+} from "./broadcast-content.js";
 export { BroadcastNotFoundError, BroadcastStateError } from "./broadcast-queries.js";
 export { pruneDrafts } from "./drafts.js";
 export type { AudienceRule };
@@ -51,32 +58,6 @@ const mayLeave = (op: Transition, status: BroadcastStatus) =>
   (TRANSITIONS[op].from as readonly BroadcastStatus[]).includes(status);
 /** The `from` statuses of an operation as an SQL list (constants, never input). */
 const fromList = (op: Transition) => TRANSITIONS[op].from.map((s) => `'${s}'`).join(", ");
-
-export interface NewBroadcast {
-  title: string;
-  content: BroadcastContent;
-  audience?: AudienceRule;
-  paid?: boolean;
-  urgent?: boolean;
-  silent?: boolean;
-  /** Unix ms; launch waits for it. */
-  scheduledAt?: number;
-  /** Unix ms; whatever is not delivered by then expires. */
-  deadline?: number;
-  /** The organiser who made it. */
-  createdBy?: number;
-  /**
-   * The chat that watches it (progress message and report) and its organiser's language. A draft
-   * composed in a dialog carries its dialog's chat from the start: with `createdBy` it names the
-   * dialog, so leaving the dialog can discard it.
-   */
-  watch?: Watch;
-}
-
-export interface Watch {
-  chatId: number;
-  language: Language;
-}
 
 export interface LaunchOptions {
   /** Who watches it: stored in the launch's transaction, so the report finds its chat whatever follows. */
@@ -149,26 +130,8 @@ export function createBroadcasts(deps: {
   };
 
   return {
-    create(input) {
-      return db
-        .insert(broadcasts)
-        .values({
-          title: input.title,
-          content: JSON.stringify(input.content),
-          audience: JSON.stringify(input.audience ?? { kind: "all_active" }),
-          paid: input.paid ?? false,
-          urgent: input.urgent ?? false,
-          silent: input.silent ?? false,
-          scheduledAt: input.scheduledAt ?? null,
-          deadline: input.deadline ?? null,
-          createdBy: input.createdBy ?? null,
-          progressChatId: input.watch?.chatId ?? null,
-          progressLanguage: input.watch?.language ?? null,
-          createdAt: clock.now(),
-        })
-        .returning()
-        .get();
-    },
+    create: (input) => insertDraft(db, input, clock.now()),
+    discardDrafts: (owner, alongside) => deleteDrafts(deps.database, owner, alongside),
     launch(id, options = {}) {
       const launched = sqlite.transaction(() => {
         const row = get(id);
@@ -194,22 +157,6 @@ export function createBroadcasts(deps: {
         return updated;
       })();
       return changed(launched);
-    },
-    discardDrafts(owner, alongside) {
-      return sqlite.transaction(() => {
-        const { changes } = db
-          .delete(broadcasts)
-          .where(
-            and(
-              eq(broadcasts.status, "draft"),
-              eq(broadcasts.createdBy, owner.createdBy),
-              eq(broadcasts.progressChatId, owner.chatId),
-            ),
-          )
-          .run();
-        alongside?.();
-        return changes;
-      })();
     },
     pause(id, reason) {
       const row = get(id);

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, lt } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import type { Db, HeraldDatabase } from "../db/client.js";
 import { broadcasts } from "../db/schema.js";
+import type { NewBroadcast } from "./broadcast-content.js";
 
 /**
  * Drafts of dialogs that are gone (pruned after a week, dropped by an upgrade, or a crash came
@@ -31,4 +32,52 @@ export function pruneDrafts(
     .delete(broadcasts)
     .where(and(inArray(broadcasts.id, abandoned), eq(broadcasts.status, "draft")))
     .run().changes;
+}
+
+/** A draft: nothing is sent until it is launched. */
+export function insertDraft(db: Db, input: NewBroadcast, now: number) {
+  return db
+    .insert(broadcasts)
+    .values({
+      title: input.title,
+      content: JSON.stringify(input.content),
+      audience: JSON.stringify(input.audience ?? { kind: "all_active" }),
+      paid: input.paid ?? false,
+      urgent: input.urgent ?? false,
+      silent: input.silent ?? false,
+      scheduledAt: input.scheduledAt ?? null,
+      deadline: input.deadline ?? null,
+      createdBy: input.createdBy ?? null,
+      progressChatId: input.watch?.chatId ?? null,
+      progressLanguage: input.watch?.language ?? null,
+      createdAt: now,
+    })
+    .returning()
+    .get();
+}
+
+/**
+ * Deletes the drafts of one dialog (its organiser in its chat), with `alongside` (the end of the
+ * dialog) in the same transaction; launched broadcasts are never touched. Returns how many went.
+ */
+export function deleteDrafts(
+  database: HeraldDatabase,
+  owner: { createdBy: number; chatId: number },
+  alongside?: () => void,
+): number {
+  const { db, sqlite } = database;
+  return sqlite.transaction(() => {
+    const { changes } = db
+      .delete(broadcasts)
+      .where(
+        and(
+          eq(broadcasts.status, "draft"),
+          eq(broadcasts.createdBy, owner.createdBy),
+          eq(broadcasts.progressChatId, owner.chatId),
+        ),
+      )
+      .run();
+    alongside?.();
+    return changes;
+  })();
 }

@@ -11,6 +11,7 @@ import { createBroadcastRuns } from "./broadcasts.js";
 import { createDeliveryStore } from "./delivery-store.js";
 import type { EngineEvents } from "./engine-events.js";
 import { createEngineLoop, TICK_MS } from "./engine-loop.js";
+import { createEngineSender } from "./engine-send.js";
 import { type ActiveBroadcast, createEngineState, withdrawController } from "./engine-state.js";
 import type { FloodGate } from "./flood-gate.js";
 import { createOutageGuard } from "./outage.js";
@@ -52,17 +53,10 @@ const FLUSH_MS = 100;
 const PROGRESS_MS = 1000;
 const COMPLETION_MS = 500;
 
-/**
- * The delivery engine: every outbox row goes out at Telegram's limit, transactional before bulk,
- * once, and never at night. State lives in SQLite: rows are claimed (status "sending") in small
- * batches just before they are sent and results are written every ~100 ms, so a crash leaves only
- * the in-flight window unknown; those rows are sent again at start and counted as ambiguous.
- */
-export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
+/** The engine's parts, wired to one another over one shared state. */
+function wireParts(options: EngineOptions, events: EventEmitter<EngineEvents>, logger: Logger) {
   const { apis, clock, gate } = options;
   const { db, sqlite } = options.database;
-  const logger = options.logger.child({ part: "delivery" });
-  const events = new EventEmitter<EngineEvents>();
   const state = createEngineState();
   const store = createDeliveryStore(sqlite);
   const runs = createBroadcastRuns(sqlite);
@@ -108,18 +102,31 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     refresh: broadcasts.refresh,
     report,
   });
-  const loop = createEngineLoop({
+  const send = createEngineSender({
     state,
     store,
-    gate,
     apis,
     clock,
     logger,
     paramsOf: createRecipientParams(sqlite),
-    bulkRate: broadcasts.bulkRate,
     outage,
   });
+  const loop = createEngineLoop({ state, store, gate, clock, bulkRate: broadcasts.bulkRate, send });
 
+  return { state, store, flush, report, broadcasts, outage, loop };
+}
+
+/**
+ * The delivery engine: every outbox row goes out at Telegram's limit, transactional before bulk,
+ * once, and never at night. State lives in SQLite: rows are claimed (status "sending") in small
+ * batches just before they are sent and results are written every ~100 ms, so a crash leaves only
+ * the in-flight window unknown; those rows are sent again at start and counted as ambiguous.
+ */
+export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
+  const { clock, gate } = options;
+  const logger = options.logger.child({ part: "delivery" });
+  const events = new EventEmitter<EngineEvents>();
+  const { state, store, flush, report, broadcasts, outage, loop } = wireParts(options, events, logger);
   let dispatcher: Promise<void> | undefined;
   let ticker: NodeJS.Timeout | undefined;
   let flushTimer: NodeJS.Timeout | undefined;
