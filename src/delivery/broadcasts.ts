@@ -1,61 +1,63 @@
-import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, or } from "drizzle-orm";
+import type Database from "better-sqlite3";
+import { and, eq, inArray } from "drizzle-orm";
 import type { AudienceRule } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
 import type { Db, HeraldDatabase } from "../db/client.js";
-import { type BroadcastStatus, broadcasts, type Language } from "../db/schema.js";
-import { DomainError } from "../errors.js";
+import { type BroadcastStatus, broadcasts, type Language, type PausedBy } from "../db/schema.js";
+import type { NewBroadcast, Watch } from "./broadcast-content.js";
+import { BroadcastStateError, createBroadcastQueries } from "./broadcast-queries.js";
+import { deleteDrafts, insertDraft } from "./drafts.js";
 
-export interface ButtonTemplate {
-  text: string;
-  /** May hold `{param}` placeholders. */
-  url: string;
-}
-
-/** Another language's text and buttons, for recipients who speak it (Herald's own texts, e.g. reminders). */
-export interface LocalizedContent {
-  html?: string;
-  buttons?: ButtonTemplate[][];
-}
-
-/** What a broadcast says: a template, or an organiser's own message copied as it is. */
-export type BroadcastContent =
-  | {
-      kind: "text";
-      html: string;
-      buttons?: ButtonTemplate[][];
-      disablePreview?: boolean;
-      localized?: Partial<Record<Language, LocalizedContent>>;
-    }
-  | { kind: "photo"; photo: string; captionHtml?: string; buttons?: ButtonTemplate[][] }
-  | { kind: "copy"; fromChatId: number; messageId: number; buttons?: ButtonTemplate[][] };
-
+export type {
+  BroadcastContent,
+  ButtonTemplate,
+  LocalizedContent,
+  NewBroadcast,
+  Watch,
+} from "./broadcast-content.js";
+export { BroadcastNotFoundError, BroadcastStateError } from "./broadcast-queries.js";
+export { pruneDrafts } from "./drafts.js";
 export type { AudienceRule };
 
-export interface NewBroadcast {
-  title: string;
-  content: BroadcastContent;
-  audience?: AudienceRule;
-  paid?: boolean;
-  urgent?: boolean;
-  silent?: boolean;
-  /** Unix ms; launch waits for it. */
-  scheduledAt?: number;
-  /** Unix ms; whatever is not delivered by then expires. */
-  deadline?: number;
-  /** The organiser who made it. */
-  createdBy?: number;
-  /**
-   * The chat that watches it (progress message and report) and its organiser's language. A draft
-   * composed in a dialog carries its dialog's chat from the start: with `createdBy` it names the
-   * dialog, so leaving the dialog can discard it.
-   */
-  watch?: Watch;
+/**
+ * Every change of a broadcast's status, by the operation that makes it, and the statuses it may
+ * leave. This file is the only writer of `broadcasts.status`, and each write is checked here: an
+ * organiser's operation throws BroadcastStateError, the engine's conditional updates change nothing.
+ */
+export const TRANSITIONS = {
+  /** An organiser launches a draft: it waits for its time, or starts now. */
+  launch: { from: ["draft"], to: ["scheduled", "running"] },
+  /** The engine starts a scheduled broadcast whose time came. */
+  startDue: { from: ["scheduled"], to: ["running"] },
+  /** An organiser pauses; a pause the engine made becomes theirs (see Broadcasts.pause). */
+  pause: { from: ["scheduled", "running", "paused"], to: ["paused"] },
+  /** The engine pauses a broadcast after a run of failures (or Telegram's outage). */
+  pauseItself: { from: ["running"], to: ["paused"] },
+  /** An organiser resumes: back to waiting for its time, or running. */
+  resume: { from: ["paused"], to: ["scheduled", "running"] },
+  /** Telegram answers again: the engine resumes what it paused for the outage. */
+  resumeAfterOutage: { from: ["paused"], to: ["running"] },
+  /** The engine: nothing of it is left to send (sent, failed, blocked or expired). */
+  finish: { from: ["running"], to: ["done"] },
+  /** An organiser stops it for good; its pending rows are cancelled. */
+  cancel: { from: ["draft", "scheduled", "running", "paused"], to: ["cancelled"] },
+} as const satisfies Record<string, { from: readonly BroadcastStatus[]; to: readonly BroadcastStatus[] }>;
+
+export type Transition = keyof typeof TRANSITIONS;
+
+/** Whether a broadcast may go from one status to another (by any operation). */
+export function canMove(from: BroadcastStatus, to: BroadcastStatus): boolean {
+  return Object.values(TRANSITIONS).some(
+    (t) =>
+      (t.from as readonly BroadcastStatus[]).includes(from) &&
+      (t.to as readonly BroadcastStatus[]).includes(to),
+  );
 }
 
-export interface Watch {
-  chatId: number;
-  language: Language;
-}
+const mayLeave = (op: Transition, status: BroadcastStatus) =>
+  (TRANSITIONS[op].from as readonly BroadcastStatus[]).includes(status);
+/** The `from` statuses of an operation as an SQL list (constants, never input). */
+const fromList = (op: Transition) => TRANSITIONS[op].from.map((s) => `'${s}'`).join(", ");
 
 export interface LaunchOptions {
   /** Who watches it: stored in the launch's transaction, so the report finds its chat whatever follows. */
@@ -68,26 +70,6 @@ export interface LaunchOptions {
 }
 
 export type Broadcast = typeof broadcasts.$inferSelect;
-
-export class BroadcastStateError extends DomainError {
-  override readonly name = "BroadcastStateError";
-  readonly code = "broadcast_state";
-  constructor(id: number, status: string, action: string) {
-    super(`broadcast ${id} is ${status}: it cannot be ${action}`);
-  }
-}
-
-export class BroadcastNotFoundError extends DomainError {
-  override readonly name = "BroadcastNotFoundError";
-  readonly code = "broadcast_not_found";
-  constructor(id: number) {
-    super(`there is no broadcast ${id}`);
-  }
-}
-
-const TERMINAL: BroadcastStatus[] = ["done", "cancelled"];
-/** Launched at some point: everything but a draft. */
-const LAUNCHED: BroadcastStatus[] = ["scheduled", "running", "paused", "done", "cancelled"];
 
 export interface Broadcasts {
   /** A draft: nothing is sent until it is launched. */
@@ -134,20 +116,12 @@ export function createBroadcasts(deps: {
 }): Broadcasts {
   const { db, sqlite } = deps.database;
   const { clock } = deps;
+  const queries = createBroadcastQueries(deps.database);
+  const { get } = queries;
   const cancelPending = sqlite.prepare(
     "UPDATE deliveries SET status = 'cancelled' WHERE broadcast_id = ? AND status IN ('pending', 'sending')",
   );
 
-  const queuedAhead = sqlite.prepare(
-    `SELECT (SELECT coalesce(sum(max(0, total - sent - failed - blocked - expired)), 0) FROM broadcasts
-             WHERE status = 'running')
-          + (SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND lane = 'transactional') AS n`,
-  );
-  const get = (id: number): Broadcast => {
-    const row = db.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
-    if (!row) throw new BroadcastNotFoundError(id);
-    return row;
-  };
   const set = (tx: Db, id: number, values: Partial<Broadcast>) =>
     tx.update(broadcasts).set(values).where(eq(broadcasts.id, id)).returning().get() as Broadcast;
   const changed = (row: Broadcast) => {
@@ -156,26 +130,8 @@ export function createBroadcasts(deps: {
   };
 
   return {
-    create(input) {
-      return db
-        .insert(broadcasts)
-        .values({
-          title: input.title,
-          content: JSON.stringify(input.content),
-          audience: JSON.stringify(input.audience ?? { kind: "all_active" }),
-          paid: input.paid ?? false,
-          urgent: input.urgent ?? false,
-          silent: input.silent ?? false,
-          scheduledAt: input.scheduledAt ?? null,
-          deadline: input.deadline ?? null,
-          createdBy: input.createdBy ?? null,
-          progressChatId: input.watch?.chatId ?? null,
-          progressLanguage: input.watch?.language ?? null,
-          createdAt: clock.now(),
-        })
-        .returning()
-        .get();
-    },
+    create: (input) => insertDraft(db, input, clock.now()),
+    discardDrafts: (owner, alongside) => deleteDrafts(deps.database, owner, alongside),
     launch(id, options = {}) {
       const launched = sqlite.transaction(() => {
         const row = get(id);
@@ -193,7 +149,7 @@ export function createBroadcasts(deps: {
               ? { progressChatId: options.watch.chatId, progressLanguage: options.watch.language }
               : {}),
           })
-          .where(and(eq(broadcasts.id, id), eq(broadcasts.status, "draft")))
+          .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, TRANSITIONS.launch.from)))
           .returning()
           .get();
         if (!updated) throw new BroadcastStateError(id, row.status, "launched");
@@ -202,29 +158,12 @@ export function createBroadcasts(deps: {
       })();
       return changed(launched);
     },
-    discardDrafts(owner, alongside) {
-      return sqlite.transaction(() => {
-        const { changes } = db
-          .delete(broadcasts)
-          .where(
-            and(
-              eq(broadcasts.status, "draft"),
-              eq(broadcasts.createdBy, owner.createdBy),
-              eq(broadcasts.progressChatId, owner.chatId),
-            ),
-          )
-          .run();
-        alongside?.();
-        return changes;
-      })();
-    },
     pause(id, reason) {
       const row = get(id);
       // An organiser may also take over a pause the engine made (it would resume that one itself).
-      const takeOver = row.status === "paused" && row.pausedBy !== "organiser";
-      if (row.status !== "running" && row.status !== "scheduled" && !takeOver) {
+      const theirsAlready = row.status === "paused" && row.pausedBy === "organiser";
+      if (!mayLeave("pause", row.status) || theirsAlready)
         throw new BroadcastStateError(id, row.status, "paused");
-      }
       // An organiser's pause is theirs to lift: the engine resumes only what it paused for an outage.
       return changed(
         set(db, id, {
@@ -236,7 +175,7 @@ export function createBroadcasts(deps: {
     },
     resume(id) {
       const row = get(id);
-      if (row.status !== "paused") throw new BroadcastStateError(id, row.status, "resumed");
+      if (!mayLeave("resume", row.status)) throw new BroadcastStateError(id, row.status, "resumed");
       const now = clock.now();
       const status: BroadcastStatus =
         row.scheduledAt !== null && row.scheduledAt > now ? "scheduled" : "running";
@@ -246,7 +185,7 @@ export function createBroadcasts(deps: {
     },
     cancel(id) {
       const row = get(id);
-      if (TERMINAL.includes(row.status)) throw new BroadcastStateError(id, row.status, "cancelled");
+      if (!mayLeave("cancel", row.status)) throw new BroadcastStateError(id, row.status, "cancelled");
       return changed(
         db.transaction((tx) => {
           cancelPending.run(id);
@@ -254,53 +193,13 @@ export function createBroadcasts(deps: {
         }),
       );
     },
-    get,
-    list(limit) {
-      return db
-        .select()
-        .from(broadcasts)
-        .where(ne(broadcasts.status, "draft"))
-        .orderBy(desc(broadcasts.id))
-        .limit(limit)
-        .all();
-    },
+    ...queries,
     watchFrom(id, watch) {
       set(db, id, {
         progressChatId: watch.chatId,
         progressMessageId: watch.messageId,
         progressLanguage: watch.language,
       });
-    },
-    unreported() {
-      return db
-        .select()
-        .from(broadcasts)
-        .where(
-          and(
-            inArray(broadcasts.status, TERMINAL),
-            or(isNull(broadcasts.reportedAt), isNull(broadcasts.reportCsvAt)),
-            isNotNull(broadcasts.progressChatId),
-          ),
-        )
-        .all();
-    },
-    unposted() {
-      return db
-        .select()
-        .from(broadcasts)
-        .where(
-          and(
-            inArray(broadcasts.status, LAUNCHED),
-            isNotNull(broadcasts.progressChatId),
-            isNull(broadcasts.progressMessageId),
-            isNull(broadcasts.reportedAt),
-          ),
-        )
-        .all();
-    },
-    queuedAhead() {
-      const { n } = queuedAhead.get() as { n: number };
-      return n;
     },
     markCsvSent(id) {
       set(db, id, { reportCsvAt: clock.now() });
@@ -311,33 +210,68 @@ export function createBroadcasts(deps: {
   };
 }
 
-/**
- * Drafts of dialogs that are gone (pruned after a week, dropped by an upgrade, or a crash came
- * between storing the draft and the dialog's step): never sent and never listed, deleted here so
- * they hold no uploaded list "in use". Only dialogs' drafts (with an organiser and a chat).
- */
-export function pruneDrafts(
-  db: Db,
-  options: { before: number; dialogOpen(owner: { createdBy: number; chatId: number }): boolean },
-): number {
-  const old = db
-    .select({ id: broadcasts.id, createdBy: broadcasts.createdBy, chatId: broadcasts.progressChatId })
-    .from(broadcasts)
-    .where(
-      and(
-        eq(broadcasts.status, "draft"),
-        lt(broadcasts.createdAt, options.before),
-        isNotNull(broadcasts.createdBy),
-        isNotNull(broadcasts.progressChatId),
-      ),
-    )
-    .all();
-  const abandoned = old
-    .filter((d) => !options.dialogOpen({ createdBy: d.createdBy as number, chatId: d.chatId as number }))
-    .map((d) => d.id);
-  if (abandoned.length === 0) return 0;
-  return db
-    .delete(broadcasts)
-    .where(and(inArray(broadcasts.id, abandoned), eq(broadcasts.status, "draft")))
-    .run().changes;
+/** The engine's side of the lifecycle: prepared statements, each conditional on its `from` statuses. */
+export interface BroadcastRuns {
+  /** scheduled → running for every broadcast whose time came; returns their ids. */
+  startDue(now: number): number[];
+  /** running → paused by the engine itself; false when it was not running any more (an organiser came first). */
+  pauseItself(id: number, by: Exclude<PausedBy, "organiser">, reason: string): boolean;
+  /** Whether any broadcast waits for Telegram to answer again. */
+  anyPausedForOutage(): boolean;
+  /** paused (for an outage) → running, every one of them; returns their ids. */
+  resumeAfterOutage(): number[];
+  /** running → done; false when it stopped meanwhile (paused, cancelled). */
+  finish(id: number, now: number): boolean;
+  /**
+   * Its deadline passed: its pending rows expire and are counted in one transaction (a crash between
+   * the two would lose the count), and its audience is complete. Returns how many expired.
+   */
+  expire(id: number): number;
+  /** Rows that came back unsent after the deadline: counted as expired (runs in the caller's transaction). */
+  countExpired(id: number, n: number): void;
+}
+
+export function createBroadcastRuns(sqlite: Database.Database): BroadcastRuns {
+  const sql = {
+    startDue: sqlite.prepare(
+      `UPDATE broadcasts SET status = 'running', started_at = @now
+       WHERE status IN (${fromList("startDue")}) AND (scheduled_at IS NULL OR scheduled_at <= @now) RETURNING id`,
+    ),
+    pauseItself: sqlite.prepare(
+      `UPDATE broadcasts SET status = 'paused', pause_reason = ?, paused_by = ?
+       WHERE id = ? AND status IN (${fromList("pauseItself")})`,
+    ),
+    pausedForOutage: sqlite.prepare(
+      "SELECT id FROM broadcasts WHERE status = 'paused' AND paused_by = 'outage' LIMIT 1",
+    ),
+    resumeAfterOutage: sqlite.prepare(
+      `UPDATE broadcasts SET status = 'running', pause_reason = NULL, paused_by = NULL
+       WHERE status IN (${fromList("resumeAfterOutage")}) AND paused_by = 'outage' RETURNING id`,
+    ),
+    finish: sqlite.prepare(
+      `UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status IN (${fromList("finish")})`,
+    ),
+    expirePending: sqlite.prepare(
+      "UPDATE deliveries SET status = 'expired' WHERE broadcast_id = ? AND status = 'pending'",
+    ),
+    countExpired: sqlite.prepare(
+      "UPDATE broadcasts SET expired = expired + ?, audience_complete = 1 WHERE id = ?",
+    ),
+  };
+  const expire = sqlite.transaction((id: number) => {
+    const n = sql.expirePending.run(id).changes;
+    sql.countExpired.run(n, id);
+    return n;
+  });
+  return {
+    startDue: (now) => (sql.startDue.all({ now }) as Array<{ id: number }>).map((r) => r.id),
+    pauseItself: (id, by, reason) => sql.pauseItself.run(reason, by, id).changes > 0,
+    anyPausedForOutage: () => sql.pausedForOutage.get() !== undefined,
+    resumeAfterOutage: () => (sql.resumeAfterOutage.all() as Array<{ id: number }>).map((r) => r.id),
+    finish: (id, now) => sql.finish.run(now, id).changes > 0,
+    expire: (id) => expire(id),
+    countExpired: (id, n) => {
+      sql.countExpired.run(n, id);
+    },
+  };
 }

@@ -1,0 +1,69 @@
+import type Database from "better-sqlite3";
+import { audienceFilter, parseAudienceRule } from "../audience/segments.js";
+import type { Broadcast } from "./broadcasts.js";
+
+/** Subscribers added to a broadcast's outbox per step: the engine keeps sending between steps. */
+export const MATERIALISE_BATCH = 2000;
+
+interface AudienceStatements {
+  batchEnd: Database.Statement;
+  insert: Database.Statement;
+}
+
+/**
+ * The one place the engine writes `deliveries` rows: a broadcast's next batch of recipients, by
+ * its audience rule, in one INSERT…SELECT (a duplicate is ignored: one job reaches one person once).
+ */
+function prepareAudienceInsert(sqlite: Database.Database, where: string): Database.Statement {
+  return sqlite.prepare(
+    `INSERT INTO deliveries (job_key, telegram_id, lane, broadcast_id, not_before, created_at)
+     SELECT 'broadcast:' || @id, telegram_id, 'bulk', @id, @now, @now FROM subscribers
+     WHERE ${where} AND telegram_id > @cursor ORDER BY telegram_id LIMIT @limit
+     ON CONFLICT DO NOTHING`,
+  );
+}
+
+/**
+ * A running broadcast's audience goes into the outbox in batches, in subscriber order, with its cursor
+ * and total stored in the same transaction: a restart goes on from the cursor.
+ */
+export function createAudienceBatches(sqlite: Database.Database) {
+  const advance = sqlite.prepare(
+    "UPDATE broadcasts SET audience_cursor = ?, total = total + ?, audience_complete = ? WHERE id = ?",
+  );
+  /** Statements prepared once per audience rule. */
+  const byRule = new Map<string, AudienceStatements>();
+  function statementsFor(row: Broadcast) {
+    const { where, params } = audienceFilter(parseAudienceRule(row.audience));
+    let statements = byRule.get(where);
+    if (!statements) {
+      statements = {
+        batchEnd: sqlite.prepare(
+          `SELECT max(telegram_id) AS last, count(*) AS n FROM (
+             SELECT telegram_id FROM subscribers WHERE ${where} AND telegram_id > @cursor
+             ORDER BY telegram_id LIMIT @limit)`,
+        ),
+        insert: prepareAudienceInsert(sqlite, where),
+      };
+      byRule.set(where, statements);
+    }
+    return { ...statements, params };
+  }
+
+  /** Adds the next batch of `row`'s audience and updates `row` (cursor, total, complete) to match. */
+  function materialise(row: Broadcast, now: number): void {
+    const audience = statementsFor(row);
+    sqlite.transaction(() => {
+      const window = { ...audience.params, cursor: row.audienceCursor, limit: MATERIALISE_BATCH };
+      const batch = audience.batchEnd.get(window) as { last: number | null; n: number };
+      if (batch.n > 0) audience.insert.run({ ...window, id: row.id, now });
+      const complete = batch.n < MATERIALISE_BATCH;
+      advance.run(batch.last ?? row.audienceCursor, batch.n, complete ? 1 : 0, row.id);
+      row.audienceCursor = batch.last ?? row.audienceCursor;
+      row.total += batch.n;
+      row.audienceComplete = complete;
+    })();
+  }
+
+  return { materialise };
+}
