@@ -182,7 +182,6 @@ export function createHerald(deps: HeraldDeps): Herald {
         broadcasts,
         progress,
         scenarios,
-        wakeDelivery: () => delivery.wake(),
         pace: () => ({
           freeRate: floodGate.effectiveRate(false),
           paidRate: floodGate.effectiveRate(true),

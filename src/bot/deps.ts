@@ -33,11 +33,6 @@ export interface CockpitDeps {
   broadcasts: Broadcasts;
   progress: ProgressWatcher;
   scenarios: Scenarios;
-  /**
-   * Tells the delivery engine to look now. Only the compose dialog's launch still calls it, and it
-   * repeats the wake of the broadcasts' onChange: it goes when the dialog calls a domain launch.
-   */
-  wakeDelivery(): void;
   /** How fast sending goes now and what is queued ahead of a new broadcast (for the plan card's ETA). */
   pace(): Pace;
 }

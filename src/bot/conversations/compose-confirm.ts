@@ -1,11 +1,7 @@
 import { InlineKeyboard } from "grammy";
 import { recordAdminAction } from "../../audience/audit.js";
-import {
-  type BroadcastContent,
-  BroadcastNotFoundError,
-  BroadcastStateError,
-  type Broadcasts,
-} from "../../delivery/broadcasts.js";
+import { type BroadcastContent, BroadcastNotFoundError, type Broadcasts } from "../../delivery/broadcasts.js";
+import { launchBroadcast } from "../../delivery/launch.js";
 import { sendContent } from "../../delivery/send-content.js";
 import { confirmButton } from "../callback-data.js";
 import type { DialogContext } from "../context.js";
@@ -195,28 +191,18 @@ async function saveAsTemplate(s: ComposeSession, content: BroadcastContent): Pro
 async function launchDraft(s: ComposeSession, c: DialogContext, draftId: number, composed: Composed) {
   const { io, m, conversation, deps, chatId, organiserId } = s;
   const { audience, plan } = composed;
-  const outcome = await conversation.external((outer) => {
-    try {
-      const row = deps.cockpit.broadcasts.launch(draftId, {
-        watch: { chatId, language: outer.language },
-        alongside: (launched) => {
-          recordAdminAction(deps.db, {
-            actorId: organiserId,
-            chatId,
-            action: "broadcast.launch",
-            detail: { broadcast: launched.id, audience: audience.rule, count: audience.count, ...plan },
-            at: deps.clock.now(),
-          });
-          endDialog(deps.db, dialogKeyOf(chatId, organiserId));
-        },
-      });
-      return { id: row.id, result: "launched" as const };
-    } catch (error) {
-      if (error instanceof BroadcastStateError) return { id: draftId, result: "already" as const };
-      if (error instanceof BroadcastNotFoundError) return { id: draftId, result: "gone" as const };
-      throw error;
-    }
-  });
+  // One domain call: the launch, its audit row and the end of this dialog are one transaction.
+  const outcome = await conversation.external((outer) =>
+    launchBroadcast(
+      { broadcasts: deps.cockpit.broadcasts, db: deps.db, clock: deps.clock },
+      {
+        draftId,
+        organiser: { id: organiserId, chatId, language: outer.language },
+        detail: { audience: audience.rule, count: audience.count, ...plan },
+        alongside: () => endDialog(deps.db, dialogKeyOf(chatId, organiserId)),
+      },
+    ),
+  );
   if (outcome.result === "already") {
     await io.answer(c, { text: fill(m.alreadyLaunched, { id: outcome.id }), show_alert: true });
     return;
@@ -228,7 +214,6 @@ async function launchDraft(s: ComposeSession, c: DialogContext, draftId: number,
   await io.answer(c);
   // The broadcast is running whatever happens to its progress message: say so either way.
   const shown = await conversation.external(async (outer) => {
-    deps.cockpit.wakeDelivery();
     const posted = await deps.cockpit.progress.post(outcome.id);
     if (!posted) outer.logger.error({ broadcast: outcome.id }, "could not post the progress message");
     return posted;
