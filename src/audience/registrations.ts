@@ -2,7 +2,6 @@ import { eq, sql } from "drizzle-orm";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { bindConflicts, type ModerationState, registrations } from "../db/schema.js";
-import { enqueueDelivery } from "../delivery/outbox.js";
 import { DomainError } from "../errors.js";
 import {
   bindConflictAlert,
@@ -10,6 +9,7 @@ import {
   rejectionMessage,
   ticketMessage,
 } from "../messages/transactional.js";
+import { enqueueDelivery } from "../outbox/outbox.js";
 import { languageOf } from "./subscribers.js";
 
 type Registration = typeof registrations.$inferSelect;

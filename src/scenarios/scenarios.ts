@@ -17,6 +17,7 @@ import type { Logger } from "../logger.js";
 import { escapeHtml } from "../messages/html.js";
 import type { OutgoingMessage } from "../messages/outgoing.js";
 import { type Params, renderHtml, renderText, renderUrl } from "../messages/render.js";
+import { createOutboxWriter } from "../outbox/outbox.js";
 import { DEFAULT_SCENARIOS, type ScenarioId } from "./definitions.js";
 
 /** A step overdue by more than this is stale: after downtime it is skipped rather than sent late. */
@@ -138,6 +139,8 @@ export function createScenarios(deps: {
   const { db, sqlite } = deps.database;
   const logger = deps.logger.child({ part: "scenarios" });
   const paramsOf = createRecipientParams(sqlite);
+  // Prepared once: a tick may queue thousands.
+  const outbox = createOutboxWriter(sqlite);
 
   const sql = {
     enrolBound: sqlite.prepare(
@@ -153,11 +156,6 @@ export function createScenarios(deps: {
        WHERE first_seen_at > @since AND first_seen_at <= @until
          AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.telegram_id = s.telegram_id)
        ON CONFLICT DO NOTHING`,
-    ),
-    // The outbox row, as enqueueDelivery writes it, prepared once: a tick may queue thousands.
-    enqueue: sqlite.prepare(
-      `INSERT INTO deliveries (job_key, telegram_id, lane, payload, not_before, created_at)
-       VALUES (?, ?, 'transactional', ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
     markEnrolled: sqlite.prepare("UPDATE scenarios SET enrolled_until = ? WHERE id = ?"),
     due: sqlite.prepare(
@@ -365,11 +363,13 @@ export function createScenarios(deps: {
       form_url: deps.formLinkFor(run.telegram_id) ?? "",
       live_url: deps.liveUrl ?? "",
     };
-    sql.enqueue.run(
-      `scenario:${run.scenario_id}:${run.id}:${step.position}`,
-      run.telegram_id,
-      JSON.stringify(render(step, language, params)),
-      now,
+    outbox.enqueue(
+      {
+        jobKey: `scenario:${run.scenario_id}:${run.id}:${step.position}`,
+        telegramId: run.telegram_id,
+        lane: "transactional",
+        message: render(step, language, params),
+      },
       now,
     );
     const next = steps[index + 1];

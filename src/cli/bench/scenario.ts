@@ -6,6 +6,8 @@ import type { Clock } from "../../clock.js";
 import { type HeraldDatabase, openDatabase } from "../../db/client.js";
 import { createBroadcasts } from "../../delivery/broadcasts.js";
 import { createLogger } from "../../logger.js";
+import type { OutgoingMessage } from "../../messages/outgoing.js";
+import { prepareSentDeliveryRecord } from "../../outbox/outbox.js";
 import { createRandom } from "../../sandbox/random.js";
 import { DEFAULT_SCENARIOS } from "../../scenarios/definitions.js";
 import { createScenarios, type RunReport, type Scenarios } from "../../scenarios/scenarios.js";
@@ -28,9 +30,9 @@ const INSERT_CHUNK = 10_000;
 /** Further ticks at one moment (while a tick leaves runs for the next) stop after this long. */
 const DRAIN_CAP_MS = 60_000;
 /** A rendered step or ticket, about the size of a real payload. */
-const PAYLOAD = JSON.stringify({
+const PAYLOAD: OutgoingMessage = {
   html: "Напоминаем: регистрация по анкете № 000000 ещё не завершена. Это займёт пару минут.",
-});
+};
 
 /** What happened to the runs one tick (or a series of ticks at one moment) had due. */
 export interface TickOutcome {
@@ -316,11 +318,7 @@ async function populate(
        last_step_sent, last_sent_at, triggered_at, updated_at)
      VALUES (?, '${SCENARIO}', ?, ?, 'active', ?, ?, ?, ?, ?, ?)`,
   );
-  const insertDelivery = sqlite.prepare(
-    `INSERT INTO deliveries (job_key, telegram_id, lane, payload, status, attempts, not_before, created_at,
-       sent_at, message_id)
-     VALUES (?, ?, 'transactional', ?, 'sent', 1, ?, ?, ?, ?)`,
-  );
+  const recordSent = prepareSentDeliveryRecord(sqlite);
   let deliveries = 0;
   let messageId = 1;
   const chunk = sqlite.transaction((from: number, to: number) => {
@@ -377,20 +375,28 @@ async function populate(
         lastSentAt ?? triggeredAt,
       );
       if (ticket) {
-        insertDelivery.run(
-          `ticket:${answerId}:v1`,
-          id,
-          PAYLOAD,
-          ticketAt,
-          ticketAt,
-          ticketAt + 500,
-          messageId++,
-        );
+        recordSent({
+          jobKey: `ticket:${answerId}:v1`,
+          telegramId: id,
+          lane: "transactional",
+          message: PAYLOAD,
+          createdAt: ticketAt,
+          sentAt: ticketAt + 500,
+          messageId: messageId++,
+        });
         deliveries++;
       }
       for (let step = 1; step <= lastSent; step++) {
         const at = triggeredAt + delayOf(step);
-        insertDelivery.run(`scenario:${SCENARIO}:${id}:${step}`, id, PAYLOAD, at, at, at + 500, messageId++);
+        recordSent({
+          jobKey: `scenario:${SCENARIO}:${id}:${step}`,
+          telegramId: id,
+          lane: "transactional",
+          message: PAYLOAD,
+          createdAt: at,
+          sentAt: at + 500,
+          messageId: messageId++,
+        });
         deliveries++;
       }
     }
