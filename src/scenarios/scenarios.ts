@@ -10,10 +10,11 @@ import {
   scenarioSteps,
   scenarios,
 } from "../db/schema.js";
-import type { Broadcasts, ButtonTemplate } from "../delivery/broadcasts.js";
+import type { Broadcasts } from "../delivery/broadcasts.js";
 import { isQuietTime, localMinutes } from "../delivery/time-rules.js";
 import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { ButtonTemplate } from "../messages/content.js";
 import { escapeHtml } from "../messages/html.js";
 import type { OutgoingMessage } from "../messages/outgoing.js";
 import { type Params, renderHtml, renderText, renderUrl } from "../messages/render.js";
