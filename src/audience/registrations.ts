@@ -10,6 +10,7 @@ import {
   ticketMessage,
 } from "../messages/transactional.js";
 import { enqueueDelivery } from "../outbox/outbox.js";
+import { ticketJobKey } from "../outbox/tickets.js";
 import { languageOf } from "./subscribers.js";
 
 type Registration = typeof registrations.$inferSelect;
@@ -105,7 +106,7 @@ export function createRegistrations(deps: {
       return enqueueDelivery(
         tx,
         {
-          jobKey: `ticket:${row.answerId}:v${row.ticketVersion}`,
+          jobKey: ticketJobKey(row.answerId, row.ticketVersion),
           telegramId: row.telegramId,
           lane: "transactional",
           message: ticketMessage(language, {

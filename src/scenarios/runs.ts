@@ -5,6 +5,7 @@ import type { Language, ScenarioTrigger } from "../db/schema.js";
 import { DEFAULT_LANGUAGE } from "../messages/language.js";
 import type { Params } from "../messages/render.js";
 import { createOutboxWriter } from "../outbox/outbox.js";
+import { sentTicketsOf } from "../outbox/tickets.js";
 import type { ScenarioId } from "./definitions.js";
 import type { RunReport, Step } from "./model.js";
 import { renderStep } from "./render-step.js";
@@ -59,12 +60,10 @@ function prepareRunStatements(sqlite: Database.Database) {
        FROM scenario_runs WHERE status = 'active' AND next_due_at <= ? AND scenario_id IN (SELECT value FROM json_each(?))
        ORDER BY next_due_at LIMIT ?`,
     ),
-    // `+status` keeps SQLite on the (job_key, telegram_id) index: by status it would scan every sent row.
     person: sqlite.prepare(
       `SELECT s.status AS status, s.language AS language,
          (SELECT completed_at IS NOT NULL FROM registrations WHERE answer_id = @answer) AS completed,
-         EXISTS (SELECT 1 FROM deliveries WHERE job_key >= 'ticket:' || @answer || ':'
-                 AND job_key < 'ticket:' || @answer || ';' AND +status = 'sent') AS ticket_sent,
+         EXISTS (SELECT 1 FROM deliveries WHERE ${sentTicketsOf("@answer")}) AS ticket_sent,
          EXISTS (SELECT 1 FROM registrations WHERE telegram_id = @telegram) AS has_answer
        FROM subscribers s WHERE s.telegram_id = @telegram`,
     ),
