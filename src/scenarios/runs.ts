@@ -85,39 +85,15 @@ function prepareRunStatements(sqlite: Database.Database) {
   };
 }
 
-/**
- * Runs: chains of steps per person, indexed by when the next step is due, so a tick reads only what
- * is due. Sends go through the outbox's transactional lane, one delivery per (run, step), so a step
- * can never reach someone twice.
- */
-export function createRuns(sqlite: Database.Database, store: ScenarioStore, settings: RunSettings) {
-  const sql = prepareRunStatements(sqlite);
+type RunStatements = ReturnType<typeof prepareRunStatements>;
+
+/** One due run: stop it, skip what is stale, defer it (quiet hours, daily cap), or send its step. */
+function createRunHandler(sqlite: Database.Database, sql: RunStatements, settings: RunSettings) {
   const paramsOf = createRecipientParams(sqlite);
+  // Prepared once: a tick may queue thousands.
   const outbox = createOutboxWriter(sqlite);
   const morningAfter = (now: number) => outsideQuietHours(now, settings.quietHours, settings.timezone);
 
-  function enrol(now: number, report: RunReport) {
-    for (const scenario of store.enabled()) {
-      if (scenario.trigger === "event") continue;
-      const first = store.steps(scenario.id)[0];
-      if (!first) continue;
-      const statement = scenario.trigger === "bound" ? sql.enrolBound : sql.enrolSubscribed;
-      sqlite.transaction(() => {
-        report.enrolled += statement.run({
-          scenario: scenario.id,
-          firstDelay: first.delayMinutes * 60_000,
-          since: scenario.enrolledUntil,
-          // Up to the millisecond before: a trigger stamped with this very millisecond after the sweep
-          // would otherwise fall between this sweep and the next.
-          until: now - 1,
-          now,
-        }).changes;
-        sql.markEnrolled.run(now - 1, scenario.id);
-      })();
-    }
-  }
-
-  /** One due run: stop it, skip what is stale, defer it (quiet hours, daily cap), or send its step. */
   function handle(run: RunRow, trigger: ScenarioTrigger, steps: Step[], now: number, report: RunReport) {
     const person = sql.person.get({ answer: run.answer_id ?? "", telegram: run.telegram_id }) as
       | PersonRow
@@ -194,6 +170,39 @@ export function createRuns(sqlite: Database.Database, store: ScenarioStore, sett
       },
       now,
     );
+  }
+
+  return handle;
+}
+
+/**
+ * Runs: chains of steps per person, indexed by when the next step is due, so a tick reads only what
+ * is due. Sends go through the outbox's transactional lane, one delivery per (run, step), so a step
+ * can never reach someone twice.
+ */
+export function createRuns(sqlite: Database.Database, store: ScenarioStore, settings: RunSettings) {
+  const sql = prepareRunStatements(sqlite);
+  const handle = createRunHandler(sqlite, sql, settings);
+
+  function enrol(now: number, report: RunReport) {
+    for (const scenario of store.enabled()) {
+      if (scenario.trigger === "event") continue;
+      const first = store.steps(scenario.id)[0];
+      if (!first) continue;
+      const statement = scenario.trigger === "bound" ? sql.enrolBound : sql.enrolSubscribed;
+      sqlite.transaction(() => {
+        report.enrolled += statement.run({
+          scenario: scenario.id,
+          firstDelay: first.delayMinutes * 60_000,
+          since: scenario.enrolledUntil,
+          // Up to the millisecond before: a trigger stamped with this very millisecond after the sweep
+          // would otherwise fall between this sweep and the next.
+          until: now - 1,
+          now,
+        }).changes;
+        sql.markEnrolled.run(now - 1, scenario.id);
+      })();
+    }
   }
 
   /** Every due run of the enabled per-person scenarios, in batches, until done or the tick started at `started` runs out of time. */
