@@ -1,4 +1,5 @@
 import { ANSWER_ID_PATTERN } from "./deep-links.js";
+import { type Delimiter, decode, detectDelimiter, LINE_BREAK, quote, splitCells } from "./list-lines.js";
 
 /**
  * Reads a CSV or TXT list that an organiser uploads to build a segment of recipients and/or
@@ -31,8 +32,6 @@ interface ListError {
   reason: string;
 }
 
-type Delimiter = "," | ";" | "\t";
-
 interface Header {
   key: ListKey;
   /** Position of the key column; it should be 0, but a misplaced key is still read to avoid noise. */
@@ -45,11 +44,8 @@ interface Header {
 
 const DEFAULT_MAX_LINES = 200_000;
 const MAX_VALUE_LENGTH = 256;
-const QUOTED_LENGTH = 40;
 const TELEGRAM_ID_PATTERN = /^[1-9][0-9]{0,14}$/;
 const COLUMN_NAME_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
-const LINE_BREAK = /\r\n|\r|\n/;
-const QUOTED_SECTION = /"(?:[^"]|"")*"/g;
 const NO_HEADER_HINT = "add a header line: answer_id,<attribute>,…";
 
 const KEY_ALIASES: ReadonlyMap<string, ListKey> = new Map([
@@ -169,91 +165,6 @@ function emptyResult(errors: ListError[]): ParsedList {
   return { key: "answer_id", entries: [], columns: [], duplicates: { values: [], lines: 0 }, errors };
 }
 
-/** Decodes the upload; `badLine` is where the first invalid UTF-8 byte sits, if any. */
-function decode(content: string | Buffer): { text: string; badLine?: number } {
-  if (typeof content === "string") return { text: stripBom(content) };
-  try {
-    // TextDecoder drops the BOM itself; `fatal` tells a legacy code page apart from real text.
-    return { text: new TextDecoder("utf-8", { fatal: true }).decode(content) };
-  } catch {
-    const lenient = stripBom(content.toString("utf8"));
-    const before = lenient.slice(0, Math.max(0, lenient.indexOf("\uFFFD")));
-    return { text: lenient, badLine: before.split(LINE_BREAK).length };
-  }
-}
-
-function stripBom(text: string): string {
-  return text.startsWith("\uFEFF") ? text.slice(1) : text;
-}
-
-/** Tab wins over `;` wins over `,`: a tab almost never occurs inside a value, a comma often does. */
-function detectDelimiter(line: string): Delimiter {
-  const unquoted = line.replace(QUOTED_SECTION, "");
-  if (unquoted.includes("\t")) return "\t";
-  if (unquoted.includes(";")) return ";";
-  return ",";
-}
-
-/**
- * Splits one line into cells, RFC 4180 style (double quotes, `""` escapes), without multi-line
- * fields. On a syntax error the cells are still returned, read leniently, so a broken header can
- * still tell which column is the key.
- */
-function splitCells(line: string, delimiter: Delimiter): { cells: string[]; error?: string } {
-  const cells: string[] = [];
-  let error: string | undefined;
-  let position = 0;
-  for (;;) {
-    const fieldStart = position;
-    while (position < line.length && line[position] !== delimiter && isSpace(line[position])) position += 1;
-
-    if (line[position] === '"') {
-      position += 1;
-      let value = "";
-      let closed = false;
-      while (position < line.length) {
-        const char = line[position];
-        if (char === '"') {
-          if (line[position + 1] === '"') {
-            value += '"';
-            position += 2;
-            continue;
-          }
-          closed = true;
-          position += 1;
-          break;
-        }
-        value += char;
-        position += 1;
-      }
-      if (!closed) {
-        cells.push(value);
-        return { cells, error: `a quoted value is not closed: ${quote(value.trim())}` };
-      }
-      const rest = line.indexOf(delimiter, position);
-      const tail = line.slice(position, rest === -1 ? line.length : rest);
-      if (tail.trim() !== "") {
-        error ??= `unexpected text ${quote(tail.trim())} after a closing quote`;
-        value += tail;
-      }
-      cells.push(value);
-      position = rest === -1 ? line.length : rest;
-    } else {
-      const end = line.indexOf(delimiter, fieldStart);
-      cells.push(line.slice(fieldStart, end === -1 ? line.length : end));
-      position = end === -1 ? line.length : end;
-    }
-
-    if (position >= line.length) break;
-    position += 1; // the delimiter; a trailing one yields a final empty cell
-  }
-  return error === undefined ? { cells } : { cells, error };
-}
-
-function isSpace(char: string | undefined): boolean {
-  return char === " " || char === "\t";
-}
-
 /** Lets "Telegram ID" or "e-mail" be recognised for what they are. */
 function normaliseLoosely(cell: string): string {
   return cell
@@ -359,9 +270,4 @@ function keyProblem(key: ListKey, value: string): string | undefined {
     return `${quote(value)} is not a Telegram ID (a positive whole number, up to 15 digits)`;
   }
   return undefined;
-}
-
-/** Quotes a user value for a message, cut short so one silly cell cannot flood the chat. */
-function quote(text: string): string {
-  return `"${text.length > QUOTED_LENGTH ? `${text.slice(0, QUOTED_LENGTH)}…` : text}"`;
 }

@@ -1,21 +1,22 @@
 import { eq, sql } from "drizzle-orm";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
-import { bindConflicts, type ModerationState, registrations } from "../db/schema.js";
-import { enqueueDelivery } from "../delivery/outbox.js";
+import { registrations } from "../db/schema.js";
 import { DomainError } from "../errors.js";
+import { linkedMessage } from "../messages/transactional.js";
+import { enqueueDelivery } from "../outbox/outbox.js";
 import {
-  bindConflictAlert,
-  linkedMessage,
-  rejectionMessage,
-  ticketMessage,
-} from "../messages/transactional.js";
+  type BindOutcome,
+  bindAnswer,
+  ensureRegistration,
+  queueDecision,
+  type RegistrationView,
+  registrationView,
+  type Tx,
+} from "./registration-rows.js";
 import { languageOf } from "./subscribers.js";
 
-type Registration = typeof registrations.$inferSelect;
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
-export type BindOutcome = "bound" | "already_bound" | "conflict";
+export type { BindOutcome, RegistrationView };
 
 export class TicketConflictError extends DomainError {
   override readonly name = "TicketConflictError";
@@ -33,14 +34,6 @@ export class MissingTicketUrlError extends DomainError {
   constructor() {
     super('body/ticket_url is required when decision is "approved"');
   }
-}
-
-export interface RegistrationView {
-  answerId: string;
-  bound: boolean;
-  moderation: ModerationState;
-  ticketVersion: number;
-  completed: boolean;
 }
 
 /** What became of the message the decision owes the attendee. */
@@ -68,6 +61,41 @@ export interface Registrations {
   ofTelegramId(telegramId: number): RegistrationView[];
 }
 
+type ModerationInput = Parameters<Registrations["recordModeration"]>[0];
+
+/** Records a decision (a new ticket link is a new version) and queues what the attendee is owed. */
+function moderate(
+  tx: Tx,
+  input: ModerationInput,
+  now: number,
+): { result: { delivery: DecisionDelivery; ticketVersion: number }; queued: boolean } {
+  const { row } = ensureRegistration(tx, input.answerId, now);
+  let ticketVersion = row.ticketVersion;
+  let ticketUrl = row.ticketUrl;
+  if (input.decision === "approved" && input.ticketUrl !== undefined && input.ticketUrl !== row.ticketUrl) {
+    if (row.ticketUrl !== null && !input.replace) throw new TicketConflictError(row.answerId);
+    ticketUrl = input.ticketUrl;
+    ticketVersion += 1;
+  }
+  const updated = tx
+    .update(registrations)
+    .set({
+      moderation: input.decision,
+      moderatedAt: now,
+      updatedAt: now,
+      ticketUrl,
+      ticketVersion,
+      rejectionNote: input.decision === "rejected" ? (input.note ?? null) : row.rejectionNote,
+    })
+    .where(eq(registrations.answerId, row.answerId))
+    .returning()
+    .get();
+  const added = queueDecision(tx, updated, now);
+  const delivery: DecisionDelivery =
+    updated.telegramId === null ? "held_until_bound" : added ? "queued" : "unchanged";
+  return { result: { delivery, ticketVersion }, queued: added };
+}
+
 /**
  * Registrations and everything that follows from them: binding answers to Telegram IDs (never
  * re-binding one to someone else), moderation, and queuing tickets and decisions in the outbox.
@@ -82,110 +110,16 @@ export function createRegistrations(deps: {
 }): Registrations {
   const { db, clock } = deps;
 
-  const find = (tx: Tx, answerId: string) =>
-    tx.select().from(registrations).where(eq(registrations.answerId, answerId)).get();
-
-  /** The row for an answer, created if this is the first we hear of it. */
-  const ensure = (tx: Tx, answerId: string, now: number): { row: Registration; created: boolean } => {
-    const existing = find(tx, answerId);
-    if (existing) return { row: existing, created: false };
-    const row = tx
-      .insert(registrations)
-      .values({ answerId, createdAt: now, updatedAt: now })
-      .returning()
-      .get();
-    return { row, created: true };
-  };
-
-  /** Queues what a bound attendee is owed: the current ticket, or the rejection. Returns whether a row was added. */
-  const queueDecision = (tx: Tx, row: Registration, now: number): boolean => {
-    if (row.telegramId === null) return false;
-    const language = languageOf(tx, row.telegramId);
-    if (row.moderation === "approved" && row.ticketUrl !== null) {
-      return enqueueDelivery(
-        tx,
-        {
-          jobKey: `ticket:${row.answerId}:v${row.ticketVersion}`,
-          telegramId: row.telegramId,
-          lane: "transactional",
-          message: ticketMessage(language, {
-            answerId: row.answerId,
-            ticketUrl: row.ticketUrl,
-            replaced: row.ticketVersion > 1,
-          }),
-        },
-        now,
-      );
-    }
-    if (row.moderation === "rejected") {
-      return enqueueDelivery(
-        tx,
-        {
-          jobKey: `rejection:${row.answerId}`,
-          telegramId: row.telegramId,
-          lane: "transactional",
-          message: rejectionMessage(language, { answerId: row.answerId, note: row.rejectionNote }),
-        },
-        now,
-      );
-    }
-    return false;
-  };
-
-  const bindIn = (
-    tx: Tx,
-    row: Registration,
-    telegramId: number,
-    now: number,
-  ): { outcome: BindOutcome; row: Registration; queued: boolean } => {
-    if (row.telegramId === telegramId) return { outcome: "already_bound", row, queued: false };
-    if (row.telegramId !== null) {
-      const conflict = tx
-        .insert(bindConflicts)
-        .values({ answerId: row.answerId, telegramId, at: now })
-        .returning({ id: bindConflicts.id })
-        .get();
-      const alerted =
-        deps.adminChatId != null &&
-        enqueueDelivery(
-          tx,
-          {
-            jobKey: `bind-conflict:${conflict.id}`,
-            telegramId: deps.adminChatId,
-            lane: "transactional",
-            message: bindConflictAlert({ answerId: row.answerId, telegramId, ownerId: row.telegramId }),
-          },
-          now,
-        );
-      return { outcome: "conflict", row, queued: alerted };
-    }
-    const bound = tx
-      .update(registrations)
-      .set({ telegramId, boundAt: now, updatedAt: now })
-      .where(eq(registrations.answerId, row.answerId))
-      .returning()
-      .get();
-    return { outcome: "bound", row: bound, queued: queueDecision(tx, bound, now) };
-  };
-
   const afterCommit = <T>(result: T, queued: boolean): T => {
     if (queued) deps.onQueued?.();
     return result;
   };
 
-  const view = (row: Registration): RegistrationView => ({
-    answerId: row.answerId,
-    bound: row.telegramId !== null,
-    moderation: row.moderation,
-    ticketVersion: row.ticketVersion,
-    completed: row.completedAt !== null,
-  });
-
   return {
     recordSubmission(input) {
       const now = clock.now();
       const { result, queued } = db.transaction((tx) => {
-        const { row, created } = ensure(tx, input.answerId, now);
+        const { row, created } = ensureRegistration(tx, input.answerId, now);
         const updated = tx
           .update(registrations)
           .set({
@@ -197,7 +131,7 @@ export function createRegistrations(deps: {
           .returning()
           .get();
         if (input.telegramId === undefined) return { result: { created, binding: null }, queued: false };
-        const bound = bindIn(tx, updated, input.telegramId, now);
+        const bound = bindAnswer(tx, updated, input.telegramId, now, deps.adminChatId);
         // Bot first: the attendee filled the form outside Telegram; tell them it arrived.
         const told =
           bound.outcome === "bound" &&
@@ -221,15 +155,21 @@ export function createRegistrations(deps: {
       // No wake-up here: the attendee is answered first ("sending it now"), and the ticket this
       // binding queued follows on the sender's next round, within a second.
       const { outcome, row } = db.transaction((tx) =>
-        bindIn(tx, ensure(tx, input.answerId, now).row, input.telegramId, now),
+        bindAnswer(
+          tx,
+          ensureRegistration(tx, input.answerId, now).row,
+          input.telegramId,
+          now,
+          deps.adminChatId,
+        ),
       );
-      return { outcome, registration: view(row) };
+      return { outcome, registration: registrationView(row) };
     },
 
     recordCompletion(input) {
       const now = clock.now();
       return db.transaction((tx) => {
-        const { row } = ensure(tx, input.answerId, now);
+        const { row } = ensureRegistration(tx, input.answerId, now);
         if (row.completedAt !== null) return { alreadyCompleted: true };
         tx.update(registrations)
           .set({ completedAt: now, updatedAt: now })
@@ -242,37 +182,7 @@ export function createRegistrations(deps: {
     recordModeration(input) {
       if (input.decision === "approved" && !input.ticketUrl) throw new MissingTicketUrlError();
       const now = clock.now();
-      const { result, queued } = db.transaction((tx) => {
-        const { row } = ensure(tx, input.answerId, now);
-        let ticketVersion = row.ticketVersion;
-        let ticketUrl = row.ticketUrl;
-        if (
-          input.decision === "approved" &&
-          input.ticketUrl !== undefined &&
-          input.ticketUrl !== row.ticketUrl
-        ) {
-          if (row.ticketUrl !== null && !input.replace) throw new TicketConflictError(row.answerId);
-          ticketUrl = input.ticketUrl;
-          ticketVersion += 1;
-        }
-        const updated = tx
-          .update(registrations)
-          .set({
-            moderation: input.decision,
-            moderatedAt: now,
-            updatedAt: now,
-            ticketUrl,
-            ticketVersion,
-            rejectionNote: input.decision === "rejected" ? (input.note ?? null) : row.rejectionNote,
-          })
-          .where(eq(registrations.answerId, row.answerId))
-          .returning()
-          .get();
-        const added = queueDecision(tx, updated, now);
-        const delivery: DecisionDelivery =
-          updated.telegramId === null ? "held_until_bound" : added ? "queued" : "unchanged";
-        return { result: { delivery, ticketVersion }, queued: added };
-      });
+      const { result, queued } = db.transaction((tx) => moderate(tx, input, now));
       return afterCommit(result, queued);
     },
 
@@ -283,7 +193,7 @@ export function createRegistrations(deps: {
         .where(eq(registrations.telegramId, telegramId))
         .orderBy(sql`${registrations.boundAt}`)
         .all()
-        .map(view);
+        .map(registrationView);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Clock } from "../clock.js";
 import type { Db, HeraldDatabase } from "../db/client.js";
 import { type SegmentKey, segmentMembers, segments } from "../db/schema.js";
 import { DomainError } from "../errors.js";
+import { SENT_TICKETS } from "../outbox/tickets.js";
 import type { ParsedList } from "./list-file.js";
 
 export const STAGES = ["bound", "approved", "ticket_sent", "completed"] as const;
@@ -48,10 +49,8 @@ export function audienceFilter(rule: AudienceRule): { where: string; params: Rec
 const STAGE_MEMBERS: Record<Stage, string> = {
   bound: "SELECT telegram_id FROM registrations WHERE telegram_id IS NOT NULL",
   approved: "SELECT telegram_id FROM registrations WHERE telegram_id IS NOT NULL AND moderation = 'approved'",
-  // A ticket counts once Telegram accepted it; the key range keeps to the outbox's unique index
-  // (`+status` stops SQLite from preferring the status index, which would scan every sent message).
-  ticket_sent:
-    "SELECT telegram_id FROM deliveries WHERE job_key >= 'ticket:' AND job_key < 'ticket;' AND +status = 'sent'",
+  // A ticket counts once Telegram accepted it.
+  ticket_sent: `SELECT telegram_id FROM deliveries WHERE ${SENT_TICKETS}`,
   completed:
     "SELECT telegram_id FROM registrations WHERE telegram_id IS NOT NULL AND completed_at IS NOT NULL",
 };

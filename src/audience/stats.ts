@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { SENT_TICKETS } from "../outbox/tickets.js";
 
 export interface Stats {
   subscribers: { active: number; blocked: number; unsubscribed: number };
@@ -32,9 +33,7 @@ export function collectStats(sqlite: Database.Database): Stats {
     )
     .get() as Stats["registrations"];
   const { n: ticketsSent } = sqlite
-    .prepare(
-      "SELECT count(*) AS n FROM deliveries WHERE job_key >= 'ticket:' AND job_key < 'ticket;' AND +status = 'sent'",
-    )
+    .prepare(`SELECT count(*) AS n FROM deliveries WHERE ${SENT_TICKETS}`)
     .get() as { n: number };
   return { subscribers, registrations, ticketsSent };
 }

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { type SubscriberStatus, subscribers } from "../db/schema.js";
-import type { Language } from "../messages/language.js";
+import { DEFAULT_LANGUAGE, type Language } from "../messages/language.js";
 
 export interface StartResult {
   /** First time this Telegram ID opened the bot. */
@@ -59,7 +59,7 @@ export function languageOf(db: Db, telegramId: number): Language {
     .from(subscribers)
     .where(eq(subscribers.telegramId, telegramId))
     .get();
-  return row?.language ?? "ru";
+  return row?.language ?? DEFAULT_LANGUAGE;
 }
 
 export function statusOf(db: Db, telegramId: number): SubscriberStatus | undefined {

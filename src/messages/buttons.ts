@@ -1,4 +1,4 @@
-import type { ButtonTemplate } from "../delivery/broadcasts.js";
+import type { ButtonTemplate } from "./content.js";
 import { placeholdersIn } from "./render.js";
 
 /** Limits that keep a keyboard readable on a phone, well under what Telegram itself accepts. */

@@ -2,8 +2,8 @@ import { asc, eq } from "drizzle-orm";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { templates } from "../db/schema.js";
-import type { BroadcastContent } from "../delivery/broadcasts.js";
 import { DomainError } from "../errors.js";
+import type { BroadcastContent } from "./content.js";
 
 export class TemplateNotFoundError extends DomainError {
   override readonly name = "TemplateNotFoundError";

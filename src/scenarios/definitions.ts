@@ -1,5 +1,5 @@
 import type { Language, ScenarioTrigger, StepAnchor } from "../db/schema.js";
-import type { ButtonTemplate } from "../delivery/broadcasts.js";
+import type { ButtonTemplate } from "../messages/content.js";
 
 export interface StepDefinition {
   delayMinutes: number;

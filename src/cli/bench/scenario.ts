@@ -6,31 +6,27 @@ import type { Clock } from "../../clock.js";
 import { type HeraldDatabase, openDatabase } from "../../db/client.js";
 import { createBroadcasts } from "../../delivery/broadcasts.js";
 import { createLogger } from "../../logger.js";
-import { createRandom } from "../../sandbox/random.js";
-import { DEFAULT_SCENARIOS } from "../../scenarios/definitions.js";
 import { createScenarios, type RunReport, type Scenarios } from "../../scenarios/scenarios.js";
 import type { ScenarioBenchOptions } from "./options.js";
 import type { Cleanups } from "./run.js";
+import {
+  assignRoles,
+  CATCH_UP_AT,
+  MINUTE,
+  makeOverdue,
+  NOW,
+  type PopulatedRows,
+  populate,
+  SCENARIO,
+  stepTimings,
+  yieldToLoop,
+} from "./scenario-population.js";
 
-const SCENARIO = "finish_registration";
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
-/** The moment the measured tick runs (a fixed one, so runs are reproducible from the seed). */
-const NOW = Date.UTC(2026, 10, 21, 9, 0, 0);
 /** Idle ticks: this many, a second apart, ending ten minutes before NOW (before anything is due). */
 const IDLE_TICKS = 5;
 const IDLE_FROM = NOW - 10 * MINUTE;
-/** The catch-up tick, after downtime. */
-const CATCH_UP_AT = NOW + MINUTE;
-/** Runs not due now are due no sooner than this after NOW, so neither idle nor catch-up ticks meet them. */
-const FUTURE_MARGIN_MS = 2 * MINUTE;
-const INSERT_CHUNK = 10_000;
 /** Further ticks at one moment (while a tick leaves runs for the next) stop after this long. */
 const DRAIN_CAP_MS = 60_000;
-/** A rendered step or ticket, about the size of a real payload. */
-const PAYLOAD = JSON.stringify({
-  html: "Напоминаем: регистрация по анкете № 000000 ещё не завершена. Это займёт пару минут.",
-});
 
 /** What happened to the runs one tick (or a series of ticks at one moment) had due. */
 export interface TickOutcome {
@@ -58,7 +54,7 @@ export interface TickOutcome {
 export interface ScenarioBenchResult {
   options: ScenarioBenchOptions;
   populateSeconds: number;
-  rows: { subscribers: number; registrations: number; runs: number; deliveries: number };
+  rows: PopulatedRows;
   databaseMb: number;
   scenarioTickMs: number;
   tick: TickOutcome;
@@ -74,8 +70,82 @@ export interface ScenarioBenchResult {
   notes: string[];
 }
 
-interface StepTiming {
-  delayMs: number;
+function checkOptions({ subscribers, due, catchUp }: ScenarioBenchOptions): void {
+  if (!Number.isInteger(subscribers) || subscribers < 1) {
+    throw new RangeError(`subscribers must be a whole number of at least 1, not ${subscribers}`);
+  }
+  if (!Number.isInteger(due) || due < 1 || due > subscribers) {
+    throw new RangeError(`due must be a whole number from 1 to ${subscribers}, not ${due}`);
+  }
+  if (!Number.isInteger(catchUp) || catchUp < 0 || catchUp > subscribers - due) {
+    throw new RangeError(`catch-up must be a whole number from 0 to ${subscribers - due}, not ${catchUp}`);
+  }
+}
+
+/** Scenarios as Herald runs them, without quiet hours (the bench measures the tick, not the night). */
+function benchScenarios(database: HeraldDatabase, clock: Clock): Scenarios {
+  return createScenarios({
+    database,
+    clock,
+    logger: createLogger({ level: "silent", secrets: [] }),
+    quietHours: null,
+    timezone: "Europe/Moscow",
+    dailyCap: 3,
+    formUrl: null,
+    eventStartsAt: null,
+    liveUrl: null,
+    formLinkFor: () => null,
+    broadcasts: createBroadcasts({ database, clock }),
+  });
+}
+
+/** A tick measurer: `measure(at, drain)` sets the clock, ticks, and counts what the tick(s) wrote. */
+function createTickMeter(
+  sqlite: HeraldDatabase["sqlite"],
+  scenarios: Scenarios,
+  setTime: (at: number) => void,
+): (at: number, drain: boolean) => { outcome: TickOutcome; tickMs: number } {
+  const countDue = sqlite.prepare(
+    "SELECT count(*) AS n FROM scenario_runs WHERE status = 'active' AND next_due_at <= ?",
+  );
+  const countDeliveries = sqlite.prepare("SELECT count(*) AS n FROM deliveries");
+  const countHandled = sqlite.prepare("SELECT count(*) AS n FROM scenario_runs WHERE updated_at = ?");
+  const count = (statement: typeof countDue, ...args: unknown[]) =>
+    (statement.get(...args) as { n: number }).n;
+
+  /** Ticks at `at` (again, while the time budget leaves runs) and tells what the ticks wrote. */
+  return (at: number, drain: boolean) => {
+    setTime(at);
+    const due = count(countDue, at);
+    const before = count(countDeliveries);
+    const begin = performance.now();
+    const first = scenarios.runDue(at);
+    const tickMs = performance.now() - begin;
+    const total = { ...first };
+    let ticks = 1;
+    let last = first;
+    while (drain && last.left > 0 && performance.now() - begin < DRAIN_CAP_MS) {
+      last = scenarios.runDue(at);
+      ticks++;
+      for (const key of Object.keys(total) as Array<keyof RunReport>) total[key] += last[key];
+    }
+    const drainMs = performance.now() - begin;
+    const outcome: TickOutcome = {
+      due,
+      handled: count(countHandled, at),
+      sent: total.sent,
+      stopped: total.stopped,
+      skipped: total.skipped,
+      deferred: total.deferred,
+      finished: total.finished,
+      left: first.left,
+      leftAfterDrain: last.left,
+      deliveriesCreated: count(countDeliveries) - before,
+      ticks,
+      drainMs,
+    };
+    return { outcome, tickMs };
+  };
 }
 
 /**
@@ -89,16 +159,7 @@ export async function runScenarioBench(
   log: (line: string) => void,
   cleanups: Cleanups = new Set(),
 ): Promise<ScenarioBenchResult> {
-  const { subscribers, due, catchUp } = options;
-  if (!Number.isInteger(subscribers) || subscribers < 1) {
-    throw new RangeError(`subscribers must be a whole number of at least 1, not ${subscribers}`);
-  }
-  if (!Number.isInteger(due) || due < 1 || due > subscribers) {
-    throw new RangeError(`due must be a whole number from 1 to ${subscribers}, not ${due}`);
-  }
-  if (!Number.isInteger(catchUp) || catchUp < 0 || catchUp > subscribers - due) {
-    throw new RangeError(`catch-up must be a whole number from 0 to ${subscribers - due}, not ${catchUp}`);
-  }
+  checkOptions(options);
   const workDir = mkdtempSync(join(tmpdir(), "herald-bench-scenario-"));
   const file = join(workDir, "herald.db");
   let database: HeraldDatabase | undefined;
@@ -113,19 +174,7 @@ export async function runScenarioBench(
     const clock: Clock = { now: () => t };
     database = openDatabase(file);
     const { sqlite } = database;
-    const scenarios: Scenarios = createScenarios({
-      database,
-      clock,
-      logger: createLogger({ level: "silent", secrets: [] }),
-      quietHours: null,
-      timezone: "Europe/Moscow",
-      dailyCap: 3,
-      formUrl: null,
-      eventStartsAt: null,
-      liveUrl: null,
-      formLinkFor: () => null,
-      broadcasts: createBroadcasts({ database, clock }),
-    });
+    const scenarios = benchScenarios(database, clock);
     scenarios.install();
     // Everyone below was bound before NOW: the enrolment sweep must find nobody new.
     sqlite.prepare("UPDATE scenarios SET enrolled_until = ?").run(NOW);
@@ -143,47 +192,9 @@ export async function runScenarioBench(
     );
     await yieldToLoop();
 
-    const countDue = sqlite.prepare(
-      "SELECT count(*) AS n FROM scenario_runs WHERE status = 'active' AND next_due_at <= ?",
-    );
-    const countDeliveries = sqlite.prepare("SELECT count(*) AS n FROM deliveries");
-    const countHandled = sqlite.prepare("SELECT count(*) AS n FROM scenario_runs WHERE updated_at = ?");
-    const count = (statement: typeof countDue, ...args: unknown[]) =>
-      (statement.get(...args) as { n: number }).n;
-
-    /** Ticks at `at` (again, while the time budget leaves runs) and tells what the ticks wrote. */
-    const measure = (at: number, drain: boolean) => {
+    const measure = createTickMeter(sqlite, scenarios, (at) => {
       t = at;
-      const due = count(countDue, at);
-      const before = count(countDeliveries);
-      const begin = performance.now();
-      const first = scenarios.runDue(at);
-      const tickMs = performance.now() - begin;
-      const total = { ...first };
-      let ticks = 1;
-      let last = first;
-      while (drain && last.left > 0 && performance.now() - begin < DRAIN_CAP_MS) {
-        last = scenarios.runDue(at);
-        ticks++;
-        for (const key of Object.keys(total) as Array<keyof RunReport>) total[key] += last[key];
-      }
-      const drainMs = performance.now() - begin;
-      const outcome: TickOutcome = {
-        due,
-        handled: count(countHandled, at),
-        sent: total.sent,
-        stopped: total.stopped,
-        skipped: total.skipped,
-        deferred: total.deferred,
-        finished: total.finished,
-        left: first.left,
-        leftAfterDrain: last.left,
-        deliveriesCreated: count(countDeliveries) - before,
-        ticks,
-        drainMs,
-      };
-      return { outcome, tickMs };
-    };
+    });
 
     const idleTicksMs: number[] = [];
     for (let i = 0; i < IDLE_TICKS; i++) {
@@ -225,11 +236,11 @@ export async function runScenarioBench(
       );
     }
 
-    const duplicateJobKeys = count(
-      sqlite.prepare(
+    const { n: duplicateJobKeys } = sqlite
+      .prepare(
         "SELECT count(*) AS n FROM (SELECT job_key FROM deliveries GROUP BY job_key HAVING count(*) > 1)",
-      ),
-    );
+      )
+      .get() as { n: number };
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     const result: ScenarioBenchResult = {
       options,
@@ -252,201 +263,6 @@ export async function runScenarioBench(
     close();
     cleanups.delete(close);
   }
-}
-
-function stepTimings(): StepTiming[] {
-  const definition = DEFAULT_SCENARIOS.find((d) => d.id === SCENARIO);
-  if (!definition || definition.steps.some((s) => s.anchor !== "trigger")) {
-    throw new Error(`the bench expects "${SCENARIO}" with steps timed from the trigger`);
-  }
-  return definition.steps.map((s) => ({ delayMs: s.delayMinutes * MINUTE }));
-}
-
-const Role = {
-  Future: 0,
-  Due: 1,
-  /** Not due now; made overdue by days before the catch-up tick. */
-  Overdue: 2,
-} as const;
-
-/** Which people (1-based index = Telegram ID = run id) are due now and which fall overdue later. */
-function assignRoles(options: ScenarioBenchOptions): Uint8Array {
-  const n = options.subscribers;
-  const random = createRandom((options.seed ^ 0x5ce7a) >>> 0);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i + 1;
-  const picked = options.due + options.catchUp;
-  for (let i = 0; i < picked; i++) {
-    const j = i + Math.floor(random() * (n - i));
-    const a = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = a;
-  }
-  const roles = new Uint8Array(n + 1);
-  for (let i = 0; i < picked; i++) roles[order[i] as number] = i < options.due ? Role.Due : Role.Overdue;
-  return roles;
-}
-
-/**
- * One subscriber, one bound registration and one active run per person, with the outbox rows their
- * past implies: a sent ticket for 40%, and the scenario steps already sent. Timelines are consistent
- * (a run at step k was triggered between the delays of steps k-1 and k ago), so due runs send.
- */
-async function populate(
-  database: HeraldDatabase,
-  options: ScenarioBenchOptions,
-  roles: Uint8Array,
-  steps: StepTiming[],
-  log: (line: string) => void,
-): Promise<ScenarioBenchResult["rows"]> {
-  const { sqlite } = database;
-  const random = createRandom(options.seed >>> 0);
-  const delayOf = (position: number) => (steps[position - 1] as StepTiming).delayMs;
-  const insertSubscriber = sqlite.prepare(
-    `INSERT INTO subscribers (telegram_id, language, status, first_seen_at, last_seen_at, status_changed_at)
-     VALUES (?, ?, 'active', ?, ?, ?)`,
-  );
-  const insertRegistration = sqlite.prepare(
-    `INSERT INTO registrations (answer_id, telegram_id, submitted_at, bound_at, moderation, moderated_at,
-       ticket_url, ticket_version, completed_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertRun = sqlite.prepare(
-    `INSERT INTO scenario_runs (id, scenario_id, telegram_id, answer_id, status, next_step, next_due_at,
-       last_step_sent, last_sent_at, triggered_at, updated_at)
-     VALUES (?, '${SCENARIO}', ?, ?, 'active', ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertDelivery = sqlite.prepare(
-    `INSERT INTO deliveries (job_key, telegram_id, lane, payload, status, attempts, not_before, created_at,
-       sent_at, message_id)
-     VALUES (?, ?, 'transactional', ?, 'sent', 1, ?, ?, ?, ?)`,
-  );
-  let deliveries = 0;
-  let messageId = 1;
-  const chunk = sqlite.transaction((from: number, to: number) => {
-    for (let id = from; id < to; id++) {
-      let position: number;
-      let triggeredAt: number;
-      if (roles[id] === Role.Due) {
-        // Due at NOW, up to five minutes late (never exactly NOW: the tick marks what it wrote with NOW).
-        position = 1 + Math.floor(random() * steps.length);
-        triggeredAt = NOW - delayOf(position) - 1000 - Math.floor(random() * 5 * MINUTE);
-      } else {
-        // Waiting for step 2..4: triggered after step k-1 fell due, before step k does (at most 3 days ago).
-        position = 2 + Math.floor(random() * (steps.length - 1));
-        const from = delayOf(position - 1);
-        const to = Math.min(delayOf(position), 3 * DAY) - FUTURE_MARGIN_MS;
-        triggeredAt = NOW - from - Math.floor(random() * (to - from));
-      }
-      const answerId = String(100_000 + id);
-      const submittedAt = triggeredAt - Math.floor(random() * DAY);
-      const ticket = random() < 0.4;
-      const ticketAt = triggeredAt + Math.floor(random() * Math.max(1, NOW - triggeredAt - 1000));
-      const completedAt = random() < 0.3 ? ticketAt : null;
-      const lastSent = position - 1;
-      const lastSentAt = lastSent > 0 ? triggeredAt + delayOf(lastSent) : null;
-      insertSubscriber.run(
-        id,
-        random() < 0.8 ? "ru" : "en",
-        triggeredAt,
-        lastSentAt ?? triggeredAt,
-        triggeredAt,
-      );
-      insertRegistration.run(
-        answerId,
-        id,
-        submittedAt,
-        triggeredAt,
-        ticket ? "approved" : "pending",
-        ticket ? ticketAt : null,
-        ticket ? `https://tickets.example.org/t/${answerId}` : null,
-        ticket ? 1 : 0,
-        completedAt,
-        submittedAt,
-        completedAt ?? triggeredAt,
-      );
-      insertRun.run(
-        id,
-        id,
-        answerId,
-        position,
-        triggeredAt + delayOf(position),
-        lastSent,
-        lastSentAt,
-        triggeredAt,
-        lastSentAt ?? triggeredAt,
-      );
-      if (ticket) {
-        insertDelivery.run(
-          `ticket:${answerId}:v1`,
-          id,
-          PAYLOAD,
-          ticketAt,
-          ticketAt,
-          ticketAt + 500,
-          messageId++,
-        );
-        deliveries++;
-      }
-      for (let step = 1; step <= lastSent; step++) {
-        const at = triggeredAt + delayOf(step);
-        insertDelivery.run(`scenario:${SCENARIO}:${id}:${step}`, id, PAYLOAD, at, at, at + 500, messageId++);
-        deliveries++;
-      }
-    }
-  });
-  const n = options.subscribers;
-  sqlite.pragma("synchronous = OFF");
-  try {
-    let lastLog = performance.now();
-    for (let from = 1; from <= n; from += INSERT_CHUNK) {
-      chunk(from, Math.min(n + 1, from + INSERT_CHUNK));
-      if (performance.now() - lastLog > 5000) {
-        log(`populating: ${Math.min(n, from + INSERT_CHUNK - 1)}/${n} people`);
-        lastLog = performance.now();
-      }
-      // Lets a signal (Ctrl-C) through between chunks.
-      await yieldToLoop();
-    }
-  } finally {
-    sqlite.pragma("synchronous = NORMAL");
-  }
-  sqlite.pragma("wal_checkpoint(TRUNCATE)");
-  return { subscribers: n, registrations: n, runs: n, deliveries };
-}
-
-/**
- * Downtime: the runs picked for the catch-up fell due 1-4 days before it. Each one's timeline (its
- * trigger, the steps it was sent, its binding) moves back by the same amount, so it stays consistent.
- */
-function makeOverdue(database: HeraldDatabase, roles: Uint8Array, seed: number): void {
-  const { sqlite } = database;
-  const random = createRandom((seed ^ 0xd0e5) >>> 0);
-  const read = sqlite.prepare("SELECT next_due_at, last_step_sent FROM scenario_runs WHERE id = ?");
-  const moveRun = sqlite.prepare(
-    `UPDATE scenario_runs SET next_due_at = next_due_at - @shift, triggered_at = triggered_at - @shift,
-       last_sent_at = last_sent_at - @shift, updated_at = updated_at - @shift WHERE id = @id`,
-  );
-  const moveRegistration = sqlite.prepare(
-    "UPDATE registrations SET bound_at = bound_at - @shift WHERE telegram_id = @id",
-  );
-  const moveDelivery = sqlite.prepare(
-    `UPDATE deliveries SET not_before = not_before - @shift, created_at = created_at - @shift,
-       sent_at = sent_at - @shift WHERE job_key = @key AND telegram_id = @id`,
-  );
-  sqlite.transaction(() => {
-    for (let id = 1; id < roles.length; id++) {
-      if (roles[id] !== Role.Overdue) continue;
-      const run = read.get(id) as { next_due_at: number; last_step_sent: number };
-      const lateBy = DAY + Math.floor(random() * 3 * DAY);
-      const shift = run.next_due_at - (CATCH_UP_AT - lateBy);
-      moveRun.run({ shift, id });
-      moveRegistration.run({ shift, id });
-      for (let step = 1; step <= run.last_step_sent; step++) {
-        moveDelivery.run({ shift, id, key: `scenario:${SCENARIO}:${id}:${step}` });
-      }
-    }
-  })();
 }
 
 function checksOf(r: ScenarioBenchResult): Array<{ ok: boolean; line: string }> {
@@ -491,10 +307,6 @@ function fileMb(file: string): number {
   } catch {
     return 0;
   }
-}
-
-function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The JSON line the scenario mode ends with. */
