@@ -2,6 +2,7 @@ import type { Api, MiddlewareFn } from "grammy";
 import type { BotCommand } from "grammy/types";
 import type { Organisers } from "../audience/organisers.js";
 import { LANGUAGES, type Language } from "../db/schema.js";
+import { DEFAULT_LANGUAGE } from "../messages/language.js";
 import type { HeraldContext } from "./context.js";
 import { type Messages, messagesFor } from "./locales/index.js";
 
@@ -37,7 +38,8 @@ function organiserCommands(m: Messages): BotCommand[] {
   ];
 }
 
-const languageOption = (language: Language) => (language === "ru" ? {} : { language_code: language });
+const languageOption = (language: Language) =>
+  language === DEFAULT_LANGUAGE ? {} : { language_code: language };
 
 /**
  * Command menus: attendees see /start, /stop, /help in private chats; the organisers' group and each

@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import type { Broadcast, Broadcasts } from "../delivery/broadcasts.js";
 import type { Logger } from "../logger.js";
 import type { Language } from "../messages/language.js";
+import { DEFAULT_LANGUAGE } from "../messages/language.js";
 import { describeError } from "./describe-error.js";
 import { type ProgressView, shownKey } from "./progress-view.js";
 
@@ -63,7 +64,7 @@ export function createProgressMessages(deps: {
    */
   async function edit(row: Broadcast, chat: ChatEdits): Promise<boolean> {
     if (row.progressChatId === null || row.progressMessageId === null) return false;
-    const view = deps.view(row, row.progressLanguage ?? "ru");
+    const view = deps.view(row, row.progressLanguage ?? DEFAULT_LANGUAGE);
     // A waiting (scheduled, quiet-hours) broadcast reports every second with nothing new: an
     // identical edit would only spend the group's 20 messages a minute.
     const shown = shownKey(row.progressMessageId, view);

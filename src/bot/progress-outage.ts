@@ -2,6 +2,7 @@ import { type Api, GrammyError } from "grammy";
 import type { Clock } from "../clock.js";
 import type { Broadcast } from "../delivery/broadcasts.js";
 import type { Logger } from "../logger.js";
+import { DEFAULT_LANGUAGE } from "../messages/language.js";
 import { describeError } from "./describe-error.js";
 import { fill, messagesFor } from "./locales/index.js";
 
@@ -61,7 +62,7 @@ export function createOutageNotices(deps: {
       const row = deps.find(broadcastId);
       const chatId = row?.progressChatId ?? deps.adminChatId;
       if (!row || chatId === null || deps.stopped()) return false;
-      const m = messagesFor(row.progressLanguage ?? "ru");
+      const m = messagesFor(row.progressLanguage ?? DEFAULT_LANGUAGE);
       const text =
         phase === "paused"
           ? fill(m.outagePaused, { id: row.id, title: row.title, reason: reason ?? "—" })

@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Broadcast } from "../delivery/broadcasts.js";
 import type { Logger } from "../logger.js";
+import { DEFAULT_LANGUAGE } from "../messages/language.js";
 import { describeError } from "./describe-error.js";
 import type { ProgressMessages } from "./progress-edits.js";
 
@@ -28,7 +29,7 @@ export function createProgressPoster(deps: {
     if (row.progressMessageId !== null) return true;
     if ((retryAt.get(row.id) ?? 0) > clock.now()) return false;
     try {
-      await deps.messages.send(row, row.progressChatId, row.progressLanguage ?? "ru");
+      await deps.messages.send(row, row.progressChatId, row.progressLanguage ?? DEFAULT_LANGUAGE);
       retryAt.delete(row.id);
       return true;
     } catch (error) {

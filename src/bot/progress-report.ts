@@ -4,6 +4,7 @@ import type { Clock } from "../clock.js";
 import type { Broadcast, Broadcasts } from "../delivery/broadcasts.js";
 import { broadcastCsv, countCancelled, failureReasons } from "../delivery/report.js";
 import type { Logger } from "../logger.js";
+import { DEFAULT_LANGUAGE } from "../messages/language.js";
 import { describeError } from "./describe-error.js";
 import { messagesFor } from "./locales/index.js";
 import { reportText } from "./progress-view.js";
@@ -36,7 +37,7 @@ export function createReporter(deps: {
     if (unreported.progressMessageId === null) await deps.post(unreported.id);
     const row = deps.find(unreported.id) ?? unreported;
     const chatId = row.progressChatId as number;
-    const language = row.progressLanguage ?? "ru";
+    const language = row.progressLanguage ?? DEFAULT_LANGUAGE;
     deps.requestEdit(row.id);
     const text = reportText(row, language, {
       cancelled: countCancelled(deps.sqlite, row.id),

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { audienceFilter, parseAudienceRule } from "../audience/segments.js";
+import { prepareBroadcastAudienceInsert } from "../outbox/outbox.js";
 import type { Broadcast } from "./broadcasts.js";
 
 /** Subscribers added to a broadcast's outbox per step: the engine keeps sending between steps. */
@@ -8,19 +9,6 @@ export const MATERIALISE_BATCH = 2000;
 interface AudienceStatements {
   batchEnd: Database.Statement;
   insert: Database.Statement;
-}
-
-/**
- * The one place the engine writes `deliveries` rows: a broadcast's next batch of recipients, by
- * its audience rule, in one INSERT…SELECT (a duplicate is ignored: one job reaches one person once).
- */
-function prepareAudienceInsert(sqlite: Database.Database, where: string): Database.Statement {
-  return sqlite.prepare(
-    `INSERT INTO deliveries (job_key, telegram_id, lane, broadcast_id, not_before, created_at)
-     SELECT 'broadcast:' || @id, telegram_id, 'bulk', @id, @now, @now FROM subscribers
-     WHERE ${where} AND telegram_id > @cursor ORDER BY telegram_id LIMIT @limit
-     ON CONFLICT DO NOTHING`,
-  );
 }
 
 /**
@@ -43,7 +31,7 @@ export function createAudienceBatches(sqlite: Database.Database) {
              SELECT telegram_id FROM subscribers WHERE ${where} AND telegram_id > @cursor
              ORDER BY telegram_id LIMIT @limit)`,
         ),
-        insert: prepareAudienceInsert(sqlite, where),
+        insert: prepareBroadcastAudienceInsert(sqlite, where),
       };
       byRule.set(where, statements);
     }

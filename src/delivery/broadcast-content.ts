@@ -1,29 +1,9 @@
 import type { AudienceRule } from "../audience/segments.js";
 import type { Language } from "../db/schema.js";
+import type { BroadcastContent } from "../messages/content.js";
 
-export interface ButtonTemplate {
-  text: string;
-  /** May hold `{param}` placeholders. */
-  url: string;
-}
-
-/** Another language's text and buttons, for recipients who speak it (Herald's own texts, e.g. reminders). */
-export interface LocalizedContent {
-  html?: string;
-  buttons?: ButtonTemplate[][];
-}
-
-/** What a broadcast says: a template, or an organiser's own message copied as it is. */
-export type BroadcastContent =
-  | {
-      kind: "text";
-      html: string;
-      buttons?: ButtonTemplate[][];
-      disablePreview?: boolean;
-      localized?: Partial<Record<Language, LocalizedContent>>;
-    }
-  | { kind: "photo"; photo: string; captionHtml?: string; buttons?: ButtonTemplate[][] }
-  | { kind: "copy"; fromChatId: number; messageId: number; buttons?: ButtonTemplate[][] };
+// What a message says lives in messages/ (below delivery); delivery names it for its callers.
+export type { BroadcastContent, ButtonTemplate, LocalizedContent } from "../messages/content.js";
 
 export interface NewBroadcast {
   title: string;
