@@ -96,3 +96,60 @@ export class JitterMeter {
     this.estimateMs = Math.min(this.mostMs, Math.max(this.leastMs, Math.ceil((p(0.95) - p(0.05)) / 2)));
   }
 }
+
+/**
+ * The margin added to the bulk lanes' windows. A 429 on a rate lane says Telegram counted more in a
+ * second than we sent in ours: either its limit is lower (the rate goes down) or our sends arrived
+ * bunched. While the answer times show jitter that could bunch them, the margin widens first, a step
+ * per episode: the spread of round trips is mostly Telegram's work and the way back, so widening to
+ * all of it at once would cost up to a seventh of the speed where no arrival ever bunched. Like the
+ * rate, it finds its way back while sending goes well.
+ */
+export class JitterMargin {
+  current: number;
+  private readonly meter: JitterMeter;
+  /** When it was last widened: 429s of calls sent before then belong to that episode. */
+  private widenedAt = Number.NEGATIVE_INFINITY;
+  private narrowedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly least: number,
+    most: number,
+    private readonly step: number,
+    private readonly calmMs: number,
+  ) {
+    this.current = least;
+    this.meter = new JitterMeter(least, most);
+  }
+
+  noteRoundTrip(ms: number): void {
+    this.meter.note(ms);
+  }
+
+  /** A round trip longer than this may have reached Telegram at any moment up to its answer. */
+  get slowMs(): number {
+    return Math.max(this.current, this.meter.slowMs);
+  }
+
+  /** A 429 for a call sent before the last widening is part of that episode. */
+  episodeOf(sentAt: number): boolean {
+    return sentAt < this.widenedAt;
+  }
+
+  /** Widens by a step as far as the measured jitter allows; false if it cannot. */
+  widen(now: number): boolean {
+    if (this.meter.estimateMs < this.current + 5) return false;
+    this.current = Math.min(this.meter.estimateMs, this.current + this.step);
+    this.widenedAt = now;
+    return true;
+  }
+
+  /** Narrows by a step after a calm spell; true if it changed. */
+  narrow(now: number): boolean {
+    if (this.current <= this.least || now - Math.max(this.widenedAt, this.narrowedAt) < this.calmMs)
+      return false;
+    this.current = Math.max(this.least, this.current - this.step);
+    this.narrowedAt = now;
+    return true;
+  }
+}
