@@ -1,4 +1,6 @@
-import type { StoredCommands } from "./types.js";
+import { SandboxError } from "./errors.js";
+import type { World } from "./state.js";
+import type { CommandsForOptions, StoredCommands } from "./types.js";
 
 /** Who is looking at which chat, as far as picking a command list goes. */
 export interface CommandViewer {
@@ -53,4 +55,25 @@ export function resolveCommands(stored: readonly StoredCommands[], viewer: Comma
     if (hit) return structuredClone(hit.commands);
   }
   return [];
+}
+
+/** The menu a client would show in a chat of the world (see resolveCommands). */
+export function commandsForChat(world: World, chatId: number, opts: CommandsForOptions): unknown[] {
+  const b = world.bot(opts.botToken);
+  const chat = world.viewChat(chatId, b);
+  if (chat.type === "private" && opts.userId !== undefined && opts.userId !== chatId) {
+    throw new SandboxError(400, `only user ${chatId} sees the private chat ${chatId}`);
+  }
+  const userId = opts.userId ?? (chat.type === "private" ? chatId : undefined);
+  const user = userId === undefined ? undefined : world.user(userId);
+  if (userId !== undefined && !user) throw new SandboxError(404, `unknown user ${userId}`);
+  const status = userId === undefined ? "left" : world.memberStatus(chat, userId);
+  const languageCode = opts.languageCode ?? user?.language_code;
+  return resolveCommands([...b.commands.values()], {
+    chatId: chat.id,
+    chatType: chat.type,
+    ...(userId !== undefined && { userId }),
+    isAdmin: chat.type !== "private" && (status === "creator" || status === "administrator"),
+    ...(languageCode !== undefined && { languageCode }),
+  });
 }

@@ -1,84 +1,13 @@
+import { BadInput, type Body, botOpt, optionalNumber, optionalObject } from "./control-input.js";
+import { createGroupRoute, createUserRoute, userActionRoute } from "./control-users.js";
 import { SandboxError } from "./errors.js";
 import { isFloodModelName } from "./flood.js";
-import type { MessageEntity, OutageMode, Sandbox } from "./types.js";
+import type { OutageMode, Sandbox } from "./types.js";
 
 export interface ControlResponse {
   status: number;
   body: unknown;
 }
-
-type Body = Record<string, unknown>;
-
-class BadInput extends Error {}
-
-function optionalString(body: Body, key: string): string | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") throw new BadInput(`${key} must be a string`);
-  return v;
-}
-
-function requiredString(body: Body, key: string): string {
-  const v = optionalString(body, key);
-  if (v === undefined) throw new BadInput(`${key} is required`);
-  return v;
-}
-
-function optionalInt(body: Body, key: string): number | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new BadInput(`${key} must be an integer`);
-  return n;
-}
-
-function requiredInt(body: Body, key: string): number {
-  const v = optionalInt(body, key);
-  if (v === undefined) throw new BadInput(`${key} is required`);
-  return v;
-}
-
-function optionalObject(body: Body, key: string): Record<string, number> | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "object" || Array.isArray(v)) throw new BadInput(`${key} must be an object`);
-  for (const [k, n] of Object.entries(v)) {
-    if (typeof n !== "number" || !Number.isFinite(n)) throw new BadInput(`${key}.${k} must be a number`);
-  }
-  return v as Record<string, number>;
-}
-
-function optionalEntities(body: Body, key: string): MessageEntity[] | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw new BadInput(`${key} must be an array of MessageEntity`);
-  return v as MessageEntity[];
-}
-
-function optionalIntArray(body: Body, key: string): number[] | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((m) => Number.isSafeInteger(m)))
-    throw new BadInput(`${key} must be an array of integers`);
-  return v as number[];
-}
-
-function optionalBase64(body: Body, key: string): Buffer | undefined {
-  const v = optionalString(body, key);
-  if (v === undefined) return undefined;
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(v)) throw new BadInput(`${key} must be base64`);
-  return Buffer.from(v, "base64");
-}
-
-/** Drops undefined values, so optional fields stay absent rather than present-but-undefined. */
-function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-const botOpt = (body: Body): { botToken?: string } => {
-  const botToken = optionalString(body, "bot_token");
-  return botToken === undefined ? {} : { botToken };
-};
 
 const ROUTES = [
   "GET /sandbox",
@@ -128,139 +57,13 @@ export function createControlApi(
         routes: ROUTES,
       });
     }
-    if (head === "users" && id === undefined && method === "POST") {
-      const user = sandbox.createUser({
-        first_name: requiredString(body, "first_name"),
-        ...optionalField(body, "last_name"),
-        ...optionalField(body, "username"),
-        ...optionalField(body, "language_code"),
-      });
-      return ok(user, 201);
-    }
-    if (head === "groups" && id === undefined && method === "POST") {
-      const memberIds = body.member_ids ?? [];
-      if (!Array.isArray(memberIds) || !memberIds.every((m) => Number.isSafeInteger(m))) {
-        throw new BadInput("member_ids must be an array of integers");
-      }
-      const type = optionalString(body, "type");
-      if (type !== undefined && type !== "group" && type !== "supergroup") {
-        throw new BadInput('type must be "group" or "supergroup"');
-      }
-      const botTokens = body.bot_tokens;
-      if (
-        botTokens !== undefined &&
-        (!Array.isArray(botTokens) || !botTokens.every((t) => typeof t === "string"))
-      ) {
-        throw new BadInput("bot_tokens must be an array of strings");
-      }
-      const adminIds = optionalIntArray(body, "admin_ids");
-      const creatorId = optionalInt(body, "creator_id");
-      const group = sandbox.createGroup({
-        title: requiredString(body, "title"),
-        memberIds: memberIds as number[],
-        ...(type !== undefined && { type }),
-        ...(botTokens !== undefined && { botTokens: botTokens as string[] }),
-        ...(adminIds !== undefined && { adminIds }),
-        ...(creatorId !== undefined && { creatorId }),
-      });
-      return ok(group, 201);
-    }
+    if (head === "users" && id === undefined && method === "POST")
+      return ok(createUserRoute(sandbox, body), 201);
+    if (head === "groups" && id === undefined && method === "POST")
+      return ok(createGroupRoute(sandbox, body), 201);
     if (head === "users" && id !== undefined && method === "POST" && rest.length === 0) {
-      const userId = Number(id);
-      if (!Number.isSafeInteger(userId)) throw new BadInput("user id must be an integer");
-      const chatId = optionalInt(body, "chat_id");
-      const withChat = { ...botOpt(body), ...(chatId !== undefined && { chatId }) };
-      switch (action) {
-        case "messages": {
-          const entities = optionalEntities(body, "entities");
-          return ok(
-            sandbox.userSends(userId, requiredString(body, "text"), {
-              ...withChat,
-              ...(entities !== undefined && { entities }),
-            }),
-          );
-        }
-        case "photos":
-          return ok(
-            sandbox.userSendsPhoto(
-              userId,
-              defined({
-                content: optionalBase64(body, "content_base64"),
-                caption: optionalString(body, "caption"),
-                caption_entities: optionalEntities(body, "caption_entities"),
-                width: optionalInt(body, "width"),
-                height: optionalInt(body, "height"),
-              }),
-              withChat,
-            ),
-          );
-        case "stickers":
-          return ok(
-            sandbox.userSendsSticker(userId, {
-              ...withChat,
-              ...defined({
-                emoji: optionalString(body, "emoji"),
-                set_name: optionalString(body, "set_name"),
-                content: optionalBase64(body, "content_base64"),
-              }),
-            }),
-          );
-        case "videos":
-          return ok(
-            sandbox.userSendsVideo(
-              userId,
-              defined({
-                content: optionalBase64(body, "content_base64"),
-                caption: optionalString(body, "caption"),
-                caption_entities: optionalEntities(body, "caption_entities"),
-                width: optionalInt(body, "width"),
-                height: optionalInt(body, "height"),
-                duration: optionalInt(body, "duration"),
-                fileName: optionalString(body, "file_name"),
-                mimeType: optionalString(body, "mime_type"),
-              }),
-              withChat,
-            ),
-          );
-        case "start":
-          return ok(sandbox.userStarts(userId, optionalString(body, "payload"), botOpt(body)));
-        case "documents": {
-          const base64 = requiredString(body, "content_base64");
-          if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(base64)) throw new BadInput("content_base64 must be base64");
-          const caption = optionalString(body, "caption");
-          const mimeType = optionalString(body, "mime_type");
-          return ok(
-            sandbox.userSendsDocument(
-              userId,
-              {
-                fileName: requiredString(body, "file_name"),
-                content: Buffer.from(base64, "base64"),
-                ...(caption !== undefined && { caption }),
-                ...(mimeType !== undefined && { mimeType }),
-              },
-              withChat,
-            ),
-          );
-        }
-        case "callbacks": {
-          const callbackId = sandbox.userPresses(
-            userId,
-            {
-              messageId: requiredInt(body, "message_id"),
-              data: requiredString(body, "data"),
-              ...(chatId !== undefined && { chatId }),
-            },
-            botOpt(body),
-          );
-          return ok({ callback_query_id: callbackId });
-        }
-        case "block":
-          sandbox.blockBot(userId, botOpt(body));
-          return ok({ ok: true });
-        case "unblock":
-          sandbox.unblockBot(userId, botOpt(body));
-          return ok({ ok: true });
-      }
+      const result = userActionRoute(sandbox, id, action, body);
+      if (result !== undefined) return ok(result);
     }
     if (
       head === "chats" &&
@@ -384,13 +187,6 @@ export function createControlApi(
   };
 }
 
-function optionalNumber(body: Body, key: string): number | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new BadInput(`${key} must be a number`);
-  return v;
-}
-
 function configView(sandbox: Sandbox) {
   return {
     model: sandbox.model,
@@ -400,9 +196,4 @@ function configView(sandbox: Sandbox) {
     latency: sandbox.latency,
     outage: sandbox.outage,
   };
-}
-
-function optionalField<K extends string>(body: Body, key: K): Partial<Record<K, string>> {
-  const v = optionalString(body, key);
-  return v === undefined ? {} : ({ [key]: v } as Partial<Record<K, string>>);
 }

@@ -1,3 +1,14 @@
+import {
+  type Bucket,
+  bucketGate,
+  EPSILON,
+  type Gate,
+  rateWindow,
+  sweepGates,
+  type TimeLog,
+  windowGate,
+} from "./flood-gates.js";
+import { createScopes, type Scopes, violationOf } from "./flood-scopes.js";
 import type { FloodLimits, FloodModelName, SandboxClock, ViolationKind } from "./types.js";
 
 export const DEFAULT_FLOOD_LIMITS: FloodLimits = {
@@ -22,12 +33,8 @@ export function defaultHiddenRate(bulkPerSecond: number): number {
 
 /** Ignoring retry_after doubles the wait, but never beyond this. */
 const MAX_PENALTY_SECONDS = 60;
-/** How far back a request's send time may lie behind its arrival; older 429 answers are forgotten. */
-const MEMORY_MS = 120_000;
 /** Stale windows, buckets and scopes are swept after this many admissions. */
 const SWEEP_EVERY = 4096;
-// Float refills can land a hair under a whole token; without slack a client waiting exactly retry_after is refused.
-const EPSILON = 1e-9;
 
 export type FloodScope = "bulk" | "paid" | "chat" | "group";
 
@@ -88,45 +95,6 @@ export interface FloodModel {
   reset(): void;
 }
 
-interface Bucket {
-  tokens: number;
-  last: number;
-}
-
-/** Arrival times of admitted messages, oldest first, with a moving head instead of shift(). */
-interface TimeLog {
-  times: number[];
-  head: number;
-  windowMs: number;
-}
-
-/** A 429 answer the client received: it was told to keep away from its delivery until `until`. */
-interface Told {
-  deliveredAt: number;
-  /** Requests received up to this number were already on their way when it was delivered. */
-  deliveredSeq: number | undefined;
-  until: number;
-  waitS: number;
-}
-
-interface ScopeState {
-  /** Nothing of this scope is admitted before this (a limit refusal or a penalty closed it). */
-  closedUntil: number;
-  /** Delivered 429 answers, in delivery order (so by deliveredAt). */
-  told: Told[];
-}
-
-interface Gate {
-  scope: FloodScope;
-  key: string;
-  /** Milliseconds until one message fits; 0 = now. */
-  waitMs(now: number): number;
-  consume(now: number): void;
-}
-
-const violationOf = (scope: FloodScope): ViolationKind =>
-  scope === "chat" ? "perChat" : scope === "group" ? "group" : "bulk";
-
 export function createFloodModel(
   opts: {
     limits?: Partial<FloodLimits>;
@@ -141,7 +109,7 @@ export function createFloodModel(
   let hiddenRate: number | undefined;
   const buckets = new Map<string, Bucket>();
   const logs = new Map<string, TimeLog>();
-  const scopes = new Map<string, ScopeState>();
+  const scopes = createScopes(clock);
   const lastUserUpdate = new Map<string, number>();
   let admissions = 0;
 
@@ -178,195 +146,14 @@ export function createFloodModel(
   setModel(opts.model ?? "strict", opts.hiddenRate === undefined ? {} : { hiddenRate: opts.hiddenRate });
 
   const realHiddenRate = (): number => hiddenRate ?? defaultHiddenRate(limits.bulkPerSecond);
-
-  // --- gates -------------------------------------------------------------------------------------------
-
-  const refill = (key: string, rate: number, capacity: number, now: number): Bucket => {
-    let b = buckets.get(key);
-    if (!b) {
-      b = { tokens: capacity, last: now };
-      buckets.set(key, b);
-      return b;
-    }
-    const elapsed = Math.max(0, now - b.last);
-    b.tokens = Math.min(capacity, b.tokens + (elapsed * rate) / 1000);
-    b.last = now;
-    return b;
-  };
-
-  const bucketGate = (scope: FloodScope, key: string, rate: number, capacity: number): Gate => ({
-    scope,
-    key,
-    waitMs(now) {
-      const b = refill(key, rate, Math.max(1, capacity), now);
-      if (b.tokens >= 1 - EPSILON) return 0;
-      return ((1 - b.tokens) * 1000) / rate;
-    },
-    consume(now) {
-      const b = refill(key, rate, Math.max(1, capacity), now);
-      b.tokens = Math.max(0, b.tokens - 1);
-    },
-  });
-
-  /** At most `capacity` arrivals in any sliding window of `windowMs` (a log of arrival times). */
-  const windowGate = (scope: FloodScope, key: string, capacity: number, windowMs: number): Gate => {
-    const cap = Math.max(1, Math.floor(capacity));
-    const recent = (now: number): TimeLog => {
-      let log = logs.get(key);
-      if (!log) {
-        log = { times: [], head: 0, windowMs };
-        logs.set(key, log);
-      }
-      log.windowMs = windowMs;
-      while (log.head < log.times.length && (log.times[log.head] ?? 0) <= now - windowMs) log.head++;
-      if (log.head > 256 && log.head * 2 > log.times.length) {
-        log.times = log.times.slice(log.head);
-        log.head = 0;
-      }
-      return log;
-    };
-    return {
-      scope,
-      key,
-      waitMs(now) {
-        const log = recent(now);
-        const inWindow = log.times.length - log.head;
-        if (inWindow < cap) return 0;
-        // One more fits when the arrival that is cap-th from the end leaves the window.
-        const oldestBlocking = log.times[log.times.length - cap] ?? now;
-        return Math.max(1, oldestBlocking + windowMs - now);
-      },
-      consume(now) {
-        recent(now).times.push(now);
-      },
-    };
-  };
-
-  /** Sliding windows of `capacity` arrivals, as long as `capacity / perSecond` seconds. */
-  const rateWindow = (scope: FloodScope, key: string, perSecond: number, capacity: number): Gate => {
-    const cap = Math.max(1, Math.floor(capacity));
-    return windowGate(scope, key, cap, (cap / perSecond) * 1000);
-  };
-
-  const gatesFor = (req: FloodRequest, replyExempt: boolean): Gate[] => {
-    const gates: Gate[] = [];
-    const windows = model !== "bucket";
-    if (req.chatType === "private") {
-      if (limits.chatPerSecond > 0) {
-        const key = `chat:${req.botId}:${req.chatId}`;
-        gates.push(
-          windows
-            ? rateWindow("chat", key, limits.chatPerSecond, limits.chatBurst)
-            : bucketGate("chat", key, limits.chatPerSecond, limits.chatBurst),
-        );
-      }
-    } else if (limits.groupPerMinute > 0) {
-      gates.push(windowGate("group", `group:${req.botId}:${req.chatId}`, limits.groupPerMinute, 60_000));
-    }
-    if (req.kind !== "message" || replyExempt) return gates;
-    if (req.paid) {
-      if (limits.paidPerSecond > 0) {
-        const key = `paid:${req.botId}`;
-        gates.push(
-          windows
-            ? rateWindow("paid", key, limits.paidPerSecond, limits.paidPerSecond)
-            : bucketGate("paid", key, limits.paidPerSecond, limits.paidPerSecond),
-        );
-      }
-      return gates;
-    }
-    const bulk = model === "hidden" ? realHiddenRate() : limits.bulkPerSecond;
-    if (bulk > 0) {
-      const key = `bulk:${req.botId}`;
-      gates.push(windows ? rateWindow("bulk", key, bulk, bulk) : bucketGate("bulk", key, bulk, bulk));
-    }
-    return gates;
-  };
-
-  // --- closed scopes and penalties ---------------------------------------------------------------------
-
-  const scopeOf = (key: string): ScopeState => {
-    let s = scopes.get(key);
-    if (!s) {
-      s = { closedUntil: 0, told: [] };
-      scopes.set(key, s);
-    }
-    return s;
-  };
-
-  const sentAfter = (t: Told, sentAt: number, receivedSeq: number | undefined): boolean =>
-    receivedSeq !== undefined && t.deliveredSeq !== undefined
-      ? receivedSeq > t.deliveredSeq
-      : sentAt >= t.deliveredAt;
-
-  /** The longest wait among delivered 429 answers that this send ignored; 0 = none (not a penalty). */
-  const ignoredWait = (key: string, sentAt: number, receivedSeq: number | undefined): number => {
-    const s = scopes.get(key);
-    if (!s) return 0;
-    let waitS = 0;
-    for (let i = s.told.length - 1; i >= 0; i--) {
-      const t = s.told[i];
-      if (!t || !sentAfter(t, sentAt, receivedSeq)) continue;
-      if (sentAt < t.until) waitS = Math.max(waitS, t.waitS);
-    }
-    return waitS;
-  };
-
-  const refuse = (
-    gate: Gate,
-    waitS: number,
-    now: number,
-    violation: ViolationKind | null,
-    closes: boolean,
-  ): FloodRefusal => {
-    const until = now + waitS * 1000;
-    if (closes) {
-      const s = scopeOf(gate.key);
-      s.closedUntil = Math.max(s.closedUntil, until);
-    }
-    let delivered = false;
-    return {
-      ok: false,
-      scope: gate.scope,
-      retryAfter: waitS,
-      violation,
-      delivered(at = clock.now(), seq) {
-        if (delivered) return;
-        delivered = true;
-        const s = scopeOf(gate.key);
-        const last = s.told.at(-1);
-        // 429 storms stay small. An answer that tells no more than the previous one adds nothing; one
-        // with the same wait that arrives while the previous is still in force extends it exactly
-        // (every send between the two deliveries is covered by the previous one anyway).
-        if (last && last.until >= until && last.waitS >= waitS) return;
-        if (last && last.waitS === waitS && Math.max(at, last.deliveredAt) < last.until) {
-          last.until = until;
-          return;
-        }
-        s.told.push({
-          deliveredAt: Math.max(at, last?.deliveredAt ?? at),
-          deliveredSeq: seq === undefined ? undefined : Math.max(seq, last?.deliveredSeq ?? seq),
-          until,
-          waitS,
-        });
-      },
-    };
-  };
-
-  const sweep = (now: number): void => {
-    for (const [key, log] of logs) {
-      const newest = log.times.at(-1);
-      if (newest === undefined || newest <= now - log.windowMs) logs.delete(key);
-    }
-    for (const [key, b] of buckets) {
-      // A bucket idle this long is full again: the same as a fresh one.
-      if (now - b.last > 120_000) buckets.delete(key);
-    }
-    for (const [key, s] of scopes) {
-      s.told = s.told.filter((t) => t.until > now - MEMORY_MS);
-      if (s.told.length === 0 && s.closedUntil <= now) scopes.delete(key);
-    }
-  };
+  const gatesFor = (req: FloodRequest, replyExempt: boolean): Gate[] =>
+    gatesOf(req, replyExempt, {
+      model,
+      limits,
+      bulk: model === "hidden" ? realHiddenRate() : limits.bulkPerSecond,
+      buckets,
+      logs,
+    });
 
   const isReplyExempt = (req: FloodRequest, now: number): boolean => {
     if (req.chatType !== "private") return false;
@@ -396,35 +183,100 @@ export function createFloodModel(
     admit(req) {
       const now = clock.now();
       const sentAt = Math.min(req.sentAt ?? now, now);
-      if (++admissions % SWEEP_EVERY === 0) sweep(now);
+      if (++admissions % SWEEP_EVERY === 0) {
+        sweepGates(logs, buckets, now);
+        scopes.sweep(now);
+      }
       const replyExempt = isReplyExempt(req, now);
-      const gates = gatesFor(req, replyExempt);
-
-      // Sent after a 429 of its scope reached the client and before that 429's retry_after ended.
-      for (const gate of gates) {
-        const ignored = ignoredWait(gate.key, sentAt, req.receivedSeq);
-        if (ignored === 0) continue;
-        const natural = Math.ceil(gate.waitMs(now) / 1000 - EPSILON);
-        const waitS = Math.max(natural, Math.min(MAX_PENALTY_SECONDS, ignored * 2));
-        return refuse(gate, waitS, now, "penalty", true);
-      }
-      // Already on its way when the scope closed: refused with what is left of the wait, no longer.
-      for (const gate of gates) {
-        const closedUntil = scopes.get(gate.key)?.closedUntil ?? 0;
-        if (now >= closedUntil) continue;
-        const overLimit = gate.waitMs(now) > 0;
-        const waitS = Math.max(1, Math.ceil((closedUntil - now) / 1000 - EPSILON));
-        return refuse(gate, waitS, now, overLimit ? violationOf(gate.scope) : null, false);
-      }
-      for (const gate of gates) {
-        const wait = gate.waitMs(now);
-        if (wait > 0) {
-          const waitS = Math.max(1, Math.ceil(wait / 1000 - EPSILON));
-          return refuse(gate, waitS, now, violationOf(gate.scope), true);
-        }
-      }
-      for (const gate of gates) gate.consume(now);
-      return { ok: true, replyExempt };
+      return decide(
+        gatesFor(req, replyExempt),
+        { now, sentAt, receivedSeq: req.receivedSeq, replyExempt },
+        scopes,
+      );
     },
   };
+}
+
+/** The limits a request must pass, by chat type, kind, paid or not, and model (windows or buckets). */
+function gatesOf(
+  req: FloodRequest,
+  replyExempt: boolean,
+  m: {
+    model: FloodModelName;
+    limits: FloodLimits;
+    /** The bulk limit in force (the hidden model's real one under "hidden"). */
+    bulk: number;
+    buckets: Map<string, Bucket>;
+    logs: Map<string, TimeLog>;
+  },
+): Gate[] {
+  const { limits, buckets, logs } = m;
+  const gates: Gate[] = [];
+  const windows = m.model !== "bucket";
+  if (req.chatType === "private") {
+    if (limits.chatPerSecond > 0) {
+      const key = `chat:${req.botId}:${req.chatId}`;
+      gates.push(
+        windows
+          ? rateWindow(logs, "chat", key, limits.chatPerSecond, limits.chatBurst)
+          : bucketGate(buckets, "chat", key, limits.chatPerSecond, limits.chatBurst),
+      );
+    }
+  } else if (limits.groupPerMinute > 0) {
+    gates.push(windowGate(logs, "group", `group:${req.botId}:${req.chatId}`, limits.groupPerMinute, 60_000));
+  }
+  if (req.kind !== "message" || replyExempt) return gates;
+  if (req.paid) {
+    if (limits.paidPerSecond > 0) {
+      const key = `paid:${req.botId}`;
+      gates.push(
+        windows
+          ? rateWindow(logs, "paid", key, limits.paidPerSecond, limits.paidPerSecond)
+          : bucketGate(buckets, "paid", key, limits.paidPerSecond, limits.paidPerSecond),
+      );
+    }
+    return gates;
+  }
+  const bulk = m.bulk;
+  if (bulk > 0) {
+    const key = `bulk:${req.botId}`;
+    gates.push(
+      windows ? rateWindow(logs, "bulk", key, bulk, bulk) : bucketGate(buckets, "bulk", key, bulk, bulk),
+    );
+  }
+  return gates;
+}
+
+/** Admits a request through its gates, or refuses it: a penalty first, then a closed scope, then a full gate. */
+function decide(
+  gates: Gate[],
+  r: { now: number; sentAt: number; receivedSeq: number | undefined; replyExempt: boolean },
+  scopes: Scopes,
+): FloodDecision {
+  const { now, sentAt } = r;
+  // Sent after a 429 of its scope reached the client and before that 429's retry_after ended.
+  for (const gate of gates) {
+    const ignored = scopes.ignoredWait(gate.key, sentAt, r.receivedSeq);
+    if (ignored === 0) continue;
+    const natural = Math.ceil(gate.waitMs(now) / 1000 - EPSILON);
+    const waitS = Math.max(natural, Math.min(MAX_PENALTY_SECONDS, ignored * 2));
+    return scopes.refuse(gate, waitS, now, "penalty", true);
+  }
+  // Already on its way when the scope closed: refused with what is left of the wait, no longer.
+  for (const gate of gates) {
+    const closedUntil = scopes.closedUntil(gate.key);
+    if (now >= closedUntil) continue;
+    const overLimit = gate.waitMs(now) > 0;
+    const waitS = Math.max(1, Math.ceil((closedUntil - now) / 1000 - EPSILON));
+    return scopes.refuse(gate, waitS, now, overLimit ? violationOf(gate.scope) : null, false);
+  }
+  for (const gate of gates) {
+    const wait = gate.waitMs(now);
+    if (wait > 0) {
+      const waitS = Math.max(1, Math.ceil(wait / 1000 - EPSILON));
+      return scopes.refuse(gate, waitS, now, violationOf(gate.scope), true);
+    }
+  }
+  for (const gate of gates) gate.consume(now);
+  return { ok: true, replyExempt: r.replyExempt };
 }

@@ -83,6 +83,36 @@ export function decodeHtmlEntity(source: string, pos: number): { char: string; n
   return { char: String.fromCodePoint(code), next: source[end] === ";" ? end + 1 : end };
 }
 
+/** An attribute's value at `i`: a bare name token (lowercased) or a quoted string with entities decoded. */
+function readAttributeValue(source: string, i: number): { value: string; next: number } {
+  let value = "";
+  const quote = source[i];
+  if (quote !== '"' && quote !== "'") {
+    const tokenBegin = i;
+    while (!isEnd(source, i) && /[a-z0-9.-]/i.test(source[i] ?? "")) i++;
+    value = source.slice(tokenBegin, i).toLowerCase();
+    if (!isSpace(source[i]) && source[i] !== ">") {
+      throw new EntityParseError(
+        `Unexpected end of name token at byte offset ${byteOffset(source, tokenBegin)}`,
+      );
+    }
+  } else {
+    i++;
+    while (!isEnd(source, i) && source[i] !== quote) {
+      const decoded = decodeHtmlEntity(source, i);
+      if (decoded) {
+        value += decoded.char;
+        i = decoded.next;
+      } else {
+        value += source[i];
+        i++;
+      }
+    }
+    if (source[i] === quote) i++;
+  }
+  return { value, next: i };
+}
+
 interface OpenTag {
   tag: string;
   argument: string;
@@ -163,31 +193,9 @@ export function parseHtml(source: string, lookupUser: UserLookup = () => undefin
             `Unclosed start tag "${tag}" at byte offset ${byteOffset(source, begin)}`,
           );
         }
-        let value = "";
-        const quote = source[i];
-        if (quote !== '"' && quote !== "'") {
-          const tokenBegin = i;
-          while (!isEnd(source, i) && /[a-z0-9.-]/i.test(source[i] ?? "")) i++;
-          value = source.slice(tokenBegin, i).toLowerCase();
-          if (!isSpace(source[i]) && source[i] !== ">") {
-            throw new EntityParseError(
-              `Unexpected end of name token at byte offset ${byteOffset(source, tokenBegin)}`,
-            );
-          }
-        } else {
-          i++;
-          while (!isEnd(source, i) && source[i] !== quote) {
-            const decoded = decodeHtmlEntity(source, i);
-            if (decoded) {
-              value += decoded.char;
-              i = decoded.next;
-            } else {
-              value += source[i];
-              i++;
-            }
-          }
-          if (source[i] === quote) i++;
-        }
+        const read = readAttributeValue(source, i);
+        const value = read.value;
+        i = read.next;
         if (isEnd(source, i)) {
           throw new EntityParseError(`Unclosed start tag at byte offset ${byteOffset(source, begin)}`);
         }
