@@ -53,6 +53,11 @@ export const registrations = sqliteTable(
     /** Increases when the organiser replaces the ticket link, so each version is delivered once. */
     ticketVersion: integer("ticket_version").notNull().default(0),
     rejectionNote: text("rejection_note"),
+    /**
+     * When Telegram first accepted a ticket for this answer (any link version). Written by a trigger on
+     * `deliveries` (migration 0008), so every writer of a sent ticket row keeps it in the same statement.
+     */
+    ticketSentAt: integer("ticket_sent_at"),
     completedAt: integer("completed_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
