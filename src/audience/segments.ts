@@ -4,7 +4,7 @@ import type { Clock } from "../clock.js";
 import type { Db, HeraldDatabase } from "../db/client.js";
 import { type SegmentKey, segmentMembers, segments } from "../db/schema.js";
 import { DomainError } from "../errors.js";
-import { SENT_TICKETS } from "../outbox/tickets.js";
+import { TICKET_SENT } from "../outbox/tickets.js";
 import type { ParsedList } from "./list-file.js";
 
 export const STAGES = ["bound", "approved", "ticket_sent", "completed"] as const;
@@ -50,7 +50,7 @@ const STAGE_MEMBERS: Record<Stage, string> = {
   bound: "SELECT telegram_id FROM registrations WHERE telegram_id IS NOT NULL",
   approved: "SELECT telegram_id FROM registrations WHERE telegram_id IS NOT NULL AND moderation = 'approved'",
   // A ticket counts once Telegram accepted it.
-  ticket_sent: `SELECT telegram_id FROM deliveries WHERE ${SENT_TICKETS}`,
+  ticket_sent: `SELECT telegram_id FROM registrations WHERE telegram_id IS NOT NULL AND ${TICKET_SENT}`,
   completed:
     "SELECT telegram_id FROM registrations WHERE telegram_id IS NOT NULL AND completed_at IS NOT NULL",
 };

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { SENT_TICKETS } from "../outbox/tickets.js";
+import { TICKET_SENT } from "../outbox/tickets.js";
 
 export interface Stats {
   subscribers: { active: number; blocked: number; unsubscribed: number };
@@ -11,6 +11,7 @@ export interface Stats {
     rejected: number;
     completed: number;
   };
+  /** Registrations whose ticket Telegram accepted (a replaced link sent again still counts once). */
   ticketsSent: number;
 }
 
@@ -28,12 +29,11 @@ export function collectStats(sqlite: Database.Database): Stats {
          coalesce(sum(moderation = 'pending'), 0) AS pending,
          coalesce(sum(moderation = 'approved'), 0) AS approved,
          coalesce(sum(moderation = 'rejected'), 0) AS rejected,
-         count(completed_at) AS completed
+         count(completed_at) AS completed,
+         coalesce(sum(${TICKET_SENT}), 0) AS ticketsSent
        FROM registrations`,
     )
-    .get() as Stats["registrations"];
-  const { n: ticketsSent } = sqlite
-    .prepare(`SELECT count(*) AS n FROM deliveries WHERE ${SENT_TICKETS}`)
-    .get() as { n: number };
-  return { subscribers, registrations, ticketsSent };
+    .get() as Stats["registrations"] & { ticketsSent: number };
+  const { ticketsSent, ...figures } = registrations;
+  return { subscribers, registrations: figures, ticketsSent };
 }

@@ -53,6 +53,14 @@ export const registrations = sqliteTable(
     /** Increases when the organiser replaces the ticket link, so each version is delivered once. */
     ticketVersion: integer("ticket_version").notNull().default(0),
     rejectionNote: text("rejection_note"),
+    /**
+     * When Telegram first accepted a ticket for this answer (any link version). Written by triggers on
+     * `deliveries` (migration 0008), so every writer of a sent ticket row keeps it in the same statement.
+     * drizzle-kit does not know triggers: a migration that rebuilds `deliveries` drops them (a test in
+     * test/db/client.test.ts notices), and one that rebuilds `registrations` fails on them; such a
+     * migration drops the two triggers first and creates them again after.
+     */
+    ticketSentAt: integer("ticket_sent_at"),
     completedAt: integer("completed_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),

@@ -1,11 +1,11 @@
 import type { PaidSecond } from "./engine-state.js";
+import { paidTenths } from "./plan.js";
 
-/** Telegram's free bulk rate: paid messages above it cost 0.1 Star each. */
-export const FREE_RATE = 30;
+export { FREE_RATE } from "./plan.js";
 
 /**
- * The cost of one more paid message sent at `at`, in tenths of a Star: 0.1 Star (one tenth) for each
- * paid message above the free rate within one wall-clock second. Counts it in `paid`.
+ * The cost of one more paid message sent at `at`, in tenths of a Star, by Telegram's price
+ * (`paidTenths`, the one the plan card estimates with) applied to one wall-clock second. Counts it in `paid`.
  */
 export function paidCostTenths(paid: PaidSecond, at: number): number {
   const second = Math.floor(at / 1000);
@@ -14,5 +14,5 @@ export function paidCostTenths(paid: PaidSecond, at: number): number {
     paid.count = 0;
   }
   paid.count++;
-  return paid.count > FREE_RATE ? 1 : 0;
+  return paidTenths(paid.count, 1) - paidTenths(paid.count - 1, 1);
 }

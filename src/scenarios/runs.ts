@@ -5,7 +5,7 @@ import type { Language, ScenarioTrigger } from "../db/schema.js";
 import { DEFAULT_LANGUAGE } from "../messages/language.js";
 import type { Params } from "../messages/render.js";
 import { createOutboxWriter } from "../outbox/outbox.js";
-import { sentTicketsOf } from "../outbox/tickets.js";
+import { TICKET_SENT } from "../outbox/tickets.js";
 import type { ScenarioId } from "./definitions.js";
 import type { RunReport, Step } from "./model.js";
 import { renderStep } from "./render-step.js";
@@ -63,7 +63,7 @@ function prepareRunStatements(sqlite: Database.Database) {
     person: sqlite.prepare(
       `SELECT s.status AS status, s.language AS language,
          (SELECT completed_at IS NOT NULL FROM registrations WHERE answer_id = @answer) AS completed,
-         EXISTS (SELECT 1 FROM deliveries WHERE ${sentTicketsOf("@answer")}) AS ticket_sent,
+         EXISTS (SELECT 1 FROM registrations WHERE answer_id = @answer AND ${TICKET_SENT}) AS ticket_sent,
          EXISTS (SELECT 1 FROM registrations WHERE telegram_id = @telegram) AS has_answer
        FROM subscribers s WHERE s.telegram_id = @telegram`,
     ),

@@ -177,6 +177,7 @@ describe("audiences over active subscribers", () => {
   it("stage ticket_sent counts a ticket Telegram accepted, not a pending or failed one or other jobs", () => {
     for (const id of [1, 2, 3, 4, 5, 6]) addSubscriber(id);
     addSubscriber(7, { status: "blocked" });
+    for (const id of [1, 2, 3, 4, 5, 6, 7]) addRegistration(`A${id}`, id);
     addDelivery("ticket:A1:v1", 1, "sent");
     addDelivery("ticket:A2:v1", 2, "pending");
     addDelivery("ticket:A3:v1", 3, "failed");

@@ -120,6 +120,63 @@ describe("upgrading a database with data in it", () => {
   });
 });
 
+describe("the ticket_sent_at migration", () => {
+  it("backfills when each answer's ticket was first accepted, of any version, and keeps it up to date", () => {
+    const file = join(tempDir(), "herald.db");
+    const old = openDatabase(file, { migrationsFolder: migrationsUpTo(8) });
+    const register = old.sqlite.prepare(
+      "INSERT INTO registrations (answer_id, telegram_id, created_at, updated_at) VALUES (?, ?, 1, 1)",
+    );
+    for (const [answer, id] of [
+      ["A1", 1],
+      ["A10", 2],
+      ["A2", 3],
+      ["A3", 4],
+    ] as const)
+      register.run(answer, id);
+    const deliver = old.sqlite.prepare(
+      `INSERT INTO deliveries (job_key, telegram_id, lane, status, not_before, created_at, sent_at)
+       VALUES (?, ?, 'transactional', ?, 1, 1, ?)`,
+    );
+    deliver.run("ticket:A1:v2", 1, "sent", 200);
+    deliver.run("ticket:A1:v1", 1, "sent", 100);
+    deliver.run("ticket:A10:v1", 2, "sent", 300);
+    deliver.run("ticket:A2:v1", 3, "pending", null);
+    deliver.run("rejection:A3", 4, "sent", 400);
+    old.close();
+
+    const upgraded = openDatabase(file);
+    const facts = upgraded.sqlite.prepare(
+      "SELECT answer_id, ticket_sent_at FROM registrations ORDER BY answer_id",
+    );
+    expect(facts.all()).toEqual([
+      { answer_id: "A1", ticket_sent_at: 100 },
+      { answer_id: "A10", ticket_sent_at: 300 },
+      { answer_id: "A2", ticket_sent_at: null },
+      { answer_id: "A3", ticket_sent_at: null },
+    ]);
+    upgraded.sqlite
+      .prepare("UPDATE deliveries SET status = 'sent', sent_at = 500 WHERE job_key = 'ticket:A2:v1'")
+      .run();
+    expect(facts.all()).toContainEqual({ answer_id: "A2", ticket_sent_at: 500 });
+    upgraded.close();
+  });
+
+  it("leaves the triggers that write the fact in place (a later rebuild of deliveries would drop them)", () => {
+    const database = openDatabase(":memory:");
+    const triggers = database.sqlite
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'deliveries' ORDER BY name",
+      )
+      .all();
+    expect(triggers).toEqual([
+      { name: "deliveries_ticket_sent_on_insert" },
+      { name: "deliveries_ticket_sent_on_update" },
+    ]);
+    database.close();
+  });
+});
+
 describe("recordStart", () => {
   it("adds a subscriber once and reactivates a returning one", () => {
     const database = openDatabase(":memory:");

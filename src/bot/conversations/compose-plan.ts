@@ -1,4 +1,5 @@
 import { InlineKeyboard } from "grammy";
+import { estimatePlan } from "../../delivery/plan.js";
 import { formatDuration, formatLocal, parseLocalDateTime } from "../../messages/time.js";
 import { type PLAN_OPTIONS, planButton } from "../callback-data.js";
 import type { DialogContext } from "../context.js";
@@ -7,8 +8,6 @@ import { fill, type Messages } from "../locales/index.js";
 import type { Audience, ComposeSession, Plan } from "./compose-session.js";
 import { pressed, texted } from "./dialog-io.js";
 
-/** Telegram's free bulk rate; above it a paid broadcast costs 0.1 Star per message. */
-const FREE_RATE = 30;
 const NO_TIME = ["now", "сейчас", "none", "нет", "-"];
 
 /** Step 4: when and how it goes (urgent, silent, paid, a start and a deadline), on one card. */
@@ -88,23 +87,23 @@ export function planCard(
   /** The rates in use now and the queue ahead; without it, the configured rates and an empty queue. */
   pace?: Pace,
 ): { text: string; keyboard: InlineKeyboard } {
-  const configuredFree = config.broadcastRate > 0 ? config.broadcastRate : FREE_RATE;
-  const freeRate = pace && pace.freeRate > 0 ? pace.freeRate : configuredFree;
-  const rate = plan.paid
-    ? pace && pace.paidRate > 0
-      ? pace.paidRate
-      : config.paidBroadcastRate || freeRate
-    : freeRate;
-  const ahead = pace?.queuedAhead ?? 0;
+  const estimate = estimatePlan({
+    count: audience.count,
+    paid: plan.paid,
+    start: plan.scheduledAt ?? now,
+    deadline: plan.deadline,
+    freeRate: config.broadcastRate,
+    paidRate: config.paidBroadcastRate,
+    pace,
+  });
   const at = (ms: number | null, none: string) =>
     ms === null ? none : formatLocal(ms, config.timezone, language);
   const lines = [
     fill(m.planCard, {
       label: audience.label,
       n: audience.count,
-      rate,
-      // What is queued ahead goes first (at the free rate: a paid broadcast speeds up only its own).
-      eta: formatDuration(ahead / freeRate + audience.count / rate, language),
+      rate: estimate.rate,
+      eta: formatDuration(estimate.etaSeconds, language),
       start: at(plan.scheduledAt, m.planNow),
       deadline: at(plan.deadline, m.planNone),
       quiet: config.quietHours ? `${clock(config.quietHours.start)}–${clock(config.quietHours.end)}` : "—",
@@ -117,16 +116,15 @@ export function planCard(
       sound: plan.silent ? m.planSilent : m.planSound,
     }),
   ];
-  if (ahead > 0) lines.push(fill(m.planQueuedAhead, { n: ahead }));
-  if (plan.deadline !== null) {
-    const seconds = Math.max(1, (plan.deadline - (plan.scheduledAt ?? now)) / 1000);
-    const needed = Math.ceil(audience.count / seconds);
-    lines.push(fill(m.planNeeds, { rate: needed }));
-    if (needed > configuredFree) {
-      const paidRate = config.paidBroadcastRate || 1000;
-      const paidShare = Math.max(0, audience.count - FREE_RATE * (audience.count / paidRate));
-      lines.push(fill(m.planOverFree, { free: configuredFree, paidRate, stars: Math.ceil(paidShare * 0.1) }));
-      if (needed > paidRate || (!plan.paid && needed > configuredFree)) lines.push(m.planCannotMeet);
+  if (estimate.queuedAhead > 0) lines.push(fill(m.planQueuedAhead, { n: estimate.queuedAhead }));
+  const needs = estimate.deadline;
+  if (needs) {
+    lines.push(fill(m.planNeeds, { rate: needs.neededRate }));
+    if (needs.overFree) {
+      lines.push(
+        fill(m.planOverFree, { free: estimate.freeRate, paidRate: needs.paidRate, stars: needs.stars }),
+      );
+      if (!needs.canMeet) lines.push(m.planCannotMeet);
     }
   }
   const box = (on: boolean, label: string) => `${on ? "☑" : "☐"} ${label}`;
