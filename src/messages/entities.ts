@@ -1,5 +1,6 @@
 import type { MessageEntity } from "grammy/types";
 import { escapeHtml } from "./html.js";
+import { PLACEHOLDER } from "./placeholders.js";
 
 /** One entity as an HTML element over `[start, end)` of the text, in UTF-16 code units. */
 interface Span {
@@ -18,8 +19,6 @@ interface Span {
   order: number;
 }
 
-/** Same pattern as the renderer's, so a placeholder here is exactly what gets filled in later. */
-const PLACEHOLDER = /\{[a-z][a-z0-9_]{0,31}\}/g;
 const ENCODED_PLACEHOLDER = /%7[bB]([a-z][a-z0-9_]{0,31})%7[dD]/g;
 
 /**
