@@ -1,4 +1,4 @@
-import type { BroadcastContent, ButtonTemplate } from "./content.js";
+import type { ButtonTemplate, Content, TextContent } from "./content.js";
 import { escapeHtml } from "./html.js";
 import { createHtmlPlaces, type HtmlPlace } from "./html-places.js";
 import type { Language } from "./language.js";
@@ -11,8 +11,6 @@ export { missingIn, placeholdersIn } from "./placeholders.js";
 
 const WHOLE_PLACEHOLDER = new RegExp(`^${PLACEHOLDER.source}$`);
 
-type TextContent = Extract<BroadcastContent, { kind: "text" }>;
-
 /**
  * Content for one recipient, in their language when it has that translation: the one renderer for
  * broadcasts, scenario steps, tickets and decisions. Text content renders to the `OutgoingMessage`
@@ -20,8 +18,8 @@ type TextContent = Extract<BroadcastContent, { kind: "text" }>;
  * (a recipient with no ticket yet) is dropped, and a row left empty with it.
  */
 export function render(content: TextContent, params: Params, language?: Language): OutgoingMessage;
-export function render(content: BroadcastContent, params: Params, language?: Language): RenderedMessage;
-export function render(content: BroadcastContent, params: Params, language?: Language): RenderedMessage {
+export function render(content: Content, params: Params, language?: Language): RenderedMessage;
+export function render(content: Content, params: Params, language?: Language): RenderedMessage {
   const buttons = renderButtons(content.buttons, params);
   const keyboard = buttons.length > 0 ? { buttons } : {};
   if (content.kind === "copy") {
@@ -71,6 +69,47 @@ export function renderUrl(template: string, params: Params): string {
   if (!whole) return fill(template, params, (value) => encodeURIComponent(value));
   const url = fill(template.trim(), params, (value) => value);
   return whole[1] === "ticket_url" || isButtonLink(url) ? url : "";
+}
+
+/**
+ * Fills only the parameters given, leaving every other placeholder for the send: for values known
+ * when a broadcast is made (an event's live link) rather than per recipient. Escaped as `render` does.
+ */
+export function prefill(content: TextContent, known: Params): TextContent {
+  const html = (template: string) => {
+    const placeOf = createHtmlPlaces(template);
+    return fill(template, known, (value, slot) => {
+      const place = placeOf(slot.start, slot.end);
+      return slot.name in known ? inHtml(value, place) : template.slice(slot.start, slot.end);
+    });
+  };
+  const buttons = (rows: ButtonTemplate[][]) =>
+    rows.map((row) => row.map((b) => ({ text: keep(b.text, known, false), url: keep(b.url, known, true) })));
+  const localized = Object.entries(content.localized ?? {}).map(([language, translation]) => [
+    language,
+    {
+      ...(translation.html !== undefined ? { html: html(translation.html) } : {}),
+      ...(translation.buttons ? { buttons: buttons(translation.buttons) } : {}),
+    },
+  ]);
+  return {
+    ...content,
+    html: html(content.html),
+    ...(content.buttons ? { buttons: buttons(content.buttons) } : {}),
+    ...(content.localized ? { localized: Object.fromEntries(localized) } : {}),
+  };
+}
+
+/** A button's label or link with the known placeholders filled as `render` would, the others kept. */
+function keep(template: string, known: Params, asUrl: boolean): string {
+  if (asUrl && WHOLE_PLACEHOLDER.test(template.trim())) {
+    const name = WHOLE_PLACEHOLDER.exec(template.trim())?.[1] as string;
+    return name in known ? renderUrl(template, known) : template;
+  }
+  return fill(template, known, (value, slot) => {
+    if (!(slot.name in known)) return template.slice(slot.start, slot.end);
+    return asUrl ? encodeURIComponent(value) : value;
+  });
 }
 
 function renderButtons(rows: ButtonTemplate[][] | undefined, params: Params) {
