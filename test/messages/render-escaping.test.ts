@@ -132,6 +132,19 @@ describe("render escapes every value for where it lands (property, seeded)", () 
       const fallback = hostile(rng).replace(/[{}]/g, "");
       const html = renderHtml(`ваш зал — {track|${asHtml(fallback)}}.`, {});
       expect(parseHtml(html).text, `seed ${seed}`).toBe(`ваш зал — ${intended(fallback)}.`);
+      const attribute = asHtml(fallback).replaceAll('"', "&quot;");
+      const linked = parseHtml(renderHtml(`<a href="https://s.example/?h={hall|${attribute}}">зал</a>`, {}));
+      const url = (linked.entities[0] as { url: string } | undefined)?.url ?? "";
+      expect(new URL(url).searchParams.get("h"), `seed ${seed}`).toBe(intended(fallback));
+      const button = render(
+        { kind: "text", html: "x", buttons: [[{ text: "b", url: `https://s.example/{hall|${fallback}}` }]] },
+        {},
+      );
+      const buttonUrl = button.buttons?.[0]?.[0]?.url ?? "";
+      if (fallback !== "")
+        expect(decodeURIComponent(new URL(buttonUrl).pathname.slice(1)), `seed ${seed}`).toBe(
+          intended(fallback),
+        );
     }
   });
 
