@@ -1,8 +1,8 @@
 import type { Api } from "grammy";
-import type { InlineKeyboardMarkup } from "grammy/types";
+import type { BroadcastContent } from "../messages/content.js";
 import type { Language } from "../messages/language.js";
-import { type Params, renderHtml, renderText, renderUrl } from "../messages/render.js";
-import type { BroadcastContent, ButtonTemplate, LocalizedContent } from "./broadcasts.js";
+import type { RenderedMessage } from "../messages/outgoing.js";
+import { type Params, render } from "../messages/render.js";
 import { apiSignal } from "./gated-api.js";
 
 export interface SendOptions {
@@ -18,71 +18,49 @@ export interface SendOptions {
  * Sends broadcast content to one chat, rendered with one recipient's parameters. The engine, the
  * cockpit's preview and its test send all go through here, so the organiser sees what attendees get.
  */
-export async function sendContent(
+export function sendContent(
   api: Api,
   chatId: number,
   content: BroadcastContent,
   params: Params,
   options: SendOptions = {},
 ): Promise<number> {
-  if (content.kind === "text" && options.language && content.localized?.[options.language]) {
-    const translation = content.localized[options.language] as LocalizedContent;
-    content = {
-      ...content,
-      html: translation.html ?? content.html,
-      ...(translation.buttons ? { buttons: translation.buttons } : {}),
-    };
-  }
+  return sendRendered(api, chatId, render(content, params, options.language), options);
+}
+
+/** Sends a message already rendered for its recipient (a broadcast's, or one the outbox stored). */
+export async function sendRendered(
+  api: Api,
+  chatId: number,
+  message: RenderedMessage,
+  options: Omit<SendOptions, "language"> = {},
+): Promise<number> {
   const signal = options.signal && apiSignal(options.signal);
   const common = {
-    ...(options.silent ? { disable_notification: true } : {}),
+    ...(options.silent || message.silent ? { disable_notification: true } : {}),
     ...(options.paid ? { allow_paid_broadcast: true } : {}),
-    ...keyboard(content.buttons, params),
+    ...(message.buttons && message.buttons.length > 0
+      ? { reply_markup: { inline_keyboard: message.buttons } }
+      : {}),
   };
-  if (content.kind === "copy") {
-    return (await api.copyMessage(chatId, content.fromChatId, content.messageId, common, signal)).message_id;
+  if (message.kind === "copy") {
+    return (await api.copyMessage(chatId, message.fromChatId, message.messageId, common, signal)).message_id;
   }
-  if (content.kind === "photo") {
-    return (
-      await api.sendPhoto(
-        chatId,
-        content.photo,
-        {
-          ...common,
-          ...(content.captionHtml
-            ? { caption: renderHtml(content.captionHtml, params), parse_mode: "HTML" }
-            : {}),
-        },
-        signal,
-      )
-    ).message_id;
+  if (message.kind === "photo") {
+    const caption =
+      message.captionHtml !== undefined ? { caption: message.captionHtml, parse_mode: "HTML" as const } : {};
+    return (await api.sendPhoto(chatId, message.photo, { ...common, ...caption }, signal)).message_id;
   }
   return (
     await api.sendMessage(
       chatId,
-      renderHtml(content.html, params),
+      message.html,
       {
         ...common,
         parse_mode: "HTML",
-        ...(content.disablePreview ? { link_preview_options: { is_disabled: true } } : {}),
+        ...(message.disablePreview ? { link_preview_options: { is_disabled: true } } : {}),
       },
       signal,
     )
   ).message_id;
-}
-
-function keyboard(
-  buttons: ButtonTemplate[][] | undefined,
-  params: Params,
-): { reply_markup?: InlineKeyboardMarkup } {
-  if (!buttons || buttons.length === 0) return {};
-  // A recipient who lacks a link's value (no ticket yet) gets the message without that button.
-  const rows = buttons
-    .map((row) =>
-      row
-        .map((b) => ({ text: renderText(b.text, params), url: renderUrl(b.url, params) }))
-        .filter((b) => b.url !== "" && b.text !== ""),
-    )
-    .filter((row) => row.length > 0);
-  return rows.length > 0 ? { reply_markup: { inline_keyboard: rows } } : {};
 }

@@ -1,13 +1,12 @@
 import type { ButtonTemplate } from "./content.js";
-import { placeholdersIn } from "./render.js";
+import { PLACEHOLDER, placeholdersIn } from "./placeholders.js";
 
 /** Limits that keep a keyboard readable on a phone, well under what Telegram itself accepts. */
 const MAX_BUTTONS_PER_ROW = 8;
 const MAX_ROWS = 10;
 const MAX_LABEL_LENGTH = 64;
 
-const WHOLE_PLACEHOLDER = /^\{[a-z][a-z0-9_]{0,31}\}$/;
-const PLACEHOLDER = /\{[a-z][a-z0-9_]{0,31}\}/g;
+const WHOLE_PLACEHOLDER = new RegExp(`^${PLACEHOLDER.source}$`);
 const ALLOWED_PROTOCOLS = new Set(["http:", "https:", "tg:"]);
 
 export interface ButtonError {
@@ -94,11 +93,12 @@ function parseButton(part: string): ButtonTemplate | string {
 /** `undefined` when the link is acceptable. */
 function checkUrl(url: string): string | undefined {
   if (WHOLE_PLACEHOLDER.test(url)) return undefined;
-  if (/\s/.test(url)) return `"${url}" has a space in it`;
+  // A fallback may hold spaces (`{hall|main hall}`): it is percent-encoded when it lands in the link.
+  const filled = url.replace(PLACEHOLDER, "x");
+  if (/\s/.test(filled)) return `"${url}" has a space in it`;
 
   // Braces left after taking out the placeholders are almost always a mistyped one (`{Ticket_URL}`), and
   // would otherwise reach every recipient as literal text.
-  const filled = url.replace(PLACEHOLDER, "x");
   if (/[{}]/.test(filled)) {
     return `"${url}" has a placeholder that is not lowercase letters, digits and _ in braces`;
   }

@@ -1,8 +1,9 @@
 import type { Language } from "./language.js";
 
 /*
- * What a broadcast (or a saved template, or an event reminder) says, before it is rendered for one
- * recipient. It lives in messages/ so templates and button parsing need nothing from delivery/.
+ * What Herald sends, before it is rendered for one recipient: broadcasts, saved templates, event
+ * reminders, scenario steps, tickets and decisions all say it this way, and `render` (render.ts) turns
+ * it into what goes out. It lives in messages/ so templates and button parsing need nothing from delivery/.
  */
 
 export interface ButtonTemplate {
@@ -17,8 +18,8 @@ export interface LocalizedContent {
   buttons?: ButtonTemplate[][];
 }
 
-/** What a broadcast says: a template, or an organiser's own message copied as it is. */
-export type BroadcastContent =
+/** What a message says: a template (text or photo), or an organiser's own message copied as it is. */
+export type Content =
   | {
       kind: "text";
       html: string;
@@ -28,3 +29,8 @@ export type BroadcastContent =
     }
   | { kind: "photo"; photo: string; captionHtml?: string; buttons?: ButtonTemplate[][] }
   | { kind: "copy"; fromChatId: number; messageId: number; buttons?: ButtonTemplate[][] };
+
+export type TextContent = Extract<Content, { kind: "text" }>;
+
+/** The name delivery and the cockpit have used all along. */
+export type BroadcastContent = Content;

@@ -1,5 +1,6 @@
 import type { MessageEntity } from "grammy/types";
 import { escapeHtml } from "./html.js";
+import { PLACEHOLDER } from "./placeholders.js";
 
 /** One entity as an HTML element over `[start, end)` of the text, in UTF-16 code units. */
 interface Span {
@@ -18,9 +19,8 @@ interface Span {
   order: number;
 }
 
-/** Same pattern as the renderer's, so a placeholder here is exactly what gets filled in later. */
-const PLACEHOLDER = /\{[a-z][a-z0-9_]{0,31}\}/g;
-const ENCODED_PLACEHOLDER = /%7[bB]([a-z][a-z0-9_]{0,31})%7[dD]/g;
+// `{name}` or `{name|fallback}` with its braces (and bar) percent-encoded; the fallback may be encoded too.
+const ENCODED_PLACEHOLDER = /%7[bB]([a-z][a-z0-9_]{0,31})(?:(?:%7[cC]|\|)((?:(?!%7[bBdD])[^{}])*))?%7[dD]/g;
 
 /**
  * Turns a message's `text` + `entities` (or `caption` + `caption_entities`) into Telegram HTML that
@@ -171,5 +171,15 @@ function escapeAttribute(value: string): string {
  * knows the plain form, so turn such placeholders back into it.
  */
 function decodePlaceholders(url: string): string {
-  return url.replace(ENCODED_PLACEHOLDER, (_whole, name: string) => `{${name}}`);
+  return url.replace(ENCODED_PLACEHOLDER, (_whole, name: string, fallback: string | undefined) =>
+    fallback === undefined ? `{${name}}` : `{${name}|${decodeFallback(fallback)}}`,
+  );
+}
+
+function decodeFallback(fallback: string): string {
+  try {
+    return decodeURIComponent(fallback).replace(/[{}]/g, "");
+  } catch {
+    return fallback;
+  }
 }

@@ -1,6 +1,6 @@
-import { escapeHtml } from "./html.js";
 import type { Language } from "./language.js";
 import type { OutgoingMessage } from "./outgoing.js";
+import { render } from "./render.js";
 
 /**
  * Messages Herald sends on its own initiative about one registration. They go through the outbox,
@@ -34,13 +34,13 @@ export function ticketMessage(
   input: { answerId: string; ticketUrl: string; replaced: boolean },
 ): OutgoingMessage {
   const t = texts[language];
-  const body = input.replaced
-    ? t.ticketReplaced
-    : t.ticketBody.replace("{answer}", escapeHtml(input.answerId));
-  return {
-    html: `${t.ticketTitle}\n\n${body}\n${escapeHtml(input.ticketUrl)}`,
-    buttons: [[{ text: t.ticketButton, url: input.ticketUrl }]],
+  // The link goes as it is on the button (it must be the one they were e-mailed) and as text below.
+  const content = {
+    kind: "text" as const,
+    html: `${t.ticketTitle}\n\n${input.replaced ? t.ticketReplaced : t.ticketBody}\n{ticket_url}`,
+    buttons: [[{ text: t.ticketButton, url: "{ticket_url}" }]],
   };
+  return render(content, { answer: input.answerId, ticket_url: input.ticketUrl }, language);
 }
 
 export function rejectionMessage(
@@ -48,14 +48,13 @@ export function rejectionMessage(
   input: { answerId: string; note: string | null },
 ): OutgoingMessage {
   const t = texts[language];
-  const lines = [t.rejected.replace("{answer}", escapeHtml(input.answerId))];
-  if (input.note) lines.push("", t.rejectedNote, escapeHtml(input.note));
-  return { html: lines.join("\n") };
+  const html = input.note ? `${t.rejected}\n\n${t.rejectedNote}\n{note}` : t.rejected;
+  return render({ kind: "text", html }, { answer: input.answerId, note: input.note ?? "" }, language);
 }
 
 /** Bot-first registration: the form's submission carried the attendee's reference and was bound. */
 export function linkedMessage(language: Language, input: { answerId: string }): OutgoingMessage {
-  return { html: texts[language].linked.replace("{answer}", escapeHtml(input.answerId)) };
+  return render({ kind: "text", html: texts[language].linked }, { answer: input.answerId }, language);
 }
 
 /** For the organisers' chat: someone tried to take an answer that is bound to another Telegram ID. */
@@ -64,10 +63,9 @@ export function bindConflictAlert(input: {
   telegramId: number;
   ownerId: number;
 }): OutgoingMessage {
-  return {
-    html:
-      `⚠️ <b>Конфликт привязки</b>\nЗаявка № ${escapeHtml(input.answerId)} уже связана с Telegram ID ` +
-      `<code>${input.ownerId}</code>; её пытался открыть Telegram ID <code>${input.telegramId}</code>. ` +
-      "Проверьте, не переслал ли участник свою ссылку.",
-  };
+  const html =
+    "⚠️ <b>Конфликт привязки</b>\nЗаявка № {answer} уже связана с Telegram ID <code>{owner}</code>; " +
+    "её пытался открыть Telegram ID <code>{taker}</code>. Проверьте, не переслал ли участник свою ссылку.";
+  const params = { answer: input.answerId, owner: String(input.ownerId), taker: String(input.telegramId) };
+  return render({ kind: "text", html }, params);
 }

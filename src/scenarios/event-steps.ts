@@ -1,7 +1,7 @@
 import type { Broadcasts } from "../delivery/broadcasts.js";
 import type { Logger } from "../logger.js";
 import type { ButtonTemplate } from "../messages/content.js";
-import { escapeHtml } from "../messages/html.js";
+import { prefill } from "../messages/render.js";
 import { type RunReport, STALE_AFTER_MS } from "./model.js";
 import type { ScenarioStore } from "./store.js";
 
@@ -18,11 +18,9 @@ export function createEventSteps(deps: {
 }) {
   const { store, logger } = deps;
 
-  function withLiveUrl(rows: ButtonTemplate[][]): ButtonTemplate[][] {
-    return rows
-      .map((row) => row.map((b) => ({ ...b, url: b.url.replaceAll("{live_url}", deps.liveUrl ?? "") })))
-      .map((row) => row.filter((b) => b.url !== ""))
-      .filter((row) => row.length > 0);
+  // Without a live link, its button has nowhere to go.
+  function withoutEmptyLinks(rows: ButtonTemplate[][] | undefined): ButtonTemplate[][] {
+    return (rows ?? []).map((row) => row.filter((b) => b.url !== "")).filter((row) => row.length > 0);
   }
 
   return function runEventSteps(now: number, report: RunReport) {
@@ -42,14 +40,23 @@ export function createEventSteps(deps: {
         continue;
       }
       // Other parameters ({answer_id}, {ticket_url}…) stay for the engine to fill per recipient.
-      const live = (html: string) => html.replaceAll("{live_url}", escapeHtml(deps.liveUrl ?? ""));
+      const content = prefill(
+        {
+          kind: "text",
+          html: step.text.ru,
+          buttons: step.buttons.ru ?? [],
+          localized: { en: { html: step.text.en, buttons: step.buttons.en ?? [] } },
+        },
+        { live_url: deps.liveUrl ?? "" },
+      );
       const broadcast = deps.broadcasts.create({
         title: `event reminder ${step.position}`,
         content: {
-          kind: "text",
-          html: live(step.text.ru),
-          buttons: withLiveUrl(step.buttons.ru ?? []),
-          localized: { en: { html: live(step.text.en), buttons: withLiveUrl(step.buttons.en ?? []) } },
+          ...content,
+          buttons: withoutEmptyLinks(content.buttons),
+          localized: {
+            en: { ...content.localized?.en, buttons: withoutEmptyLinks(content.localized?.en?.buttons) },
+          },
         },
         // "We are live" cannot wait for the morning; the day-before and hour-before ones can.
         urgent: step.delayMinutes >= 0,

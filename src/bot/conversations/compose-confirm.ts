@@ -1,14 +1,16 @@
 import { InlineKeyboard } from "grammy";
 import { recordAdminAction } from "../../audience/audit.js";
+import { audienceFilter } from "../../audience/segments.js";
 import { type BroadcastContent, BroadcastNotFoundError, type Broadcasts } from "../../delivery/broadcasts.js";
 import { launchBroadcast } from "../../delivery/launch.js";
 import { sendContent } from "../../delivery/send-content.js";
+import { missingParams, placeholdersOfContent } from "../../messages/content-params.js";
 import { confirmButton } from "../callback-data.js";
 import type { DialogContext } from "../context.js";
 import { describeError } from "../describe-error.js";
 import { dialogKeyOf, endDialog } from "../dialog-storage.js";
 import { fill, type Messages } from "../locales/index.js";
-import { titleOf } from "./broadcast-content.js";
+import { braces, titleOf } from "./broadcast-content.js";
 import type { Audience, ComposeSession, Plan } from "./compose-session.js";
 import { texted } from "./dialog-io.js";
 
@@ -46,13 +48,9 @@ export function launchedAnswer(
  * link, attributes) are read again inside each send.
  */
 export async function previewAndConfirm(s: ComposeSession, composed: Composed): Promise<void> {
-  const { io, m, conversation, deps, chatId } = s;
-  const { content, audience } = composed;
-  const sample = await conversation.external(() => {
-    const id = deps.cockpit.segments.sample(audience.rule);
-    if (id === undefined) return { id: null, answer: null };
-    return { id, answer: s.paramsOf(id).answer_id ?? null };
-  });
+  const { io, m, conversation, chatId } = s;
+  const { content } = composed;
+  const sample: Sample = await conversation.external(() => sampleFor(s, composed));
   const paramsOfSample = () => (sample.id === null ? {} : s.paramsOf(sample.id));
   const refused = await conversation.external((outer) =>
     sendContent(outer.api, chatId, content, paramsOfSample()).then(
@@ -76,9 +74,8 @@ export async function previewAndConfirm(s: ComposeSession, composed: Composed): 
     .text(...button(m.confirmCancel, "cancel"));
   const ofThisDraft = (x: DialogContext) => confirmButton.decode(x.callbackQuery?.data)?.draftId === draftId;
   // One message under the preview, not one before and one after: a private chat takes about one a second.
-  await io.say(sample.answer ? fill(m.previewIntro, { answer: sample.answer }) : m.previewIntroNoAnswer, {
-    reply_markup: confirmKeyboard,
-  });
+  const intro = sample.answer ? fill(m.previewIntro, { answer: sample.answer }) : m.previewIntroNoAnswer;
+  await io.say(intro + missingWarning(m, sample), { reply_markup: confirmKeyboard });
   for (;;) {
     const c = await s.input(ofThisDraft, m.confirmPrompt);
     const action = confirmButton.decode(c.callbackQuery?.data)?.action;
@@ -101,6 +98,52 @@ export async function previewAndConfirm(s: ComposeSession, composed: Composed): 
     const name = await saveAsTemplate(s, content);
     await io.say(fill(m.templateSaved, { name }), { reply_markup: confirmKeyboard });
   }
+}
+
+/** Who the preview is for, and (in dialogs stored before it was counted) how many lack a parameter. */
+interface Sample {
+  id: number | null;
+  answer: string | null;
+  lacking?: number;
+  total?: number;
+  missing?: string[];
+}
+
+/**
+ * The preview's recipient: one who has every parameter the message uses without a fallback, so the
+ * organiser sees it filled in rather than "ваш зал — ."; and how many of the audience lack one.
+ */
+function sampleFor(s: ComposeSession, { content, audience }: Composed): Sample {
+  const { segments, sqlite } = s.deps.cockpit;
+  const withAnswer = (id: number | undefined, counted: Omit<Sample, "id" | "answer"> = {}): Sample =>
+    id === undefined
+      ? { id: null, answer: null, ...counted }
+      : { id, answer: s.paramsOf(id).answer_id ?? null, ...counted };
+  if (placeholdersOfContent(content).length === 0) return withAnswer(segments.sample(audience.rule));
+  const { where, params } = audienceFilter(audience.rule);
+  const ids = sqlite.prepare(`SELECT telegram_id AS id FROM subscribers WHERE ${where} ORDER BY telegram_id`);
+  const missing = new Set<string>();
+  let [lacking, total, complete] = [0, 0, undefined as number | undefined];
+  for (const { id } of ids.iterate(params) as Iterable<{ id: number }>) {
+    total++;
+    const lacks = missingParams(content, s.paramsOf(id));
+    if (lacks.length === 0) complete ??= id;
+    else lacking++;
+    for (const name of lacks) missing.add(name);
+  }
+  return withAnswer(complete ?? segments.sample(audience.rule), { lacking, total, missing: [...missing] });
+}
+
+/** The line under the preview that says how many would see a blank, and how to write a fallback. */
+function missingWarning(m: Messages, sample: Sample): string {
+  const first = sample.missing?.[0];
+  if (!sample.lacking || first === undefined) return "";
+  return `\n\n${fill(m.previewMissingParams, {
+    count: sample.lacking,
+    total: sample.total ?? sample.lacking,
+    names: braces(sample.missing ?? []),
+    example: `{${first}|…}`,
+  })}`;
 }
 
 /**

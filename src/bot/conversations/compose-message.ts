@@ -2,6 +2,7 @@ import { InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
 import type { BroadcastContent } from "../../delivery/broadcasts.js";
 import { parseButtons, placeholdersInButtons } from "../../messages/buttons.js";
+import { placeholdersOfContent } from "../../messages/content-params.js";
 import { noButtonsButton } from "../callback-data.js";
 import type { DialogContext } from "../context.js";
 import { fill } from "../locales/index.js";
@@ -34,10 +35,7 @@ export async function chooseMessage(
       return undefined;
     }
     await io.say(fill(m.composeFromTemplate, { name: template.name }));
-    const unknown = unknownIn([
-      ...placeholdersOf(template.content),
-      ...placeholdersInButtons(template.content.buttons ?? []),
-    ]);
+    const unknown = unknownIn(placeholdersOfContent(template.content));
     if (unknown.length > 0) {
       await io.say(fill(m.composeUnknownParams, { unknown: braces(unknown), known: knownList }));
       return undefined;

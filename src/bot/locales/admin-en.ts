@@ -90,6 +90,9 @@ export const adminEn: AdminMessages = {
   previewIntro: "Above: the message as one recipient (answer no. {answer}) will see it. Check it.",
   previewIntroNoAnswer:
     "Above: the message as one recipient will see it (they have no registration, so parameters are empty). Check it.",
+  previewMissingParams:
+    "⚠️ {count} of {total} recipients have no {names}, and there is no fallback: they will see a blank there " +
+    "(or no button). Write a fallback like this: {example}",
   previewFailed:
     "Telegram refused the message: {reason}. Nothing was launched; /cancel and compose it again.",
   confirmPrompt: "Check the preview above.",
