@@ -1,6 +1,6 @@
 import { type HeraldDatabase, openDatabase } from "../../db/client.js";
 import type { BroadcastContent } from "../../delivery/broadcasts.js";
-import { type Params, renderHtml, renderUrl } from "../../messages/render.js";
+import { type Params, render } from "../../messages/render.js";
 import type { ChatRecord } from "../../sandbox/index.js";
 import { createRandom } from "../../sandbox/random.js";
 
@@ -52,13 +52,9 @@ export function renderFor(
   i: number,
 ): { html: string; buttons: { text: string; url: string }[][] } {
   if (BROADCAST_CONTENT.kind !== "text") throw new Error("the bench broadcasts text");
-  const params = paramsOf(audience, i);
-  return {
-    html: renderHtml(BROADCAST_CONTENT.html, params),
-    buttons: (BROADCAST_CONTENT.buttons ?? []).map((row) =>
-      row.map((b) => ({ text: b.text, url: renderUrl(b.url, params) })),
-    ),
-  };
+  // The very render Herald sends with: what a recipient should have got.
+  const message = render(BROADCAST_CONTENT, paramsOf(audience, i));
+  return { html: message.html, buttons: message.buttons ?? [] };
 }
 
 /** Whether a message recipient `i` got is theirs: their own answer number and their own ticket link. */
