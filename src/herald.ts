@@ -102,7 +102,7 @@ export function createHerald(deps: HeraldDeps): Herald {
         paidRate: config.paidBroadcastRate,
         clock,
         logger,
-        closures: createFloodClosureStore(sqlite),
+        closures: createFloodClosureStore(sqlite, { now: () => clock.now(), logger }),
       });
       gate = floodGate;
       const delivery = createDeliveryEngine({

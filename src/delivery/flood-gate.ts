@@ -67,6 +67,7 @@ class Gate implements FloodGate {
   private readonly clock: Clock;
   private readonly scopes: FloodScopes;
   private readonly timeoutMs: number;
+  private readonly closures: FloodGateOptions["closures"];
   private readonly floodOf: (outcome: unknown) => number | undefined;
   private readonly queues: Record<Lane, Job[]> = { reply: [], transactional: [], bulk: [] };
   private readonly onWire = new Set<WireCall>();
@@ -82,6 +83,7 @@ class Gate implements FloodGate {
     this.clock = options.clock;
     this.configuredRate = { free: options.rate, paid: options.paidRate };
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.closures = options.closures;
     this.floodOf = options.floodOf ?? retryAfterOf;
     const logger = options.logger?.child({ part: "flood-gate" });
     this.scopes = new FloodScopes(
@@ -167,10 +169,11 @@ class Gate implements FloodGate {
     }
     this.waitingCount = 0;
     for (const wire of this.onWire) wire.controller.abort(new GateClosedError());
+    this.closures?.flush();
   }
 
   private launch(job: Job, list: Scope[], now: number): void {
-    const scoped = this.scopes.send(list, now);
+    const scoped = this.scopes.send(list, now, job.request.timeoutMs === undefined);
     this.detachCancel(job);
     // One sweep checks every call's deadline (a timer per call costs more than it saves at 1000/s).
     const wire: WireCall = {

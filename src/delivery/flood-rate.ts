@@ -22,6 +22,11 @@ export class AdaptiveRate {
     this.current = configured;
   }
 
+  /** A 429 for a call sent before the last cut is part of that episode. */
+  episodeOf(sentAt: number): boolean {
+    return sentAt < this.lastDecreaseAt;
+  }
+
   /**
    * A 429 for a call sent at `sentAt`: lowers the rate once per episode (calls already on the wire
    * answer 429 too). True if it changed.
@@ -111,6 +116,8 @@ export class JitterMargin {
   /** When it was last widened: 429s of calls sent before then belong to that episode. */
   private widenedAt = Number.NEGATIVE_INFINITY;
   private narrowedAt = Number.NEGATIVE_INFINITY;
+  /** The last 429 the lane answered to (a widening or a rate cut): calm is counted from it. */
+  private episodeAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly least: number,
@@ -136,8 +143,14 @@ export class JitterMargin {
     return sentAt < this.widenedAt;
   }
 
+  /** The lane answered a 429 some other way (a rate cut): no narrowing for a calm spell from now. */
+  noteEpisode(now: number): void {
+    this.episodeAt = now;
+  }
+
   /** Widens by a step as far as the measured jitter allows; false if it cannot. */
   widen(now: number): boolean {
+    this.episodeAt = now;
     if (this.meter.estimateMs < this.current + 5) return false;
     this.current = Math.min(this.meter.estimateMs, this.current + this.step);
     this.widenedAt = now;
@@ -146,8 +159,8 @@ export class JitterMargin {
 
   /** Narrows by a step after a calm spell; true if it changed. */
   narrow(now: number): boolean {
-    if (this.current <= this.least || now - Math.max(this.widenedAt, this.narrowedAt) < this.calmMs)
-      return false;
+    const calmSince = Math.max(this.widenedAt, this.narrowedAt, this.episodeAt);
+    if (this.current <= this.least || now - calmSince < this.calmMs) return false;
     this.current = Math.max(this.least, this.current - this.step);
     this.narrowedAt = now;
     return true;

@@ -145,7 +145,7 @@ export class FloodScopes {
   }
 
   /** A call goes on the wire now, counting against `list`. */
-  send(list: Scope[], now: number): ScopedCall {
+  send(list: Scope[], now: number, timed = true): ScopedCall {
     for (const scope of list) this.consume(scope, now);
     const rateLane = list.find((scope) => scope.unanswered);
     const entry = rateLane?.unanswered?.add(now);
@@ -157,7 +157,8 @@ export class FloodScopes {
           const slowMs = Math.min(window.windowMs, this.margin.slowMs);
           if (rateLane.unanswered.answer(entry, at, slowMs)) window.record(at);
         }
-        if (outcome === "answer") this.margin.noteRoundTrip(at - now);
+        // Only a rate lane's ordinary messages tell the network's spread (not uploads, not other calls).
+        if (outcome === "answer" && entry && timed) this.margin.noteRoundTrip(at - now);
       },
     };
   }
@@ -307,7 +308,7 @@ export class FloodScopes {
 
   /** A bulk lane's 429: the margin widens first while jitter could explain it, then the rate goes down. */
   private adapt(scope: Scope, retryAfterS: number, sentAt: number, now: number): void {
-    if (this.margin.episodeOf(sentAt)) return;
+    if (this.margin.episodeOf(sentAt) || scope.adaptive?.episodeOf(sentAt)) return;
     const logger = this.options.logger;
     if (this.margin.widen(now)) {
       this.applyRates();
@@ -323,6 +324,7 @@ export class FloodScopes {
       return;
     }
     if (!scope.adaptive?.lower(sentAt, now)) return;
+    this.margin.noteEpisode(now);
     this.applyRate(scope);
     this.rateDecreases++;
     logger?.warn(

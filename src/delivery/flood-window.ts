@@ -90,10 +90,14 @@ interface Unanswered {
  */
 export class UnansweredCalls {
   private entries: Unanswered[] = [];
-  private head = 0;
   /** Entries before this one have been compared with the window's start. */
   private cursor = 0;
   private held = 0;
+
+  /** Entries kept (bounded by about one window of sends, however long a call hangs). */
+  get tracked(): number {
+    return this.entries.length;
+  }
 
   add(sentAt: number): Unanswered {
     const entry: Unanswered = { sentAt, answered: false, late: false };
@@ -129,12 +133,11 @@ export class UnansweredCalls {
     return this.held;
   }
 
+  /** Entries the cursor has passed are not needed here: `held` counts the late ones, their callers hold them. */
   private compact(): void {
-    while (this.head < this.cursor && (this.entries[this.head] as Unanswered).answered) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
-      this.cursor -= this.head;
-      this.head = 0;
+    if (this.cursor > 1024 && this.cursor * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.cursor);
+      this.cursor = 0;
     }
   }
 }

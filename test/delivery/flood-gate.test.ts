@@ -160,7 +160,6 @@ describe("the flood gate", () => {
       windowOf(JITTER_MARGIN_MS + 2 * JITTER_STEP_MS),
       windowOf(JITTER_MARGIN_MS + 3 * JITTER_STEP_MS),
     ]);
-    console.log(rates, gate.stats());
     // Then no wider than the jitter measured (never MAX_JITTER_MS here): the rate goes down instead.
     expect(rates[4]).toBeGreaterThan(windowOf(MAX_JITTER_MS));
     expect(rates[4]).toBeLessThanOrEqual(rates[3] as number);
