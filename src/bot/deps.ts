@@ -7,6 +7,7 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import type { Broadcasts } from "../delivery/broadcasts.js";
+import type { PlanPace as Pace } from "../delivery/plan.js";
 import type { Logger } from "../logger.js";
 import type { Templates } from "../messages/templates.js";
 import type { Scenarios } from "../scenarios/scenarios.js";
@@ -37,11 +38,5 @@ export interface CockpitDeps {
   pace(): Pace;
 }
 
-export interface Pace {
-  /** The bulk rate in use (lowered after a 429), messages per second; 0 = no limit. */
-  freeRate: number;
-  /** The same for paid broadcasts. */
-  paidRate: number;
-  /** Messages still to go out before a broadcast launched now gets its turn. */
-  queuedAhead: number;
-}
+/** How fast sending goes now and what is queued ahead: the plan estimator's input. */
+export type { PlanPace as Pace } from "../delivery/plan.js";

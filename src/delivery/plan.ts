@@ -16,8 +16,11 @@ export function paidTenths(messages: number, seconds: number): number {
 
 /** How fast sending goes now and what is queued ahead (the engine's figures; 0 rate = no limit). */
 export interface PlanPace {
+  /** The bulk rate in use (lowered after a 429), messages per second; 0 = no limit. */
   freeRate: number;
+  /** The same for paid broadcasts. */
   paidRate: number;
+  /** Messages still to go out before a broadcast launched now gets its turn. */
   queuedAhead: number;
 }
 
