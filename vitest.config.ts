@@ -9,7 +9,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     // Most test time is waiting on Telegram's pacing (a chat's 3 messages per 3 s, dialogs step by
-    // step), not CPU: three files at a time on two cores take the suite from ~325 s to ~115 s.
-    maxWorkers: 3,
+    // step), not CPU: the suite uses about a third of two cores at three files at a time, so five
+    // run side by side; the longest files are split (test/helpers/*-harness.ts) so none holds the end.
+    maxWorkers: 8,
   },
 });
