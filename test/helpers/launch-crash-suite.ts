@@ -114,7 +114,7 @@ export const KILL_POINTS: readonly KillPoint[] = [
 
 /**
  * The launch-crash test for some of the kill points: each spawns Herald twice, so the points are
- * spread over two files that run side by side.
+ * spread over four files (launch-crash-*.test.ts) that run side by side.
  */
 export function describeLaunchCrash(points: readonly KillPoint[]) {
   beforeEach(async () => {
