@@ -38,16 +38,23 @@ describe("the fake clock", () => {
     expect(woke).toBe(250);
   });
 
-  it("set() jumps without firing anything", () => {
+  it("set() jumps without firing anything; then what fell due fires once, as real timers do", () => {
     const clock = createFakeClock(0);
-    let fired = false;
+    let fired = 0;
+    let ticks = 0;
     clock.after(10, () => {
-      fired = true;
+      fired = clock.now();
     });
-    clock.set(1000);
-    expect(fired).toBe(false);
+    clock.every(100, () => {
+      ticks++;
+    });
+    clock.set(10_000);
+    expect(fired).toBe(0);
     clock.advance(0);
-    expect(fired).toBe(true);
+    expect(fired).toBe(10_000);
+    expect(ticks).toBe(1);
+    clock.advance(100);
+    expect(ticks).toBe(2);
   });
 });
 

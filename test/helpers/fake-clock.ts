@@ -50,7 +50,8 @@ export function createFakeClock(start = Date.UTC(2026, 10, 21, 9, 0, 0)): FakeCl
   function fire(due: Timer) {
     now = Math.max(now, due.at);
     if (due.every === undefined) timers.delete(due.id);
-    else due.at += Math.max(1, due.every);
+    // After a jump (set), a repeating timer fires once, late, as setInterval does; it does not catch up.
+    else due.at = Math.max(due.at, now) + Math.max(1, due.every);
     due.fn();
   }
 
