@@ -12,7 +12,7 @@ import type { HeraldContext } from "./bot/context.js";
 import type { CockpitDeps } from "./bot/deps.js";
 import { pruneDialogs } from "./bot/dialog-storage.js";
 import { createProgressWatcher, type ProgressWatcher } from "./bot/progress.js";
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, systemClock, type TimedClock, timedClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createScheduler, type Scheduler } from "./cron.js";
 import { type HeraldDatabase, maintainDatabase, openDatabase } from "./db/client.js";
@@ -30,7 +30,8 @@ export interface HeraldDeps {
   config: Config;
   logger: Logger;
   version: string;
-  clock?: Clock;
+  /** Time for everything, and timers for the engine, the progress watcher and cron; a `{ now }` clock waits on real timers. */
+  clock?: Clock | TimedClock;
   /** Called when a part stops on its own (the update runner crashed, e.g. on a 409 conflict). */
   onFatal?(error: Error): void;
 }
@@ -45,6 +46,8 @@ export interface Herald {
   /** Stops taking updates, lets running handlers finish, then closes HTTP, cron and the database. */
   stop(): Promise<void>;
   readonly database: HeraldDatabase | undefined;
+  /** Cron while Herald runs: tests run its jobs with `runNow` instead of waiting for their minute. */
+  readonly scheduler: Scheduler | undefined;
 }
 
 /** Why Herald could not start, in words an operator can act on. */
@@ -73,7 +76,7 @@ const PROGRESS_LOG_MS = 5000;
 
 export function createHerald(deps: HeraldDeps): Herald {
   const { config, logger } = deps;
-  const clock = deps.clock ?? systemClock;
+  const clock = timedClock(deps.clock ?? systemClock);
   let database: HeraldDatabase | undefined;
   let bot: Bot<HeraldContext> | undefined;
   let runner: RunnerHandle | undefined;
@@ -234,6 +237,7 @@ export function createHerald(deps: HeraldDeps): Herald {
 
       scheduler = createScheduler({
         logger,
+        clock,
         timezone: config.timezone,
         jobs: [
           {
@@ -353,6 +357,9 @@ export function createHerald(deps: HeraldDeps): Herald {
     stop,
     get database() {
       return database;
+    },
+    get scheduler() {
+      return scheduler;
     },
   };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { systemClock } from "../src/clock.js";
 import { createScheduler } from "../src/cron.js";
+import { createFakeClock } from "./helpers/fake-clock.js";
 import { collectLogs } from "./helpers/log-collector.js";
 
 function deferred() {
@@ -20,6 +22,7 @@ describe("createScheduler", () => {
     const scheduler = createScheduler({
       logger: logs.logger,
       timezone: "Europe/Moscow",
+      clock: systemClock,
       jobs: [
         {
           name: "failing",
@@ -59,5 +62,56 @@ describe("createScheduler", () => {
         err: expect.objectContaining({ message: "job exploded" }),
       }),
     );
+  });
+});
+
+describe("createScheduler on fake time", () => {
+  it("runs a job at its times in the event's time zone, skips a run while the last is busy, and runs on demand", async () => {
+    const logs = collectLogs();
+    // 08:59:30 in Moscow (UTC+3).
+    const clock = createFakeClock(Date.UTC(2026, 10, 21, 5, 59, 30));
+    const runs: number[] = [];
+    const releases: Array<() => void> = [];
+    const scheduler = createScheduler({
+      logger: logs.logger,
+      timezone: "Europe/Moscow",
+      clock,
+      jobs: [
+        {
+          name: "at-nine",
+          pattern: "0 9 * * *",
+          run: () => {
+            runs.push(clock.now());
+          },
+        },
+        {
+          name: "every-minute",
+          pattern: "* * * * *",
+          run: () =>
+            new Promise<void>((resolve) => {
+              releases.push(resolve);
+            }),
+        },
+      ],
+    });
+    scheduler.start();
+    await clock.run(29_000);
+    expect(runs).toEqual([]);
+    await clock.run(1_000);
+    expect(runs).toEqual([Date.UTC(2026, 10, 21, 6, 0, 0)]);
+    // The minute job started at 09:00 and still runs at 09:01 and 09:02: those runs are skipped.
+    expect(releases).toHaveLength(1);
+    await clock.run(2 * 60_000);
+    expect(releases).toHaveLength(1);
+    releases[0]?.();
+    await clock.run(60_000);
+    expect(releases).toHaveLength(2);
+    releases[1]?.();
+
+    await scheduler.runNow("at-nine");
+    expect(runs).toHaveLength(2);
+    await expect(scheduler.runNow("nothing")).rejects.toThrow(/no cron job named nothing/);
+    await scheduler.stop();
+    expect(clock.pending()).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { type Api, GrammyError, InlineKeyboard } from "grammy";
-import type { Clock } from "../clock.js";
+import type { Cancel, TimedClock } from "../clock.js";
 import type { Broadcast, Broadcasts } from "../delivery/broadcasts.js";
 import type { Logger } from "../logger.js";
 import type { Language } from "../messages/language.js";
@@ -19,7 +19,8 @@ interface ChatEdits {
   lastAt: number;
   /** Broadcasts with a new state to show, in the order they asked (so two broadcasts take turns). */
   due: Set<number>;
-  timer: NodeJS.Timeout | undefined;
+  /** Cancels the wait for this chat's next edit slot. */
+  timer: Cancel | undefined;
   busy: boolean;
 }
 
@@ -36,7 +37,7 @@ export interface ProgressMessages {
 export function createProgressMessages(deps: {
   api: () => Api;
   broadcasts: Pick<Broadcasts, "watchFrom">;
-  clock: Clock;
+  clock: TimedClock;
   logger: Logger;
   view(row: Broadcast, language: Language): ProgressView;
   find(id: number): Broadcast | undefined;
@@ -97,10 +98,10 @@ export function createProgressMessages(deps: {
     if (!chat || deps.stopped() || chat.busy || chat.timer || chat.due.size === 0) return;
     const wait = chat.lastAt + EDIT_INTERVAL_MS - clock.now();
     if (wait > 0) {
-      chat.timer = setTimeout(() => {
+      chat.timer = clock.after(wait, () => {
         chat.timer = undefined;
         pump(chatId);
-      }, wait);
+      });
       return;
     }
     chat.busy = true;
@@ -143,7 +144,7 @@ export function createProgressMessages(deps: {
     },
     clearTimers() {
       for (const chat of chats.values()) {
-        clearTimeout(chat.timer);
+        chat.timer?.();
         chat.timer = undefined;
       }
     },

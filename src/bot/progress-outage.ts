@@ -1,5 +1,5 @@
 import { type Api, GrammyError } from "grammy";
-import type { Clock } from "../clock.js";
+import type { Cancel, TimedClock } from "../clock.js";
 import type { Broadcast } from "../delivery/broadcasts.js";
 import type { Logger } from "../logger.js";
 import { DEFAULT_LANGUAGE } from "../messages/language.js";
@@ -22,7 +22,7 @@ export interface OutageEvent {
  */
 export function createOutageNotices(deps: {
   api: () => Api;
-  clock: Clock;
+  clock: TimedClock;
   logger: Logger;
   adminChatId: number | null;
   find(id: number): Broadcast | undefined;
@@ -30,7 +30,7 @@ export function createOutageNotices(deps: {
   stopped(): boolean;
 }) {
   const { clock, logger } = deps;
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Set<Cancel>();
 
   function say(chatId: number, text: string, broadcastId: number) {
     const giveUpAt = clock.now() + NOTICE_TRY_MS;
@@ -40,10 +40,10 @@ export function createOutageNotices(deps: {
         const transient =
           !(error instanceof GrammyError) || error.error_code >= 500 || error.error_code === 429;
         if (transient && !deps.stopped() && clock.now() < giveUpAt) {
-          const timer = setTimeout(() => {
+          const timer = clock.after(NOTICE_RETRY_MS, () => {
             timers.delete(timer);
             attempt();
-          }, NOTICE_RETRY_MS);
+          });
           timers.add(timer);
           return;
         }
@@ -71,7 +71,7 @@ export function createOutageNotices(deps: {
       return true;
     },
     clearTimers() {
-      for (const timer of timers) clearTimeout(timer);
+      for (const cancel of timers) cancel();
       timers.clear();
     },
   };

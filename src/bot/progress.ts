@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Api } from "grammy";
-import type { Clock } from "../clock.js";
+import type { Cancel, TimedClock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Broadcast, Broadcasts } from "../delivery/broadcasts.js";
 import type { BroadcastProgress } from "../delivery/engine.js";
@@ -50,7 +50,8 @@ export function createProgressWatcher(deps: {
   api: () => Api;
   sqlite: Database.Database;
   broadcasts: Broadcasts;
-  clock: Clock;
+  /** Its time and its timers: the report poll, the edit slots, the outage notices' retries. */
+  clock: TimedClock;
   logger: Logger;
   config: Pick<Config, "timezone" | "adminChatId">;
 }): ProgressWatcher {
@@ -59,7 +60,7 @@ export function createProgressWatcher(deps: {
   const latest = new Map<number, BroadcastProgress>();
   /** Edits and posts on the wire, so stop() waits for them before the database closes. */
   const inFlight = new Set<Promise<unknown>>();
-  let poller: NodeJS.Timeout | undefined;
+  let stopPolling: Cancel | undefined;
   let reporting: Promise<void> = Promise.resolve();
   let stopped = false;
 
@@ -134,12 +135,12 @@ export function createProgressWatcher(deps: {
     },
     start() {
       stopped = false;
-      poller = setInterval(poll, REPORT_POLL_MS);
+      stopPolling = clock.every(REPORT_POLL_MS, poll);
       poll();
     },
     async stop() {
       stopped = true;
-      clearInterval(poller);
+      stopPolling?.();
       notices.clearTimers();
       messages.clearTimers();
       await reporting;

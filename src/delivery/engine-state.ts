@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import type { Timers } from "../clock.js";
 import type { Broadcast, BroadcastContent } from "./broadcasts.js";
 import type { BroadcastGate } from "./time-rules.js";
 
@@ -60,7 +61,8 @@ export interface EngineState {
   nextSignal(ms: number): Promise<void>;
 }
 
-export function createEngineState(): EngineState {
+/** `timers` wait for the next look (the engine's clock: fake time in tests). */
+export function createEngineState(timers: Pick<Timers, "after">): EngineState {
   let signal: (() => void) | undefined;
   return {
     transactionalQueue: [],
@@ -77,9 +79,9 @@ export function createEngineState(): EngineState {
     },
     nextSignal: (ms) =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(done, ms);
+        const cancel = timers.after(ms, done);
         function done() {
-          clearTimeout(timer);
+          cancel();
           resolve();
         }
         signal = done;

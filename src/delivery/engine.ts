@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { Api } from "grammy";
 import { createRecipientParams } from "../audience/recipient-params.js";
-import type { Clock } from "../clock.js";
+import type { Cancel, TimedClock } from "../clock.js";
 import type { QuietHours } from "../config.js";
 import type { HeraldDatabase } from "../db/client.js";
 import type { Logger } from "../logger.js";
@@ -29,7 +29,8 @@ export interface EngineOptions {
   gate: FloodGate;
   /** One Api per lane, both behind the gate (createGatedApi). */
   apis: { transactional: Api; bulk: Api };
-  clock: Clock;
+  /** Its time and its timers: the tick, the flush, the dispatcher's next look. */
+  clock: TimedClock;
   logger: Logger;
   quietHours: QuietHours | null;
   timezone: string;
@@ -57,7 +58,7 @@ const COMPLETION_MS = 500;
 function wireParts(options: EngineOptions, events: EventEmitter<EngineEvents>, logger: Logger) {
   const { apis, clock, gate } = options;
   const { db, sqlite } = options.database;
-  const state = createEngineState();
+  const state = createEngineState(clock);
   const store = createDeliveryStore(sqlite);
   const runs = createBroadcastRuns(sqlite);
   const recorder = createResultRecorder({ store, runs, state, clock });
@@ -128,8 +129,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
   const events = new EventEmitter<EngineEvents>();
   const { state, store, flush, report, broadcasts, outage, loop } = wireParts(options, events, logger);
   let dispatcher: Promise<void> | undefined;
-  let ticker: NodeJS.Timeout | undefined;
-  let flushTimer: NodeJS.Timeout | undefined;
+  let stopTicker: Cancel | undefined;
+  let stopFlushing: Cancel | undefined;
   let lastProgress = 0;
   let lastCompletionCheck = 0;
 
@@ -158,8 +159,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
 
   /** Waits while calls are on the wire, at most `ms`. */
   async function whileInFlight(ms: number) {
-    const until = Date.now() + ms;
-    while (state.inFlight > 0 && Date.now() < until) await state.nextSignal(TICK_MS);
+    const until = clock.now() + ms;
+    while (state.inFlight > 0 && clock.now() < until) await state.nextSignal(TICK_MS);
   }
 
   return {
@@ -176,8 +177,8 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       }
       state.running = true;
       state.stopping = withdrawController();
-      ticker = setInterval(tick, TICK_MS);
-      flushTimer = setInterval(flush, FLUSH_MS);
+      stopTicker = clock.every(TICK_MS, tick);
+      stopFlushing = clock.every(FLUSH_MS, flush);
       tick();
       dispatcher = loop
         .dispatch()
@@ -191,7 +192,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
     async stop() {
       if (!state.running) return;
       state.running = false;
-      clearInterval(ticker);
+      stopTicker?.();
       state.notify();
       // Calls still waiting in the gate are withdrawn (their rows go back unsent); those on the wire
       // get a moment to answer, then are cut off and sent again at the next start (ambiguous).
@@ -203,7 +204,7 @@ export function createDeliveryEngine(options: EngineOptions): DeliveryEngine {
       if (state.inFlight > 0) gate.abortOnWire((request) => request.lane !== "reply");
       // Cut-off calls answer at once; anything still out stays 'sending' and is sent again at start.
       await whileInFlight(STOP_WAIT_MS);
-      clearInterval(flushTimer);
+      stopFlushing?.();
       for (const row of [...state.transactionalQueue.splice(0), ...state.bulkQueue.splice(0)]) {
         state.results.push({ row, kind: "unclaim" });
       }

@@ -1,99 +1,23 @@
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createHerald, type Herald } from "../../src/herald.js";
-import { createWebhookClient, type WebhookClient } from "../../src/http/client.js";
-import { type ChatRecord, createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
-import { buttonData, createChatReader, pressButton } from "../helpers/bot-chat.js";
-import { TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "../helpers/config.js";
-import { collectLogs } from "../helpers/log-collector.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { describe, expect, it } from "vitest";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { buttonData } from "../helpers/bot-chat.js";
+import {
+  auditActions,
+  colleague,
+  group,
+  organiser,
+  press,
+  reader,
+  sandbox,
+  seedAttendees,
+  sqlite,
+  startHerald,
+  stopHerald,
+  useCockpitHarness,
+} from "../helpers/cockpit-harness.js";
 import { waitFor } from "../helpers/wait-for.js";
 
-let sandbox: Sandbox;
-let herald: Herald | undefined;
-let dir: { path: string; cleanup(): void };
-let webhooks: WebhookClient;
-let organiser: SandboxUser;
-let colleague: SandboxUser;
-let group: { id: number };
-let logs: ReturnType<typeof collectLogs>;
-
-beforeEach(async () => {
-  sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "herald_test_bot", first_name: "Herald" }],
-    limits: { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 },
-  });
-  await sandbox.listen();
-  dir = makeTempDir();
-  organiser = sandbox.createUser({ first_name: "Olga", language_code: "en" }, { started: true });
-  colleague = sandbox.createUser({ first_name: "Igor", language_code: "ru" }, { started: true });
-  group = sandbox.createGroup({ title: "Organisers", memberIds: [organiser.id, colleague.id] });
-});
-
-afterEach(async (context) => {
-  // A failing flow is easier to read with Herald's last log lines next to it.
-  if (context.task.result?.state === "fail") console.error(logs?.lines.slice(-40).join(""));
-  await herald?.stop();
-  herald = undefined;
-  await sandbox.close();
-  dir.cleanup();
-});
-
-async function startHerald(env: Record<string, string> = {}) {
-  const config = testConfig({
-    BOT_API_ROOT: sandbox.url,
-    DATABASE_FILE: join(dir.path, "herald.db"),
-    ADMIN_IDS: String(organiser.id),
-    ADMIN_CHAT_ID: String(group.id),
-    QUIET_HOURS: "off",
-    ...env,
-  });
-  logs = collectLogs([TEST_TOKEN]);
-  herald = createHerald({ config, logger: logs.logger, version: "0.0.0-test" });
-  const started = await herald.start();
-  webhooks = createWebhookClient(started.httpUrl, TEST_WEBHOOK_SECRET);
-  return started;
-}
-
-function sqlite() {
-  const database = herald?.database;
-  if (!database) throw new Error("Herald is not running");
-  return database.sqlite;
-}
-
-/** Attendees who registered, opened their deep link and were approved with a personal ticket link. */
-async function seedAttendees(count: number, options: { approve?: number } = {}) {
-  const attendees: Array<{ user: SandboxUser; answerId: string; ticketUrl: string }> = [];
-  for (let i = 0; i < count; i++) {
-    const user = sandbox.createUser({ first_name: `Guest${i}`, language_code: "ru" });
-    const answerId = String(5000 + i);
-    const ticketUrl = `https://tickets.example.org/t/${answerId}?k=${(i * 7919).toString(36)}&x=1`;
-    expect(
-      (await webhooks.submit(answerId, { attributes: { hall: i % 2 === 0 ? "A" : "B" } })).status,
-    ).toBeLessThan(300);
-    const link = await webhooks.deepLink(answerId);
-    sandbox.userStarts(user.id, String(link.body.payload));
-    await sandbox.waitForBotMessage(user.id, (m) => /5\d{3}/.test(m.text ?? ""));
-    if (i < (options.approve ?? count)) {
-      expect((await webhooks.approve(answerId, ticketUrl)).status).toBeLessThan(300);
-      await sandbox.waitForBotMessage(user.id, (m) =>
-        JSON.stringify(m.reply_markup ?? "").includes(answerId),
-      );
-    }
-    attendees.push({ user, answerId, ticketUrl });
-  }
-  return attendees;
-}
-
-const reader = (chatId: number) => createChatReader(sandbox, chatId);
-const press = (user: SandboxUser, chatId: number, message: ChatRecord, label: RegExp) =>
-  pressButton(sandbox, user.id, message, label, chatId);
-
-const auditActions = () =>
-  sqlite().prepare("SELECT actor_id, action FROM audit_log ORDER BY id").all() as Array<{
-    actor_id: number;
-    action: string;
-  }>;
+useCockpitHarness();
 
 // Replies to an organiser go through the bot's throttler at about one a second per chat, as
 // Telegram wants: a long dialog takes tens of seconds on a slow machine.
@@ -210,138 +134,6 @@ describe("the organisers' cockpit", { timeout: 120_000 }, () => {
 
   // Composed in a private chat by a member of the organisers' group (not in ADMIN_IDS), then watched and
   // controlled in the group, where the bot may send only 20 messages a minute.
-  it("pauses, resumes and cancels a running broadcast from its progress message", {
-    timeout: 120_000,
-  }, async () => {
-    await startHerald({ BROADCAST_RATE: "1" });
-    await seedAttendees(10);
-    const own = reader(colleague.id);
-    sandbox.userSends(colleague.id, "/new");
-    await own.next(/^Новая рассылка/);
-    sandbox.userSends(colleague.id, "Напоминание для {answer_id}");
-    press(colleague, colleague.id, await own.next(/^Добавьте кнопки/), /Без кнопок/);
-    press(colleague, colleague.id, await own.next(/^Кому отправить/), /^Все активные/);
-    press(colleague, colleague.id, await own.next(/^План/), /Дальше/);
-    press(colleague, colleague.id, await own.next(/^Выше — сообщение/), /Запустить/);
-    await own.next(/^Рассылка № 1/);
-
-    const chat = reader(group.id);
-    sandbox.userSends(colleague.id, "/broadcasts", { chatId: group.id });
-    press(colleague, group.id, await chat.next(/^Последние рассылки/), /^#1 /);
-    const progress = await chat.next(/^Рассылка № 1/);
-
-    const status = () =>
-      sqlite().prepare("SELECT status, sent, total FROM broadcasts WHERE id = 1").get() as {
-        status: string;
-        sent: number;
-        total: number;
-      };
-    // Paused mid-way: once the audience is in the outbox and the first message went out (1 a second).
-    await waitFor(() => status().total === 10 && status().sent >= 1);
-    press(colleague, group.id, progress, /Пауза/);
-    await waitFor(() => status().status === "paused");
-    const paused = await waitFor(() =>
-      sandbox
-        .transcript(group.id)
-        .find((m) => m.message_id === progress.message_id)
-        ?.edits.find((e) => e.text?.includes("на паузе")),
-    );
-    expect(JSON.stringify(paused.reply_markup)).toContain("bc:resume:1");
-    expect(status().sent).toBeLessThan(10);
-
-    sandbox.userPresses(colleague.id, {
-      chatId: group.id,
-      messageId: progress.message_id,
-      data: "bc:resume:1",
-    });
-    await waitFor(() => status().status === "running");
-    sandbox.userPresses(colleague.id, {
-      chatId: group.id,
-      messageId: progress.message_id,
-      data: "bc:cancel:1",
-    });
-    const confirm = await chat.next(/^Отменить рассылку № 1 насовсем/);
-    press(colleague, group.id, confirm, /Да, отменить/);
-    await waitFor(() => status().status === "cancelled");
-    const report = await chat.next(/^Отчёт: рассылка № 1/);
-    const sent = status().sent;
-    expect(sent).toBeLessThan(10);
-    expect(report.text, JSON.stringify(status())).toContain(`Доставлено: ${sent} из 10`);
-    expect(report.text).toMatch(/Отменены: (10|[1-9])\n/);
-    expect(auditActions().map((a) => a.action)).toEqual(
-      expect.arrayContaining(["broadcast.pause", "broadcast.resume", "broadcast.cancel"]),
-    );
-  });
-
-  it("imports nothing from a list with bad lines, then a fixed list becomes a segment with attributes", async () => {
-    await startHerald();
-    const attendees = await seedAttendees(3);
-    const chat = reader(organiser.id);
-    sandbox.userSendsDocument(organiser.id, {
-      fileName: "vip.csv",
-      content: "answer_id,seat\n5000,A1\n50-00,A2\n5001\n",
-      caption: "VIP",
-    });
-    const refusal = await chat.next(/^Nothing imported/);
-    expect(refusal.text).toMatch(/• 3: .*50-00/);
-    expect(refusal.text).toMatch(/• 4: /);
-    expect(sqlite().prepare("SELECT count(*) AS n FROM segments").get()).toEqual({ n: 0 });
-
-    sandbox.userSendsDocument(organiser.id, {
-      fileName: "vip.csv",
-      content: "answer_id,seat\n5000,A1\n5002,B7\n5002,B7\n9999,C1\n",
-      caption: "VIP",
-    });
-    const done = await chat.next(/^List «VIP» imported/);
-    expect(done.text).toContain("3 values, 2 known, 1 unknown, 1 duplicate lines");
-    expect(done.text).toContain("Parameters {seat} set for 2 registrations");
-
-    sandbox.userSends(organiser.id, "/new");
-    await chat.next(/^New broadcast/);
-    sandbox.userSends(organiser.id, "Your seat: {seat}");
-    press(organiser, organiser.id, await chat.next(/^Add URL buttons/), /No buttons/);
-    press(organiser, organiser.id, await chat.next(/^Who receives it/), /An uploaded list/);
-    press(organiser, organiser.id, await chat.next(/^Choose a list/), /^VIP \(3\)/);
-    press(organiser, organiser.id, await chat.next(/^Plan\nAudience: list «VIP»\nRecipients: 2/), /Continue/);
-    await chat.next(/^Your seat: A1/);
-    press(organiser, organiser.id, await chat.next(/^Above: the message/), /Launch/);
-    await chat.next(/^Report: broadcast #1/);
-    expect(sandbox.botMessages(attendees[0]?.user.id ?? 0).at(-1)?.text).toBe("Your seat: A1");
-    expect(sandbox.botMessages(attendees[2]?.user.id ?? 0).at(-1)?.text).toBe("Your seat: B7");
-    expect(sandbox.botMessages(attendees[1]?.user.id ?? 0).some((m) => m.text?.startsWith("Your seat"))).toBe(
-      false,
-    );
-  });
-
-  it("in the organisers' group takes only a captioned file as a list", async () => {
-    await startHerald();
-    await seedAttendees(1);
-    const before = sandbox.botMessages(group.id).length;
-    sandbox.userSendsDocument(
-      colleague.id,
-      { fileName: "notes.csv", content: "5000\n" },
-      { chatId: group.id },
-    );
-    sandbox.userSendsDocument(
-      colleague.id,
-      { fileName: "agenda.pdf", content: "%PDF", caption: "Agenda" },
-      { chatId: group.id },
-    );
-    sandbox.userSendsDocument(
-      colleague.id,
-      { fileName: "hall-a.txt", content: "5000\n", caption: "Hall A" },
-      { chatId: group.id },
-    );
-    const done = await reader(group.id).next(/^Список «Hall A» загружен/);
-    // Updates of one chat are handled in order: the two earlier files got no answer at all.
-    expect(
-      sandbox
-        .botMessages(group.id)
-        .slice(before)
-        .map((m) => m.message_id),
-    ).toEqual([done.message_id]);
-    expect(sqlite().prepare("SELECT name, size FROM segments").all()).toEqual([{ name: "Hall A", size: 1 }]);
-  });
 
   it("keeps a dialog through a restart", async () => {
     await startHerald();
@@ -352,8 +144,7 @@ describe("the organisers' cockpit", { timeout: 120_000 }, () => {
     sandbox.userSends(organiser.id, "After the restart, {answer_id}");
     await chat.next(/^Add URL buttons/);
 
-    await herald?.stop();
-    herald = undefined;
+    await stopHerald();
     await startHerald();
 
     sandbox.userSends(organiser.id, "Ticket - {ticket_url}");
@@ -363,62 +154,6 @@ describe("the organisers' cockpit", { timeout: 120_000 }, () => {
     press(organiser, organiser.id, await chat.next(/^Above: the message/), /Launch/);
     const report = await chat.next(/^Report: broadcast #1/);
     expect(report.text).toContain("Delivered: 2 of 2");
-  });
-
-  it("saves a template, reuses it, and schedules the broadcast for later", async () => {
-    await startHerald({ TIMEZONE: "Europe/Moscow" });
-    await seedAttendees(2);
-    const chat = reader(organiser.id);
-    sandbox.userSends(organiser.id, "/new");
-    await chat.next(/^New broadcast/);
-    sandbox.userSends(organiser.id, "Doors open at 10:00, {answer_id}!");
-    press(organiser, organiser.id, await chat.next(/^Add URL buttons/), /No buttons/);
-    press(organiser, organiser.id, await chat.next(/^Who receives it/), /^All active/);
-    press(organiser, organiser.id, await chat.next(/^Plan/), /Continue/);
-    await chat.next(/^Doors open at 10:00, 500[01]!/);
-    press(organiser, organiser.id, await chat.next(/^Above: the message/), /Save as template/);
-    await chat.next(/^Name the template/);
-    sandbox.userSends(organiser.id, "Doors");
-    const saved = await chat.next(/^Template «Doors» saved\./);
-    press(organiser, organiser.id, saved, /Cancel/);
-    await chat.next(/^Dialog closed/);
-    // The cancelled dialog's draft (#1) is gone; the next broadcast takes a new number.
-    expect(sqlite().prepare("SELECT count(*) AS n FROM broadcasts").get()).toEqual({ n: 0 });
-
-    sandbox.userSends(organiser.id, "/templates");
-    press(organiser, organiser.id, await chat.next(/^Templates:/), /Doors/);
-    await chat.next(/^New broadcast from the template «Doors»/);
-    press(organiser, organiser.id, await chat.next(/^Who receives it/), /^All active/);
-    const plan = await chat.next(/^Plan/);
-    press(organiser, organiser.id, plan, /Start time/);
-    await chat.next(/^Send the start time as YYYY-MM-DD HH:MM \(Europe\/Moscow\)/);
-    sandbox.userSends(organiser.id, "2020-01-01 10:00");
-    await chat.next(/^That time has passed/);
-    sandbox.userSends(organiser.id, "tomorrow morning");
-    await chat.next(/^Could not read the time/);
-    // Two days ahead, 10:00 in Moscow (UTC+3): 07:00 UTC.
-    const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-    sandbox.userSends(organiser.id, `${day} 10:00`);
-    const scheduledPlan = await chat.next(/^Plan\n/);
-    press(organiser, organiser.id, scheduledPlan, /Deadline/);
-    await chat.next(/^Send the deadline/);
-    sandbox.userSends(organiser.id, `${day} 09:00`);
-    await chat.next(/^The deadline must come after the start/);
-    sandbox.userSends(organiser.id, "none");
-    await chat.next(/^Plan\n/);
-    expect(scheduledPlan.text).toMatch(/Start: \d\d\/\d\d\/\d{4}, 10:00/);
-    press(organiser, organiser.id, scheduledPlan, /Continue/);
-    await chat.next(/^Doors open at 10:00/);
-    press(organiser, organiser.id, await chat.next(/^Above: the message/), /Launch/);
-    const progress = await chat.next(/^Broadcast #2 «Doors open/);
-    expect(progress.text).toMatch(/scheduled for \d\d\/\d\d\/\d{4}, 10:00/);
-    const row = sqlite().prepare("SELECT status, scheduled_at, sent FROM broadcasts WHERE id = 2").get() as {
-      status: string;
-      scheduled_at: number;
-      sent: number;
-    };
-    expect(row).toEqual({ status: "scheduled", scheduled_at: Date.parse(`${day}T07:00:00Z`), sent: 0 });
-    expect(auditActions().map((a) => a.action)).toContain("template.save");
   });
 
   it("tells an organiser whose stored dialog could not be resumed, instead of staying silent", async () => {

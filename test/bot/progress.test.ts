@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Api } from "grammy";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createProgressWatcher, EDIT_INTERVAL_MS, type ProgressWatcher } from "../../src/bot/progress.js";
-import type { Clock } from "../../src/clock.js";
+import { systemClock, type TimedClock } from "../../src/clock.js";
 import { type HeraldDatabase, openDatabase } from "../../src/db/client.js";
 import { type Broadcasts, createBroadcasts } from "../../src/delivery/broadcasts.js";
 import type { BroadcastProgress } from "../../src/delivery/engine.js";
@@ -13,8 +13,8 @@ const CHAT = -100123;
 const OTHER_CHAT = -100456;
 let dir: { path: string; cleanup(): void };
 let database: HeraldDatabase;
-/** Herald's clock reads the faked Date, so it and the timers move together. */
-const clock: Clock = { now: () => Date.now() };
+/** Herald's clock reads the faked Date and sets the faked timers, so they move together. */
+const clock: TimedClock = systemClock;
 let broadcasts: Broadcasts;
 let watcher: ProgressWatcher;
 /** When each edit reached "Telegram" (the mock), in which chat, with what text. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Clock } from "../../src/clock.js";
+import { type Clock, timedClock } from "../../src/clock.js";
 import type { QuietHours } from "../../src/config.js";
 import { type HeraldDatabase, openDatabase } from "../../src/db/client.js";
 import { type BroadcastContent, createBroadcasts, type NewBroadcast } from "../../src/delivery/broadcasts.js";
@@ -103,7 +103,7 @@ async function setup(options: {
       transactional: createGatedApi(gate, "transactional", TEST_TOKEN, sandbox.url),
       bulk: createGatedApi(gate, "bulk", TEST_TOKEN, sandbox.url),
     },
-    clock,
+    clock: timedClock(clock),
     logger: logs.logger,
     quietHours: options.quietHours ?? null,
     timezone: "Europe/Moscow",
