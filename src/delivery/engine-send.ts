@@ -6,9 +6,8 @@ import type { Params } from "../messages/render.js";
 import type { DeliveryStore } from "./delivery-store.js";
 import type { ActiveBroadcast, EngineState, Row } from "./engine-state.js";
 import { GateClosedError, GateWithdrawnError } from "./flood-gate.js";
-import { apiSignal } from "./gated-api.js";
 import { judgeFailure } from "./retry-policy.js";
-import { sendContent } from "./send-content.js";
+import { sendContent, sendRendered } from "./send-content.js";
 
 export interface SendDeps {
   state: EngineState;
@@ -72,19 +71,14 @@ export function createEngineSender(deps: SendDeps) {
     }
   }
 
-  async function sendOutgoing(row: Row, message: OutgoingMessage): Promise<number> {
-    const sent = await apis.transactional.sendMessage(
+  /** A ticket or a decision, rendered when it was queued; stored rows never showed a link preview. */
+  function sendOutgoing(row: Row, message: OutgoingMessage): Promise<number> {
+    return sendRendered(
+      apis.transactional,
       row.telegram_id,
-      message.html,
-      {
-        parse_mode: "HTML",
-        link_preview_options: { is_disabled: true },
-        ...(message.silent ? { disable_notification: true } : {}),
-        ...(message.buttons ? { reply_markup: { inline_keyboard: message.buttons } } : {}),
-      },
-      apiSignal(state.stopping.signal),
+      { disablePreview: true, ...message },
+      { signal: state.stopping.signal },
     );
-    return sent.message_id;
   }
 
   function sendBroadcast(row: Row, broadcast: ActiveBroadcast): Promise<number> {
