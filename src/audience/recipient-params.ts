@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import type { Sqlite } from "../db/client.js";
 import type { Params } from "../messages/render.js";
 
 /** Parameters every recipient may have, besides the attributes the form site or a list upload set. */
@@ -8,7 +8,7 @@ export const BUILT_IN_PARAMS = ["answer_id", "ticket_url"] as const;
  * A recipient's template parameters: their latest bound answer's number, ticket link and attributes.
  * A subscriber without a registration has none (their buttons that need one are dropped).
  */
-export function createRecipientParams(sqlite: Database.Database): (telegramId: number) => Params {
+export function createRecipientParams(sqlite: Sqlite): (telegramId: number) => Params {
   const latest = sqlite.prepare(
     `SELECT answer_id, ticket_url, attributes FROM registrations WHERE telegram_id = ?
      ORDER BY bound_at DESC LIMIT 1`,
@@ -24,7 +24,7 @@ export function createRecipientParams(sqlite: Database.Database): (telegramId: n
 }
 
 /** Every parameter name a template may use today: the built-ins and every attribute key ever set. */
-export function knownParameters(sqlite: Database.Database): Set<string> {
+export function knownParameters(sqlite: Sqlite): Set<string> {
   const rows = sqlite
     .prepare("SELECT DISTINCT j.key AS key FROM registrations, json_each(registrations.attributes) AS j")
     .all() as Array<{ key: string }>;

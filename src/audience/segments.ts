@@ -1,7 +1,6 @@
-import type Database from "better-sqlite3";
 import { desc, eq } from "drizzle-orm";
 import type { Clock } from "../clock.js";
-import type { Db, HeraldDatabase } from "../db/client.js";
+import type { Db, HeraldDatabase, Statement } from "../db/client.js";
 import { type SegmentKey, segmentMembers, segments } from "../db/schema.js";
 import { DomainError } from "../errors.js";
 import { TICKET_SENT } from "../outbox/tickets.js";
@@ -101,7 +100,7 @@ export const SEGMENT_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,47}$/u;
 
 export function createSegments(deps: { database: HeraldDatabase; clock: Clock }): Segments {
   const { db, sqlite } = deps.database;
-  const statements = new Map<string, Database.Statement>();
+  const statements = new Map<string, Statement>();
   const prepared = (sql: string) => {
     let statement = statements.get(sql);
     if (!statement) {

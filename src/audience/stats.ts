@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import type { Sqlite } from "../db/client.js";
 import { TICKET_SENT } from "../outbox/tickets.js";
 
 export interface Stats {
@@ -16,7 +16,7 @@ export interface Stats {
 }
 
 /** The whole picture in a few aggregate queries (each one index or table scan). */
-export function collectStats(sqlite: Database.Database): Stats {
+export function collectStats(sqlite: Sqlite): Stats {
   const subscribers = { active: 0, blocked: 0, unsubscribed: 0 };
   const byStatus = sqlite
     .prepare("SELECT status, count(*) AS n FROM subscribers GROUP BY status")

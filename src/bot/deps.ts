@@ -1,11 +1,10 @@
-import type Database from "better-sqlite3";
 import type { DeepLinks } from "../audience/deep-links.js";
 import type { Organisers } from "../audience/organisers.js";
 import type { Registrations } from "../audience/registrations.js";
 import type { Segments } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import type { Db } from "../db/client.js";
+import type { Db, Sqlite } from "../db/client.js";
 import type { Broadcasts } from "../delivery/broadcasts.js";
 import type { PlanPace as Pace } from "../delivery/plan.js";
 import type { Logger } from "../logger.js";
@@ -27,7 +26,7 @@ export interface BotDeps {
 
 /** What the organisers' cockpit works with, besides the shared parts above. */
 export interface CockpitDeps {
-  sqlite: Database.Database;
+  sqlite: Sqlite;
   organisers: Organisers;
   segments: Segments;
   templates: Templates;

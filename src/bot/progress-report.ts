@@ -1,6 +1,6 @@
-import type Database from "better-sqlite3";
 import { type Api, InputFile } from "grammy";
 import type { Clock } from "../clock.js";
+import type { Sqlite } from "../db/client.js";
 import type { Broadcast, Broadcasts } from "../delivery/broadcasts.js";
 import { broadcastCsv, countCancelled, failureReasons } from "../delivery/report.js";
 import type { Logger } from "../logger.js";
@@ -18,7 +18,7 @@ const RETRY_MS = 30_000;
  */
 export function createReporter(deps: {
   api: () => Api;
-  sqlite: Database.Database;
+  sqlite: Sqlite;
   broadcasts: Pick<Broadcasts, "markReported" | "markCsvSent">;
   clock: Clock;
   logger: Logger;

@@ -1,7 +1,7 @@
-import type Database from "better-sqlite3";
 import type { Api } from "grammy";
 import type { Cancel, TimedClock } from "../clock.js";
 import type { Config } from "../config.js";
+import type { Sqlite } from "../db/client.js";
 import type { Broadcast, Broadcasts } from "../delivery/broadcasts.js";
 import type { BroadcastProgress } from "../delivery/engine.js";
 import type { Logger } from "../logger.js";
@@ -48,7 +48,7 @@ export interface ProgressWatcher {
 export function createProgressWatcher(deps: {
   /** The bot's own API (throttled for group limits); a getter, since the bot is built after the watcher. */
   api: () => Api;
-  sqlite: Database.Database;
+  sqlite: Sqlite;
   broadcasts: Broadcasts;
   /** Its time and its timers: the report poll, the edit slots, the outage notices' retries. */
   clock: TimedClock;

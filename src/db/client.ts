@@ -7,10 +7,13 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
+/** The raw better-sqlite3 handle and its prepared statements, for the hot paths' SQL. */
+export type Sqlite = Database.Database;
+export type Statement = Database.Statement;
 
 export interface HeraldDatabase {
   db: Db;
-  sqlite: Database.Database;
+  sqlite: Sqlite;
   close(): void;
 }
 
@@ -77,7 +80,7 @@ function messageOf(error: unknown): string {
 }
 
 /** Hourly upkeep: lets SQLite refresh its planner statistics and folds the WAL back into the file. */
-export function maintainDatabase(sqlite: Database.Database): void {
+export function maintainDatabase(sqlite: Sqlite): void {
   sqlite.pragma("optimize");
   sqlite.pragma("wal_checkpoint(PASSIVE)");
 }

@@ -1,5 +1,5 @@
-import type Database from "better-sqlite3";
 import { audienceFilter, parseAudienceRule } from "../audience/segments.js";
+import type { Sqlite, Statement } from "../db/client.js";
 import { prepareBroadcastAudienceInsert } from "../outbox/outbox.js";
 import type { Broadcast } from "./broadcasts.js";
 
@@ -7,15 +7,15 @@ import type { Broadcast } from "./broadcasts.js";
 export const MATERIALISE_BATCH = 2000;
 
 interface AudienceStatements {
-  batchEnd: Database.Statement;
-  insert: Database.Statement;
+  batchEnd: Statement;
+  insert: Statement;
 }
 
 /**
  * A running broadcast's audience goes into the outbox in batches, in subscriber order, with its cursor
  * and total stored in the same transaction: a restart goes on from the cursor.
  */
-export function createAudienceBatches(sqlite: Database.Database) {
+export function createAudienceBatches(sqlite: Sqlite) {
   const advance = sqlite.prepare(
     "UPDATE broadcasts SET audience_cursor = ?, total = total + ?, audience_complete = ? WHERE id = ?",
   );

@@ -1,8 +1,7 @@
-import type Database from "better-sqlite3";
 import { and, eq, inArray } from "drizzle-orm";
 import type { AudienceRule } from "../audience/segments.js";
 import type { Clock } from "../clock.js";
-import type { Db, HeraldDatabase } from "../db/client.js";
+import type { Db, HeraldDatabase, Sqlite } from "../db/client.js";
 import { type BroadcastStatus, broadcasts, type Language, type PausedBy } from "../db/schema.js";
 import type { NewBroadcast, Watch } from "./broadcast-content.js";
 import { BroadcastStateError, createBroadcastQueries } from "./broadcast-queries.js";
@@ -231,7 +230,7 @@ export interface BroadcastRuns {
   countExpired(id: number, n: number): void;
 }
 
-export function createBroadcastRuns(sqlite: Database.Database): BroadcastRuns {
+export function createBroadcastRuns(sqlite: Sqlite): BroadcastRuns {
   const sql = {
     startDue: sqlite.prepare(
       `UPDATE broadcasts SET status = 'running', started_at = @now

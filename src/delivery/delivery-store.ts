@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import type { Sqlite } from "../db/client.js";
 import type { Language } from "../db/schema.js";
 import type { Row } from "./engine-state.js";
 
@@ -40,7 +40,7 @@ export interface DeliveryStore {
 
 const CLAIMED = "id, job_key, telegram_id, lane, payload, broadcast_id, attempts, ambiguous, created_at";
 
-export function createDeliveryStore(sqlite: Database.Database): DeliveryStore {
+export function createDeliveryStore(sqlite: Sqlite): DeliveryStore {
   const sql = {
     countInterrupted: sqlite.prepare(
       `SELECT broadcast_id, count(*) AS n, sum(ambiguous = 0) AS fresh FROM deliveries

@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import type { Sqlite } from "../db/client.js";
 import type { Logger } from "../logger.js";
 
 /** A scope the gate closed after a 429, and until when (clock ms). */
@@ -27,7 +27,7 @@ const ERROR_LOG_EVERY_MS = 60_000;
  * turn of the event loop, and a closure the table already covers is not written again.
  */
 export function createFloodClosureStore(
-  sqlite: Database.Database,
+  sqlite: Sqlite,
   options: { now?: () => number; logger?: Logger } = {},
 ): FloodClosureStore {
   const now = options.now ?? Date.now;

@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import type { Sqlite } from "../db/client.js";
 
 export interface FailureReason {
   error: string;
@@ -6,7 +6,7 @@ export interface FailureReason {
 }
 
 /** Why deliveries of a broadcast failed, the most common reason first. */
-export function failureReasons(sqlite: Database.Database, broadcastId: number, limit = 5): FailureReason[] {
+export function failureReasons(sqlite: Sqlite, broadcastId: number, limit = 5): FailureReason[] {
   return sqlite
     .prepare(
       `SELECT coalesce(error, 'unknown') AS error, count(*) AS count FROM deliveries
@@ -16,7 +16,7 @@ export function failureReasons(sqlite: Database.Database, broadcastId: number, l
 }
 
 /** Deliveries an organiser's cancel stopped before they went. */
-export function countCancelled(sqlite: Database.Database, broadcastId: number): number {
+export function countCancelled(sqlite: Sqlite, broadcastId: number): number {
   return (
     sqlite
       .prepare("SELECT count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status = 'cancelled'")
@@ -30,7 +30,7 @@ const CSV_HEADER = "telegram_id,answer_id,status,error,sent_at";
  * One row per recipient: Telegram ID, answer number, status, error, sent at (UTC, ISO 8601). Only
  * ids and service data, like everything Herald keeps.
  */
-export function broadcastCsv(sqlite: Database.Database, broadcastId: number): string {
+export function broadcastCsv(sqlite: Sqlite, broadcastId: number): string {
   const rows = sqlite
     .prepare(
       `SELECT d.telegram_id, d.status, d.error, d.sent_at,

@@ -1,6 +1,5 @@
-import type Database from "better-sqlite3";
 import { sql } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import type { Db, Sqlite, Statement } from "../db/client.js";
 import { DELIVERY_STATUSES, type DeliveryLane, type DeliveryStatus, deliveries } from "../db/schema.js";
 import type { OutgoingMessage } from "../messages/outgoing.js";
 
@@ -46,7 +45,7 @@ export interface OutboxWriter {
 }
 
 /** The hot-path form of enqueueDelivery: same row, same conflict rule, no query building per row. */
-export function createOutboxWriter(sqlite: Database.Database): OutboxWriter {
+export function createOutboxWriter(sqlite: Sqlite): OutboxWriter {
   const insert = sqlite.prepare(
     `INSERT INTO deliveries (job_key, telegram_id, lane, payload, not_before, created_at)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -75,7 +74,7 @@ export function broadcastAudienceInsertSql(where: string): string {
            ON CONFLICT DO NOTHING`;
 }
 
-export function prepareBroadcastAudienceInsert(sqlite: Database.Database, where: string): Database.Statement {
+export function prepareBroadcastAudienceInsert(sqlite: Sqlite, where: string): Statement {
   return sqlite.prepare(broadcastAudienceInsertSql(where));
 }
 
@@ -93,7 +92,7 @@ export interface SentDeliveryRecord {
  * A row for a message that already went out (one attempt, sent): history written after the fact,
  * as the scenario benchmark does to give its people a past. Never used for something still to send.
  */
-export function prepareSentDeliveryRecord(sqlite: Database.Database): (record: SentDeliveryRecord) => void {
+export function prepareSentDeliveryRecord(sqlite: Sqlite): (record: SentDeliveryRecord) => void {
   const insert = sqlite.prepare(
     `INSERT INTO deliveries (job_key, telegram_id, lane, payload, status, attempts, not_before, created_at,
        sent_at, message_id)

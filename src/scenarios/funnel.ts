@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import type { Sqlite } from "../db/client.js";
 import type { Funnel } from "./model.js";
 
 interface FunnelRow {
@@ -12,7 +12,7 @@ interface FunnelRow {
 }
 
 /** Where a scenario's people are and how it ended for them, from its runs. */
-export function createFunnel(sqlite: Database.Database): (scenarioId: string) => Funnel {
+export function createFunnel(sqlite: Sqlite): (scenarioId: string) => Funnel {
   // A run counts as completed once its aim is met, even if that happened after its last step.
   const query = sqlite.prepare(
     `SELECT r.status, r.stop_reason, r.last_step_sent, count(*) AS n,

@@ -1,6 +1,6 @@
-import type Database from "better-sqlite3";
 import { createRecipientParams } from "../audience/recipient-params.js";
 import type { QuietHours } from "../config.js";
+import type { Sqlite } from "../db/client.js";
 import type { Language, ScenarioTrigger } from "../db/schema.js";
 import { DEFAULT_LANGUAGE } from "../messages/language.js";
 import type { Params } from "../messages/render.js";
@@ -38,7 +38,7 @@ export interface RunSettings {
 }
 
 /** Statements of the per-person scenarios, prepared once: a tick may handle thousands of runs. */
-function prepareRunStatements(sqlite: Database.Database) {
+function prepareRunStatements(sqlite: Sqlite) {
   return {
     enrolBound: sqlite.prepare(
       `INSERT INTO scenario_runs (scenario_id, telegram_id, answer_id, next_step, next_due_at, triggered_at, updated_at)
@@ -88,7 +88,7 @@ function prepareRunStatements(sqlite: Database.Database) {
 type RunStatements = ReturnType<typeof prepareRunStatements>;
 
 /** One due run: stop it, skip what is stale, defer it (quiet hours, daily cap), or send its step. */
-function createRunHandler(sqlite: Database.Database, sql: RunStatements, settings: RunSettings) {
+function createRunHandler(sqlite: Sqlite, sql: RunStatements, settings: RunSettings) {
   const paramsOf = createRecipientParams(sqlite);
   // Prepared once: a tick may queue thousands.
   const outbox = createOutboxWriter(sqlite);
@@ -180,7 +180,7 @@ function createRunHandler(sqlite: Database.Database, sql: RunStatements, setting
  * is due. Sends go through the outbox's transactional lane, one delivery per (run, step), so a step
  * can never reach someone twice.
  */
-export function createRuns(sqlite: Database.Database, store: ScenarioStore, settings: RunSettings) {
+export function createRuns(sqlite: Sqlite, store: ScenarioStore, settings: RunSettings) {
   const sql = prepareRunStatements(sqlite);
   const handle = createRunHandler(sqlite, sql, settings);
 

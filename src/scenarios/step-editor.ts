@@ -1,5 +1,5 @@
-import type Database from "better-sqlite3";
 import type { Clock } from "../clock.js";
+import type { Sqlite } from "../db/client.js";
 import type { Language, ScenarioTrigger } from "../db/schema.js";
 import { DEFAULT_LANGUAGE } from "../messages/language.js";
 import { MAX_DELAY, MIN_EVENT_DELAY, ScenarioError, type Step } from "./model.js";
@@ -47,7 +47,7 @@ export function checkStepChange(
 }
 
 /** Organisers' edits of a step's text or delay; people waiting for the step wait by the new delay. */
-export function createStepEditor(deps: { sqlite: Database.Database; store: ScenarioStore; clock: Clock }) {
+export function createStepEditor(deps: { sqlite: Sqlite; store: ScenarioStore; clock: Clock }) {
   const { store, clock } = deps;
   const retime = deps.sqlite.prepare(
     `UPDATE scenario_runs SET next_due_at = CASE @anchor WHEN 'previous' THEN coalesce(last_sent_at, triggered_at) + @delay
