@@ -2,29 +2,19 @@ import { type RunnerHandle, run } from "@grammyjs/runner";
 import type { FastifyInstance } from "fastify";
 import { type Bot, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { createDeepLinks } from "./audience/deep-links.js";
-import { createOrganisers } from "./audience/organisers.js";
-import { createRegistrations } from "./audience/registrations.js";
-import { createSegments } from "./audience/segments.js";
 import { createBot, describeError } from "./bot/bot.js";
 import { publishCommands } from "./bot/commands.js";
 import type { HeraldContext } from "./bot/context.js";
-import type { CockpitDeps } from "./bot/deps.js";
-import { pruneDialogs } from "./bot/dialog-storage.js";
-import { createProgressWatcher, type ProgressWatcher } from "./bot/progress.js";
+import type { ProgressWatcher } from "./bot/progress.js";
 import { type Clock, systemClock, type TimedClock, timedClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createScheduler, type Scheduler } from "./cron.js";
-import { type HeraldDatabase, maintainDatabase, openDatabase } from "./db/client.js";
-import { createBroadcasts } from "./delivery/broadcasts.js";
-import { type BroadcastProgress, createDeliveryEngine, type DeliveryEngine } from "./delivery/engine.js";
-import { createFloodClosureStore } from "./delivery/flood-closures.js";
-import { createFloodGate, type FloodGate } from "./delivery/flood-gate.js";
-import { createGatedApi } from "./delivery/gated-api.js";
+import { type HeraldDatabase, openDatabase } from "./db/client.js";
+import type { DeliveryEngine } from "./delivery/engine.js";
+import type { FloodGate } from "./delivery/flood-gate.js";
+import { scenarioTick, schedulerJobs, wireParts } from "./herald-wiring.js";
 import { buildServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
-import { createTemplates } from "./messages/templates.js";
-import { createScenarios } from "./scenarios/scenarios.js";
 
 export interface HeraldDeps {
   config: Config;
@@ -71,8 +61,6 @@ const DRAIN_POLL_MS = 20;
  * handlers get this long; whatever they still wait for in the flood gate is given up after it.
  */
 const DRAIN_LIMIT_MS = 3000;
-/** How often a running broadcast's progress is logged (the admin chat gets its own, throttled view). */
-const PROGRESS_LOG_MS = 5000;
 
 export function createHerald(deps: HeraldDeps): Herald {
   const { config, logger } = deps;
@@ -98,99 +86,11 @@ export function createHerald(deps: HeraldDeps): Herald {
       if (!config.deeplinkSigning) {
         logger.warn("DEEPLINK_SIGNING is off: anyone who guesses an answer number can take its ticket");
       }
-      const deepLinks = createDeepLinks({ secret: config.deeplinkSecret, signing: config.deeplinkSigning });
-      // One flood gate for this bot token: the engine's lanes and the bot's replies all pass it.
-      const floodGate = createFloodGate({
-        rate: config.broadcastRate,
-        paidRate: config.paidBroadcastRate,
-        clock,
-        logger,
-        closures: createFloodClosureStore(sqlite, { now: () => clock.now(), logger }),
-      });
+      const parts = wireParts({ config, logger, clock, database, bot: () => bot as Bot<HeraldContext> });
+      const { gate: floodGate, delivery, deepLinks, registrations, progress, cockpit } = parts;
       gate = floodGate;
-      const delivery = createDeliveryEngine({
-        database,
-        gate: floodGate,
-        apis: {
-          transactional: createGatedApi(floodGate, "transactional", config.botToken, config.botApiRoot),
-          bulk: createGatedApi(floodGate, "bulk", config.botToken, config.botApiRoot),
-        },
-        clock,
-        logger,
-        quietHours: config.quietHours,
-        timezone: config.timezone,
-      });
       engine = delivery;
-      const loggedAt = new Map<number, number>();
-      delivery.events.on("progress", (progress: BroadcastProgress) => {
-        const last = loggedAt.get(progress.broadcastId) ?? 0;
-        if (progress.status === "running" && clock.now() - last < PROGRESS_LOG_MS) return;
-        loggedAt.set(progress.broadcastId, clock.now());
-        logger.info({ progress }, "broadcast progress");
-      });
-      const registrations = createRegistrations({
-        db,
-        clock,
-        adminChatId: config.adminChatId,
-        onQueued: () => delivery.wake(),
-      });
-
-      const broadcasts = createBroadcasts({ database, clock, onChange: () => delivery.wake() });
-      const progress = createProgressWatcher({
-        api: () => (bot as Bot<HeraldContext>).api,
-        sqlite,
-        broadcasts,
-        clock,
-        logger,
-        config,
-      });
       watcher = progress;
-      delivery.events.on("progress", (p: BroadcastProgress) => progress.onProgress(p));
-      delivery.events.on("outage", (e: { broadcastId: number; reason: string }) =>
-        progress.onOutage({ ...e, phase: "paused" }),
-      );
-      delivery.events.on("recovered", (e: { broadcastId: number }) =>
-        progress.onOutage({ ...e, phase: "resumed" }),
-      );
-      const scenarios = createScenarios({
-        database,
-        clock,
-        logger,
-        quietHours: config.quietHours,
-        timezone: config.timezone,
-        dailyCap: config.scenarioDailyCap,
-        formUrl: config.formUrl,
-        eventStartsAt: config.eventStartsAt,
-        liveUrl: config.liveUrl,
-        formLinkFor: (telegramId) =>
-          config.formUrl === null ? null : deepLinks.formLink(config.formUrl, telegramId),
-        broadcasts,
-        onQueued: () => delivery.wake(),
-      });
-      scenarios.install();
-      const cockpit: CockpitDeps = {
-        sqlite,
-        organisers: createOrganisers({
-          adminIds: config.adminIds,
-          adminChatId: config.adminChatId,
-          clock,
-          memberStatus: async (chatId, userId) => {
-            const member = await (bot as Bot<HeraldContext>).api.getChatMember(chatId, userId);
-            // A restricted user may have left the group: only a current member counts.
-            return member.status === "restricted" && !member.is_member ? "left" : member.status;
-          },
-        }),
-        segments: createSegments({ database, clock }),
-        templates: createTemplates({ db, clock }),
-        broadcasts,
-        progress,
-        scenarios,
-        pace: () => ({
-          freeRate: floodGate.effectiveRate(false),
-          paidRate: floodGate.effectiveRate(true),
-          queuedAhead: broadcasts.queuedAhead(),
-        }),
-      };
 
       bot = createBot({
         config,
@@ -203,7 +103,7 @@ export function createHerald(deps: HeraldDeps): Herald {
         gate: floodGate,
         stopping: () => cutOff,
       });
-      const identity = await identify(bot);
+      const identity = await identify(bot, config);
       logger.info({ bot: identity.username, id: identity.id }, "bot identity known");
       await bot.api.deleteWebhook();
       await publishCommands(bot.api, config).catch((error: unknown) =>
@@ -228,30 +128,12 @@ export function createHerald(deps: HeraldDeps): Herald {
       const httpUrl = await server.listen({ host: config.http.host, port: config.http.port });
       logger.info({ url: httpUrl }, "http listening");
 
-      const runScenarios = () => {
-        if (!config.scenariosOn) return;
-        const report = scenarios.runDue(clock.now());
-        const acted = Object.entries(report).some(([key, n]) => key !== "left" && n > 0) || report.left > 0;
-        if (acted) logger.info({ report }, "scenarios ran");
-      };
-
+      const runScenarios = scenarioTick(parts, { config, logger, clock });
       scheduler = createScheduler({
         logger,
         clock,
         timezone: config.timezone,
-        jobs: [
-          {
-            name: "db-maintenance",
-            pattern: "17 * * * *",
-            run: () => {
-              maintainDatabase(sqlite);
-              const pruned = pruneDialogs(db, clock.now());
-              if (pruned > 0) logger.info({ pruned }, "abandoned organiser dialogs removed");
-            },
-          },
-          // Every minute; a missed minute (downtime) is caught up by the next, which reads what is due.
-          { name: "scenarios", pattern: "* * * * *", run: runScenarios },
-        ],
+        jobs: schedulerJobs({ logger, clock, database }, runScenarios),
       });
       scheduler.start();
       delivery.start();
@@ -275,43 +157,10 @@ export function createHerald(deps: HeraldDeps): Herald {
     }
   }
 
-  async function identify(target: Bot<HeraldContext>): Promise<UserFromGetMe> {
-    try {
-      await target.init();
-      return target.botInfo;
-    } catch (error) {
-      if (error instanceof GrammyError && error.error_code === 401) {
-        throw new StartupError(
-          "bot_token_rejected",
-          "Telegram rejected BOT_TOKEN (401 Unauthorized): the token is wrong or was revoked. Copy it again from @BotFather.",
-          { cause: error },
-        );
-      }
-      if (error instanceof HttpError || error instanceof GrammyError) {
-        throw new StartupError(
-          "bot_api_unreachable",
-          `The Bot API at ${config.botApiRoot} did not answer getMe (${error.message}). Check BOT_API_ROOT and the network.`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-  }
-
   function watchRunner(handle: RunnerHandle) {
     handle.task()?.catch((error: unknown) => {
-      const fatal =
-        error instanceof GrammyError && error.error_code === 409
-          ? new StartupError(
-              "bot_conflict",
-              "Another process is taking this bot's updates (409 Conflict): run one Herald per bot token.",
-              { cause: error },
-            )
-          : error instanceof Error
-            ? error
-            : new Error(String(error));
       logger.fatal({ err: describeError(error) }, "the update runner stopped");
-      deps.onFatal?.(fatal);
+      deps.onFatal?.(runnerFailure(error));
     });
   }
 
@@ -362,4 +211,40 @@ export function createHerald(deps: HeraldDeps): Herald {
       return scheduler;
     },
   };
+}
+
+/** Who the bot is, or why Telegram would not say: in words an operator can act on. */
+async function identify(target: Bot<HeraldContext>, config: Config): Promise<UserFromGetMe> {
+  try {
+    await target.init();
+    return target.botInfo;
+  } catch (error) {
+    if (error instanceof GrammyError && error.error_code === 401) {
+      throw new StartupError(
+        "bot_token_rejected",
+        "Telegram rejected BOT_TOKEN (401 Unauthorized): the token is wrong or was revoked. Copy it again from @BotFather.",
+        { cause: error },
+      );
+    }
+    if (error instanceof HttpError || error instanceof GrammyError) {
+      throw new StartupError(
+        "bot_api_unreachable",
+        `The Bot API at ${config.botApiRoot} did not answer getMe (${error.message}). Check BOT_API_ROOT and the network.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Why the update runner stopped, as the error Herald reports. */
+function runnerFailure(error: unknown): Error {
+  if (error instanceof GrammyError && error.error_code === 409) {
+    return new StartupError(
+      "bot_conflict",
+      "Another process is taking this bot's updates (409 Conflict): run one Herald per bot token.",
+      { cause: error },
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
 }
