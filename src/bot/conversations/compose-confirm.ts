@@ -109,11 +109,14 @@ interface Sample {
   missing?: string[];
 }
 
+/** Recipients read per page while counting who lacks a parameter (the event loop runs between pages). */
+const SAMPLE_PAGE = 1000;
+
 /**
  * The preview's recipient: one who has every parameter the message uses without a fallback, so the
  * organiser sees it filled in rather than "ваш зал — ."; and how many of the audience lack one.
  */
-function sampleFor(s: ComposeSession, { content, audience }: Composed): Sample {
+async function sampleFor(s: ComposeSession, { content, audience }: Composed): Promise<Sample> {
   const { segments, sqlite } = s.deps.cockpit;
   const withAnswer = (id: number | undefined, counted: Omit<Sample, "id" | "answer"> = {}): Sample =>
     id === undefined
@@ -121,15 +124,25 @@ function sampleFor(s: ComposeSession, { content, audience }: Composed): Sample {
       : { id, answer: s.paramsOf(id).answer_id ?? null, ...counted };
   if (placeholdersOfContent(content).length === 0) return withAnswer(segments.sample(audience.rule));
   const { where, params } = audienceFilter(audience.rule);
-  const ids = sqlite.prepare(`SELECT telegram_id AS id FROM subscribers WHERE ${where} ORDER BY telegram_id`);
+  const page = sqlite.prepare(
+    `SELECT telegram_id AS id FROM subscribers WHERE ${where} AND telegram_id > @after
+     ORDER BY telegram_id LIMIT ${SAMPLE_PAGE}`,
+  );
   const missing = new Set<string>();
   let [lacking, total, complete] = [0, 0, undefined as number | undefined];
-  for (const { id } of ids.iterate(params) as Iterable<{ id: number }>) {
-    total++;
-    const lacks = missingParams(content, s.paramsOf(id));
-    if (lacks.length === 0) complete ??= id;
-    else lacking++;
-    for (const name of lacks) missing.add(name);
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const ids = page.all({ ...params, after }) as Array<{ id: number }>;
+    for (const { id } of ids) {
+      total++;
+      const lacks = missingParams(content, s.paramsOf(id));
+      if (lacks.length === 0) complete ??= id;
+      else lacking++;
+      for (const name of lacks) missing.add(name);
+    }
+    if (ids.length < SAMPLE_PAGE) break;
+    after = (ids.at(-1) as { id: number }).id;
+    // 180,000 recipients take seconds: let sending and other chats go on between pages.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return withAnswer(complete ?? segments.sample(audience.rule), { lacking, total, missing: [...missing] });
 }
