@@ -21,9 +21,19 @@ export interface Timers {
  */
 export interface TimedClock extends Clock, Timers {}
 
+/** setTimeout fires at once beyond this (about 24.8 days): longer waits are taken in steps. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 const realTimers: Timers = {
   after(ms, fn) {
-    const timer = setTimeout(fn, ms);
+    let timer: NodeJS.Timeout;
+    const arm = (left: number) => {
+      timer = setTimeout(
+        () => (left > MAX_TIMEOUT_MS ? arm(left - MAX_TIMEOUT_MS) : fn()),
+        Math.min(left, MAX_TIMEOUT_MS),
+      );
+    };
+    arm(ms);
     return () => clearTimeout(timer);
   },
   every(ms, fn) {

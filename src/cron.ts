@@ -39,6 +39,8 @@ export function createScheduler(deps: {
   const logger = deps.logger.child({ face: "cron" });
   const running = new Set<Promise<void>>();
   const busy = new Set<string>();
+  /** The run of each job under way (runNow joins it rather than starting a second). */
+  const runOf = new Map<string, Promise<void>>();
   let timers: Cancel[] = [];
   let started = false;
 
@@ -57,7 +59,11 @@ export function createScheduler(deps: {
       }
     })();
     running.add(run);
-    void run.finally(() => running.delete(run));
+    runOf.set(job.name, run);
+    void run.finally(() => {
+      running.delete(run);
+      if (runOf.get(job.name) === run) runOf.delete(job.name);
+    });
     return run;
   };
 
@@ -87,7 +93,8 @@ export function createScheduler(deps: {
     runNow(name) {
       const job = deps.jobs.find((candidate) => candidate.name === name);
       if (!job) return Promise.reject(new Error(`no cron job named ${name}`));
-      return runJob(job);
+      // protect: a job already running is not started a second time beside itself.
+      return runOf.get(name) ?? runJob(job);
     },
   };
 }

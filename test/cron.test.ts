@@ -114,4 +114,37 @@ describe("createScheduler on fake time", () => {
     await scheduler.stop();
     expect(clock.pending()).toBe(0);
   });
+
+  it("runNow joins a run already under way instead of starting the job beside itself", async () => {
+    const logs = collectLogs();
+    let runs = 0;
+    let release: () => void = () => {};
+    const scheduler = createScheduler({
+      logger: logs.logger,
+      timezone: "Europe/Moscow",
+      clock: createFakeClock(Date.UTC(2026, 11, 3, 5, 0, 0)),
+      jobs: [
+        {
+          name: "slow",
+          pattern: "0 9 * * *",
+          run: () => {
+            runs++;
+            return new Promise<void>((resolve) => {
+              release = resolve;
+            });
+          },
+        },
+      ],
+    });
+    const first = scheduler.runNow("slow");
+    const second = scheduler.runNow("slow");
+    expect(runs).toBe(1);
+    release();
+    await Promise.all([first, second]);
+    // Once that run is over, the next one starts afresh.
+    const third = scheduler.runNow("slow");
+    expect(runs).toBe(2);
+    release();
+    await third;
+  });
 });
