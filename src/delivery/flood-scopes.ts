@@ -19,14 +19,6 @@ import {
 import { AdaptiveRate, JitterMargin } from "./flood-rate.js";
 import { SlidingWindow, UnansweredCalls } from "./flood-window.js";
 
-export {
-  CLOSE_MARGIN_MS,
-  JITTER_MARGIN_MS,
-  JITTER_NARROW_AFTER_MS,
-  JITTER_STEP_MS,
-  MAX_JITTER_MS,
-} from "./flood-limits.js";
-
 /**
  * The flood gate's book of scopes: which limits a call counts against, when each lets the next call
  * go, what a 429 closes and for how long, and how the bulk lanes' rate and jitter margin adapt. Plain
