@@ -37,6 +37,9 @@ export function openDatabase(file: string, options: { migrationsFolder?: string 
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("busy_timeout = 5000");
+    // Deleted rows are overwritten, not left in free pages: a pruned dialog or a removed list must
+    // not stay readable in the file's bytes (Herald promises no personal data at rest).
+    sqlite.pragma("secure_delete = ON");
     const db = drizzle(sqlite, { schema });
     applyMigrations(sqlite, db, options.migrationsFolder ?? MIGRATIONS_FOLDER);
     // SQLite's advice for long-lived connections: gather planner statistics at open (the hourly

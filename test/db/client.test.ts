@@ -195,3 +195,21 @@ describe("recordStart", () => {
     database.close();
   });
 });
+
+describe("bytes at rest", () => {
+  it("a deleted row leaves no trace in the database file or its WAL (secure_delete)", () => {
+    const file = join(tempDir(), "herald.db");
+    const database = openDatabase(file);
+    const marker = "Зинаида-Erased-7d1f";
+    const insert = database.sqlite.prepare("INSERT INTO dialogs (key, state, updated_at) VALUES (?, ?, ?)");
+    for (let i = 0; i < 50; i++)
+      insert.run(`k${i}`, JSON.stringify({ note: `${marker}-${i}`, pad: "x".repeat(500) }), i);
+    database.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+    database.sqlite.prepare("DELETE FROM dialogs").run();
+    database.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+    const needle = Buffer.from(marker);
+    const bytes = [readFileSync(file), readFileSync(`${file}-wal`)];
+    database.close();
+    expect(bytes.map((b) => b.includes(needle))).toEqual([false, false]);
+  });
+});
