@@ -1,8 +1,6 @@
 import type { PaidSecond } from "./engine-state.js";
 import { paidTenths } from "./plan.js";
 
-export { FREE_RATE } from "./plan.js";
-
 /**
  * The cost of one more paid message sent at `at`, in tenths of a Star, by Telegram's price
  * (`paidTenths`, the one the plan card estimates with) applied to one wall-clock second. Counts it in `paid`.

@@ -14,7 +14,7 @@ import {
 
 useCockpitHarness();
 
-// Replies to an organiser go through the bot's throttler at about one a second per chat, as
+// Replies to an organiser go through the flood gate at about one a second per chat, as
 // Telegram wants: a long dialog takes tens of seconds on a slow machine.
 describe("the organisers' cockpit", { timeout: 120_000 }, () => {
   it("imports nothing from a list with bad lines, then a fixed list becomes a segment with attributes", async () => {

@@ -19,7 +19,7 @@ import { waitFor } from "../helpers/wait-for.js";
 
 useCockpitHarness();
 
-// Replies to an organiser go through the bot's throttler at about one a second per chat, as
+// Replies to an organiser go through the flood gate at about one a second per chat, as
 // Telegram wants: a long dialog takes tens of seconds on a slow machine.
 describe("the organisers' cockpit", { timeout: 120_000 }, () => {
   it("composes, previews, test-sends, launches and reports a broadcast with personal ticket links", async () => {

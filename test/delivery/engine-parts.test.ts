@@ -2,9 +2,10 @@ import { GrammyError, HttpError } from "grammy";
 import { describe, expect, it } from "vitest";
 import type { Broadcast } from "../../src/delivery/broadcasts.js";
 import type { Row } from "../../src/delivery/engine-state.js";
+import { FREE_RATE } from "../../src/delivery/plan.js";
 import { progressFigures, recordSent, type SentHistory } from "../../src/delivery/progress-figures.js";
 import { backoffMs, judgeFailure, RETRY_HORIZON_MS } from "../../src/delivery/retry-policy.js";
-import { FREE_RATE, paidCostTenths } from "../../src/delivery/stars.js";
+import { paidCostTenths } from "../../src/delivery/stars.js";
 
 const row: Row = {
   id: 1,

@@ -11,7 +11,7 @@ import {
 } from "../../src/delivery/engine.js";
 import { createFloodGate } from "../../src/delivery/flood-gate.js";
 import { createGatedApi } from "../../src/delivery/gated-api.js";
-import { enqueueDelivery } from "../../src/delivery/outbox.js";
+import { enqueueDelivery } from "../../src/outbox/outbox.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { TEST_TOKEN } from "../helpers/config.js";
 import { collectLogs } from "../helpers/log-collector.js";

@@ -6,9 +6,9 @@ import { createRegistrations, type Registrations } from "../../src/audience/regi
 import { recordStart } from "../../src/audience/subscribers.js";
 import { type HeraldDatabase, openDatabase } from "../../src/db/client.js";
 import { deliveries, registrations, webhookEvents } from "../../src/db/schema.js";
-import { countDeliveries } from "../../src/delivery/outbox.js";
 import { buildServer } from "../../src/http/server.js";
 import type { OutgoingMessage } from "../../src/messages/outgoing.js";
+import { countDeliveries } from "../../src/outbox/outbox.js";
 import { createFakeClock, type FakeClock } from "../helpers/fake-clock.js";
 import { type CollectedLogs, collectLogs } from "../helpers/log-collector.js";
 import { type SignOptions, signedPost, unixSeconds } from "../helpers/signed-request.js";

@@ -1,10 +1,9 @@
 import { InlineKeyboard } from "grammy";
 import { recordAdminAction } from "../../audience/audit.js";
-import { audienceFilter } from "../../audience/segments.js";
+import { type PreviewSample, previewSample } from "../../audience/preview-sample.js";
 import { type BroadcastContent, BroadcastNotFoundError, type Broadcasts } from "../../delivery/broadcasts.js";
 import { launchBroadcast } from "../../delivery/launch.js";
 import { sendContent } from "../../delivery/send-content.js";
-import { missingParams, placeholdersOfContent } from "../../messages/content-params.js";
 import { confirmButton } from "../callback-data.js";
 import type { DialogContext } from "../context.js";
 import { describeError } from "../describe-error.js";
@@ -50,7 +49,10 @@ export function launchedAnswer(
 export async function previewAndConfirm(s: ComposeSession, composed: Composed): Promise<void> {
   const { io, m, conversation, chatId } = s;
   const { content } = composed;
-  const sample: Sample = await conversation.external(() => sampleFor(s, composed));
+  const { segments, sqlite } = s.deps.cockpit;
+  const sample = await conversation.external(() =>
+    previewSample({ sqlite, segments, paramsOf: s.paramsOf }, content, composed.audience.rule),
+  );
   const paramsOfSample = () => (sample.id === null ? {} : s.paramsOf(sample.id));
   const refused = await conversation.external((outer) =>
     sendContent(outer.api, chatId, content, paramsOfSample()).then(
@@ -100,55 +102,8 @@ export async function previewAndConfirm(s: ComposeSession, composed: Composed): 
   }
 }
 
-/** Who the preview is for, and (in dialogs stored before it was counted) how many lack a parameter. */
-interface Sample {
-  id: number | null;
-  answer: string | null;
-  lacking?: number;
-  total?: number;
-  missing?: string[];
-}
-
-/** Recipients read per page while counting who lacks a parameter (the event loop runs between pages). */
-const SAMPLE_PAGE = 1000;
-
-/**
- * The preview's recipient: one who has every parameter the message uses without a fallback, so the
- * organiser sees it filled in rather than "ваш зал — ."; and how many of the audience lack one.
- */
-async function sampleFor(s: ComposeSession, { content, audience }: Composed): Promise<Sample> {
-  const { segments, sqlite } = s.deps.cockpit;
-  const withAnswer = (id: number | undefined, counted: Omit<Sample, "id" | "answer"> = {}): Sample =>
-    id === undefined
-      ? { id: null, answer: null, ...counted }
-      : { id, answer: s.paramsOf(id).answer_id ?? null, ...counted };
-  if (placeholdersOfContent(content).length === 0) return withAnswer(segments.sample(audience.rule));
-  const { where, params } = audienceFilter(audience.rule);
-  const page = sqlite.prepare(
-    `SELECT telegram_id AS id FROM subscribers WHERE ${where} AND telegram_id > @after
-     ORDER BY telegram_id LIMIT ${SAMPLE_PAGE}`,
-  );
-  const missing = new Set<string>();
-  let [lacking, total, complete] = [0, 0, undefined as number | undefined];
-  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-    const ids = page.all({ ...params, after }) as Array<{ id: number }>;
-    for (const { id } of ids) {
-      total++;
-      const lacks = missingParams(content, s.paramsOf(id));
-      if (lacks.length === 0) complete ??= id;
-      else lacking++;
-      for (const name of lacks) missing.add(name);
-    }
-    if (ids.length < SAMPLE_PAGE) break;
-    after = (ids.at(-1) as { id: number }).id;
-    // 180,000 recipients take seconds: let sending and other chats go on between pages.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return withAnswer(complete ?? segments.sample(audience.rule), { lacking, total, missing: [...missing] });
-}
-
 /** The line under the preview that says how many would see a blank, and how to write a fallback. */
-function missingWarning(m: Messages, sample: Sample): string {
+function missingWarning(m: Messages, sample: PreviewSample): string {
   const first = sample.missing?.[0];
   if (!sample.lacking || first === undefined) return "";
   return `\n\n${fill(m.previewMissingParams, {
