@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
+import { FORM_PROVIDERS, type FormProvider, isFormProvider } from "./forms/providers.js";
 import { parseLocalDateTime } from "./time.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -24,6 +25,8 @@ export interface Config {
   deeplinkSigning: boolean;
   /** The registration form, for attendees who open the bot before registering. */
   formUrl: string | null;
+  /** The form connectors (`POST /webhooks/forms/<provider>`). */
+  forms: FormsConfig;
   timezone: string;
   quietHours: QuietHours | null;
   broadcastRate: number;
@@ -38,6 +41,28 @@ export interface Config {
   /** Off: no reminder scenario runs at all, whatever is enabled in the cockpit. */
   scenariosOn: boolean;
   logLevel: LogLevel;
+}
+
+/** One attribute an organiser allows from their form: stored under `attribute`, read from `field`. */
+export interface FormFieldMapping {
+  attribute: string;
+  /** The form's field as the provider names it: its key, ref, label or title (compared loosely). */
+  field: string;
+}
+
+export interface FormsConfig {
+  /** FORM_SECRET: Typeform's and Tally's signing secret, and the root of the other providers' tokens; null: connectors off. */
+  secret: string | null;
+  /** FORM_PROVIDER: the builder FORM_URL belongs to, which decides where FORM_URL carries `ref`. */
+  provider: FormProvider | null;
+  /** FORM_FIELDS: the only fields Herald reads from a form besides the answer number and `ref`. */
+  fields: readonly FormFieldMapping[];
+  /** FORM_ANSWER_FIELD: the field holding the answer number; null: the provider's submission id. */
+  answerField: string | null;
+  /** FORM_REF_FIELD: the hidden field carrying Herald's signed reference (default `ref`). */
+  refField: string;
+  /** FORM_REF_PARAM: FORM_URL's parameter for the reference (`ref`, or `entry.<id>` for Google); null: the provider's default. */
+  refParam: string | null;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +121,7 @@ export function loadConfig(env: Env): Config {
   }
   const formUrlRaw = value("FORM_URL");
   const formUrl = formUrlRaw === undefined ? null : parseUrl(formUrlRaw, "FORM_URL", problems);
+  const forms = parseForms(value, problems);
 
   const timezone = value("TIMEZONE") ?? "Europe/Moscow";
   if (!isTimeZone(timezone)) {
@@ -167,6 +193,7 @@ export function loadConfig(env: Env): Config {
     deeplinkSecret: deeplinkSecret as string,
     deeplinkSigning: signing !== "off",
     formUrl,
+    forms,
     timezone,
     quietHours,
     broadcastRate,
@@ -187,6 +214,42 @@ export function readEnv(env: Env, envFile = ".env"): Env {
   if (!existsSync(envFile)) return env;
   const fromFile = parseEnv(readFileSync(envFile, "utf8"));
   return { ...fromFile, ...env };
+}
+
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+
+function parseForms(value: (name: string) => string | undefined, problems: string[]): FormsConfig {
+  const secretRaw = value("FORM_SECRET");
+  const secret = secretRaw === undefined ? null : (parseSecret(secretRaw, "FORM_SECRET", problems) ?? null);
+  const providerRaw = value("FORM_PROVIDER")?.toLowerCase();
+  let provider: FormProvider | null = null;
+  if (providerRaw !== undefined) {
+    if (isFormProvider(providerRaw)) provider = providerRaw;
+    else problems.push(`FORM_PROVIDER "${providerRaw}" must be one of ${FORM_PROVIDERS.join(", ")}.`);
+  }
+  const fields: FormFieldMapping[] = [];
+  for (const part of (value("FORM_FIELDS") ?? "").split(",")) {
+    const item = part.trim();
+    if (item === "") continue;
+    const eq = item.indexOf("=");
+    const attribute = (eq === -1 ? item : item.slice(0, eq)).trim();
+    const field = (eq === -1 ? item : item.slice(eq + 1)).trim();
+    if (!ATTRIBUTE_NAME.test(attribute) || field === "") {
+      problems.push(
+        `FORM_FIELDS has "${item}": list attribute=field pairs separated by commas (attribute: a-z, 0-9 and _, starting with a letter; "city" alone reads the field "city").`,
+      );
+      continue;
+    }
+    fields.push({ attribute, field });
+  }
+  return {
+    secret,
+    provider,
+    fields,
+    answerField: value("FORM_ANSWER_FIELD") ?? null,
+    refField: value("FORM_REF_FIELD") ?? "ref",
+    refParam: value("FORM_REF_PARAM") ?? null,
+  };
 }
 
 function parseUrl(raw: string, name: string, problems: string[]): string {
