@@ -19,6 +19,8 @@ export interface Config {
   adminIds: readonly number[];
   adminChatId: number | null;
   http: { host: string; port: number };
+  /** PUBLIC_URL: where the organiser's systems and form builders reach Herald's HTTP face; null: not public yet. */
+  publicUrl: string | null;
   webhookSecret: string;
   deeplinkSecret: string;
   /** Off only when the organiser explicitly allows unsigned deep links (Herald warns at every start). */
@@ -112,6 +114,10 @@ export function loadConfig(env: Env): Config {
   const host = value("HTTP_HOST") ?? "127.0.0.1";
   const port = parseInteger(value("HTTP_PORT") ?? "3000", "HTTP_PORT", 0, 65535, problems, "a TCP port");
 
+  const publicRaw = value("PUBLIC_URL");
+  const publicUrl =
+    publicRaw === undefined ? null : parseUrl(publicRaw, "PUBLIC_URL", problems).replace(/\/+$/, "");
+
   const webhookSecret = parseSecret(value("WEBHOOK_SECRET"), "WEBHOOK_SECRET", problems);
   const deeplinkSecret = parseSecret(value("DEEPLINK_SECRET"), "DEEPLINK_SECRET", problems);
 
@@ -189,6 +195,7 @@ export function loadConfig(env: Env): Config {
     adminIds,
     adminChatId,
     http: { host, port },
+    publicUrl,
     webhookSecret: webhookSecret as string,
     deeplinkSecret: deeplinkSecret as string,
     deeplinkSigning: signing !== "off",
@@ -242,13 +249,19 @@ function parseForms(value: (name: string) => string | undefined, problems: strin
     }
     fields.push({ attribute, field });
   }
+  const refParam = value("FORM_REF_PARAM") ?? null;
+  if (provider === "google" && (refParam === null || !/^entry\.\d+$/.test(refParam))) {
+    problems.push(
+      'FORM_PROVIDER "google" needs FORM_REF_PARAM: the pre-filled entry of a short-answer question that carries the reference, such as entry.1234567890 (Google Forms: "Get pre-filled link").',
+    );
+  }
   return {
     secret,
     provider,
     fields,
     answerField: value("FORM_ANSWER_FIELD") ?? null,
     refField: value("FORM_REF_FIELD") ?? "ref",
-    refParam: value("FORM_REF_PARAM") ?? null,
+    refParam,
   };
 }
 
