@@ -1,4 +1,5 @@
 import type { Sqlite } from "../db/client.js";
+import { reasonForOrganisers } from "../messages/transactional.js";
 import { DECISION_JOBS, type DecisionKind, decisionOfJob, TICKET_SENT } from "../outbox/tickets.js";
 
 export interface Stats {
@@ -20,7 +21,7 @@ export interface Stats {
 export interface FailedDecision {
   answerId: string;
   kind: DecisionKind;
-  /** Telegram's reason, as recorded on the delivery. */
+  /** Telegram's reason, as recorded on the delivery, without the links it quotes (reasonForOrganisers). */
   reason: string;
 }
 
@@ -60,7 +61,7 @@ function failedDecisions(sqlite: Sqlite): Stats["decisionsFailed"] {
     .all(LATEST_FAILED_DECISIONS) as Array<{ job_key: string; error: string | null }>;
   const latest = rows.flatMap((row) => {
     const decision = decisionOfJob(row.job_key);
-    return decision ? [{ ...decision, reason: row.error ?? "" }] : [];
+    return decision ? [{ ...decision, reason: reasonForOrganisers(row.error ?? "") }] : [];
   });
   return { count, latest };
 }

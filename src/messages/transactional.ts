@@ -91,8 +91,18 @@ const failedTexts = {
   },
 } satisfies Record<Language, Record<"ticket" | "rejection", string>>;
 
-/** Telegram's reasons are short; one that quotes a whole link is cut so the report stays readable. */
 const MAX_REASON_LENGTH = 300;
+const QUOTED_LINK = /\b(?:https?|tg):\/\/[^\s'"]*/gi;
+
+/**
+ * Telegram's reason as organisers are shown it: a link it quotes ("button URL 'https://…' is
+ * invalid") is left out, since a ticket link may carry whatever the organisers' system put in it, and
+ * the answer number already says which one; the rest is cut to a readable length.
+ */
+export function reasonForOrganisers(reason: string): string {
+  const plain = reason.replace(QUOTED_LINK, "…");
+  return plain.length > MAX_REASON_LENGTH ? `${plain.slice(0, MAX_REASON_LENGTH)}…` : plain;
+}
 
 /**
  * For the organisers' chat: a ticket or a rejection failed for good. Only the answer number and
@@ -102,8 +112,7 @@ export function decisionFailedAlert(
   language: Language,
   input: { answerId: string; kind: "ticket" | "rejection"; reason: string },
 ): OutgoingMessage {
-  const reason =
-    input.reason.length > MAX_REASON_LENGTH ? `${input.reason.slice(0, MAX_REASON_LENGTH)}…` : input.reason;
+  const reason = reasonForOrganisers(input.reason);
   return render(
     { kind: "text", html: failedTexts[language][input.kind] },
     { answer: input.answerId, reason },

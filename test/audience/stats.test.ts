@@ -61,6 +61,13 @@ describe("collectStats", () => {
       kind: "rejection",
       reason: "Bad Request: chat not found",
     });
+    const quoting =
+      "Bad Request: inline keyboard button URL 'https://t.example.org/t/21?n=x' is invalid: Wrong HTTP URL";
+    deliver.run(ticketJobKey("A21", 1), 21, "transactional", "failed", quoting, null);
+    // The link Telegram quotes is left out: the answer number says which ticket it was.
+    expect(collectStats(sqlite).decisionsFailed.latest[0]?.reason).toBe(
+      "Bad Request: inline keyboard button URL '…' is invalid: Wrong HTTP URL",
+    );
     close();
   });
 });

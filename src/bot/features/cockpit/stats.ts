@@ -7,8 +7,6 @@ import { broadcastLine } from "./broadcasts.js";
 
 type Deps = Pick<BotDeps, "config" | "cockpit">;
 
-const MAX_REASON_SHOWN = 200;
-
 /** /stats: subscribers, registrations, tickets (and those Telegram refused) and the latest broadcasts. */
 export function statsFeature(deps: Deps): Composer<HeraldContext> {
   const composer = new Composer<HeraldContext>();
@@ -28,16 +26,11 @@ export async function showStats(deps: Deps, ctx: HeraldContext): Promise<void> {
     lines.push(fill(m.statsDecisionsFailed, { n: failed.count }));
     for (const f of failed.latest) {
       const kind = f.kind === "ticket" ? m.statsFailedTicket : m.statsFailedRejection;
-      lines.push(fill(m.statsDecisionFailed, { answer: f.answerId, kind, reason: shortened(f.reason) }));
+      lines.push(fill(m.statsDecisionFailed, { answer: f.answerId, kind, reason: f.reason }));
     }
   }
   const recent = deps.cockpit.broadcasts.list(5);
   if (recent.length > 0)
     lines.push("", m.statsBroadcasts, ...recent.map((row) => broadcastLine(deps, ctx, row)));
   await ctx.reply(lines.join("\n"));
-}
-
-/** A reason may quote a whole link: the reply must stay under Telegram's 4096 characters. */
-function shortened(reason: string): string {
-  return reason.length > MAX_REASON_SHOWN ? `${reason.slice(0, MAX_REASON_SHOWN)}…` : reason;
 }
