@@ -4,11 +4,14 @@ import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { dialogs } from "../db/schema.js";
 import { pruneDrafts } from "../delivery/broadcasts.js";
+import { stripPersonal } from "./strip-personal.js";
 
 /**
  * Conversation state in SQLite, so an organiser's half-composed broadcast survives a restart. It
- * holds the organiser's own updates (Telegram puts their name in each), so abandoned dialogs are
- * pruned after a week (pruneDialogs, from the hourly upkeep). The
+ * holds the organiser's own updates, which Telegram sends with their name, username and, in a shared
+ * contact, someone's phone: these are stripped before anything is written (stripPersonal), so the
+ * file holds ids, texts and button data only. Abandoned dialogs are still pruned after a week
+ * (pruneDialogs, from the hourly upkeep), with the texts they hold. The
  * plugin versions what it writes; after an incompatible code change the old state is dropped and the
  * organiser is told the dialog ended (see the cockpit's fallback), never left in silence. A change
  * that forgot the version bump is caught when the old log fails to replay, and dropped the same way.
@@ -30,7 +33,7 @@ export function dialogStorage<S>(
     },
     write(key, state) {
       if (frozen()) return;
-      const value = { key, state: JSON.stringify(state), updatedAt: clock.now() };
+      const value = { key, state: JSON.stringify(stripPersonal(state)), updatedAt: clock.now() };
       db.insert(dialogs)
         .values(value)
         .onConflictDoUpdate({ target: dialogs.key, set: { state: value.state, updatedAt: value.updatedAt } })
