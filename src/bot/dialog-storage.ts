@@ -86,15 +86,37 @@ export const DIALOG_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /** A draft is made inside a dialog that exists already: one this old without its dialog is abandoned. */
 const DRAFT_GRACE_MS = 60 * 60 * 1000;
 
-/** Drops abandoned dialogs, then the broadcast drafts no dialog holds any more; returns how many of both. */
+/**
+ * Drops abandoned dialogs, then the broadcast drafts no dialog holds any more; returns how many of both.
+ * Dialogs stored by a Herald that kept names lose them here (the first upkeep after an upgrade).
+ */
 export function pruneDialogs(db: Db, now: number): number {
   const dialogsPruned = db
     .delete(dialogs)
     .where(lt(dialogs.updatedAt, now - DIALOG_RETENTION_MS))
     .run().changes;
+  stripStoredDialogs(db);
   const draftsPruned = pruneDrafts(db, {
     before: now - DRAFT_GRACE_MS,
     dialogOpen: (owner) => hasDialog(db, dialogKeyOf(owner.chatId, owner.createdBy)),
   });
   return dialogsPruned + draftsPruned;
+}
+
+/**
+ * Rewrites, without personal fields, the stored dialogs that still hold some; their time of last use is
+ * kept, so retention still counts from the organiser's last step. Synchronous: no update of a dialog
+ * can come between the read and the write.
+ */
+export function stripStoredDialogs(db: Db): number {
+  let rewritten = 0;
+  db.transaction((tx) => {
+    for (const row of tx.select({ key: dialogs.key, state: dialogs.state }).from(dialogs).all()) {
+      const stripped = JSON.stringify(stripPersonal(JSON.parse(row.state)));
+      if (stripped === row.state) continue;
+      tx.update(dialogs).set({ state: stripped }).where(eq(dialogs.key, row.key)).run();
+      rewritten++;
+    }
+  });
+  return rewritten;
 }
