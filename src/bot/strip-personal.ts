@@ -35,6 +35,9 @@ const ALWAYS_BLANKED = ["phone_number", "sender_user_name"] as const;
 function strip(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strip);
   if (value === null || typeof value !== "object") return value;
+  // As JSON.stringify would write it (a Date returned by an `external` stays its ISO string).
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") return strip(toJSON.call(value));
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(source)) out[key] = strip(inner);

@@ -175,6 +175,9 @@ describe("stripPersonal", () => {
       },
     };
     expect(stripPersonal(state)).toEqual(state);
+    // Written exactly as it would have been without stripping, values with their own JSON form included.
+    const when = { at: new Date(Date.UTC(2026, 11, 4, 10)), n: 1 };
+    expect(JSON.stringify(stripPersonal(when))).toBe(JSON.stringify(when));
   });
 
   it("gives grammY a context that answers what Herald's dialogs ask", () => {
