@@ -61,6 +61,7 @@ const PERSONAL_KEYS = [
   "active_usernames",
   "phone_number",
   "vcard",
+  "email",
   "bio",
   "sender_user_name",
   "forward_sender_name",

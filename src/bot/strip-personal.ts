@@ -24,6 +24,7 @@ const ALWAYS_DROPPED = [
   "bio",
   "birthdate",
   "vcard",
+  "email",
   "forward_sender_name",
   "forward_signature",
   "author_signature",
