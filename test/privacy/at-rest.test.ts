@@ -44,6 +44,9 @@ const NEEDLES = [
   "Xqvzgroup",
 ];
 
+/** A shared, loaded machine answers slowly; the test waits for what it expects, not a fixed time. */
+const PATIENT = { timeoutMs: 30_000 };
+
 let sandbox: Sandbox;
 let herald: Herald | undefined;
 let dir: { path: string; cleanup(): void };
@@ -155,14 +158,14 @@ async function attendeeTalks() {
   expect((await webhooks.submit("7001", { attributes: { hall: "A" } })).status).toBeLessThan(300);
   const link = await webhooks.deepLink("7001");
   sandbox.userStarts(attendee.id, String(link.body.payload));
-  await sandbox.waitForBotMessage(attendee.id, (m) => /7001/.test(m.text ?? ""));
+  await sandbox.waitForBotMessage(attendee.id, (m) => /7001/.test(m.text ?? ""), PATIENT);
   const replies = () => sandbox.botMessages(attendee.id).length;
   let before = replies();
   sandbox.userSends(
     attendee.id,
     `Здравствуйте! Я ${ATTENDEE.first_name} ${ATTENDEE.last_name} (@${ATTENDEE.username}), телефон ${ATTENDEE_PHONE}`,
   );
-  await sandbox.waitForBotMessage(attendee.id, () => replies() > before);
+  await sandbox.waitForBotMessage(attendee.id, () => replies() > before, PATIENT);
   before = replies();
   sandbox.userSendsContact(attendee.id, {
     phone_number: ATTENDEE_PHONE,
@@ -170,7 +173,7 @@ async function attendeeTalks() {
     last_name: ATTENDEE.last_name,
     user_id: attendee.id,
   });
-  await sandbox.waitForBotMessage(attendee.id, () => replies() > before);
+  await sandbox.waitForBotMessage(attendee.id, () => replies() > before, PATIENT);
 }
 
 /**
@@ -222,7 +225,7 @@ describe("nothing personal at rest", { timeout: 180_000 }, () => {
     const groupChat = createChatReader(sandbox, group.id);
     await groupChat.next(/^Broadcast #1 «Doors open at 10:00/);
     await groupChat.next(/^Report: broadcast #1/);
-    await sandbox.waitForBotMessage(attendee.id, (m) => m.text === "Doors open at 10:00");
+    await sandbox.waitForBotMessage(attendee.id, (m) => m.text === "Doors open at 10:00", PATIENT);
     expect
       .soft({ found: found(databaseBytes()), tables: tablesHolding() })
       .toEqual({ found: {}, tables: {} });
