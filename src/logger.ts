@@ -16,7 +16,7 @@ export interface LoggerOptions {
 
 /**
  * Personal data Telegram sends in updates. Herald never logs updates whole, but a future log call
- * that passes a `from` or `chat` object must not leak them either.
+ * that passes a `from` or `chat` object must not leak them either (deeper ones: redactPersonal).
  */
 const REDACTED_PATHS = [
   "botToken",
@@ -49,13 +49,46 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-/** The last line of defence: every serialised line is searched for secret values before it is written. */
+/**
+ * Fields of Telegram objects that name or reach a person. The redact paths above reach two levels; an
+ * update inside an error (`err.ctx.update.message.from`, a refused call's payload) is deeper, so every
+ * serialised line is also searched for these keys at any depth.
+ */
+const PERSONAL_KEYS = [
+  "first_name",
+  "last_name",
+  "username",
+  "active_usernames",
+  "phone_number",
+  "vcard",
+  "email",
+  "bio",
+  "sender_user_name",
+  "forward_sender_name",
+  "author_signature",
+] as const;
+/** A JSON string, an array of them (active_usernames) or a number (a phone written as digits). */
+const JSON_STRING = String.raw`"(?:[^"\\]|\\.)*"`;
+const PERSONAL_VALUE = new RegExp(
+  String.raw`"(${PERSONAL_KEYS.join("|")})":(?:${JSON_STRING}|\[(?:${JSON_STRING}|[^\]"])*\]|[-0-9.eE+]+)`,
+  "g",
+);
+const PERSONAL_KEY_TEXT = PERSONAL_KEYS.map((key) => `"${key}":`);
+
+export function redactPersonal(line: string): string {
+  if (!PERSONAL_KEY_TEXT.some((key) => line.includes(key))) return line;
+  return line.replace(PERSONAL_VALUE, '"$1":"[redacted]"');
+}
+
+/**
+ * The last line of defence: every serialised line is cleared of personal fields and searched for secret
+ * values before it is written.
+ */
 function scrubbing(target: DestinationStream, secrets: readonly string[]): DestinationStream {
   const needles = secretNeedles(secrets);
-  if (needles.length === 0) return target;
   return {
     write(line: string) {
-      let out = line;
+      let out = redactPersonal(line);
       for (const needle of needles) {
         if (out.includes(needle)) out = out.replaceAll(needle, "[secret]");
       }

@@ -4,11 +4,14 @@ import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { dialogs } from "../db/schema.js";
 import { pruneDrafts } from "../delivery/broadcasts.js";
+import { stripPersonal } from "./strip-personal.js";
 
 /**
  * Conversation state in SQLite, so an organiser's half-composed broadcast survives a restart. It
- * holds the organiser's own updates (Telegram puts their name in each), so abandoned dialogs are
- * pruned after a week (pruneDialogs, from the hourly upkeep). The
+ * holds the organiser's own updates, which Telegram sends with their name, username and, in a shared
+ * contact, someone's phone: these are stripped before anything is written (stripPersonal), so the
+ * file holds ids, texts and button data only. Abandoned dialogs are still pruned after a week
+ * (pruneDialogs, from the hourly upkeep), with the texts they hold. The
  * plugin versions what it writes; after an incompatible code change the old state is dropped and the
  * organiser is told the dialog ended (see the cockpit's fallback), never left in silence. A change
  * that forgot the version bump is caught when the old log fails to replay, and dropped the same way.
@@ -30,7 +33,7 @@ export function dialogStorage<S>(
     },
     write(key, state) {
       if (frozen()) return;
-      const value = { key, state: JSON.stringify(state), updatedAt: clock.now() };
+      const value = { key, state: JSON.stringify(stripPersonal(state)), updatedAt: clock.now() };
       db.insert(dialogs)
         .values(value)
         .onConflictDoUpdate({ target: dialogs.key, set: { state: value.state, updatedAt: value.updatedAt } })
@@ -83,15 +86,37 @@ export const DIALOG_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /** A draft is made inside a dialog that exists already: one this old without its dialog is abandoned. */
 const DRAFT_GRACE_MS = 60 * 60 * 1000;
 
-/** Drops abandoned dialogs, then the broadcast drafts no dialog holds any more; returns how many of both. */
+/**
+ * Drops abandoned dialogs, then the broadcast drafts no dialog holds any more; returns how many of both.
+ * Dialogs stored by a Herald that kept names lose them here (the first upkeep after an upgrade).
+ */
 export function pruneDialogs(db: Db, now: number): number {
   const dialogsPruned = db
     .delete(dialogs)
     .where(lt(dialogs.updatedAt, now - DIALOG_RETENTION_MS))
     .run().changes;
+  stripStoredDialogs(db);
   const draftsPruned = pruneDrafts(db, {
     before: now - DRAFT_GRACE_MS,
     dialogOpen: (owner) => hasDialog(db, dialogKeyOf(owner.chatId, owner.createdBy)),
   });
   return dialogsPruned + draftsPruned;
+}
+
+/**
+ * Rewrites, without personal fields, the stored dialogs that still hold some; their time of last use is
+ * kept, so retention still counts from the organiser's last step. Synchronous: no update of a dialog
+ * can come between the read and the write.
+ */
+export function stripStoredDialogs(db: Db): number {
+  let rewritten = 0;
+  db.transaction((tx) => {
+    for (const row of tx.select({ key: dialogs.key, state: dialogs.state }).from(dialogs).all()) {
+      const stripped = JSON.stringify(stripPersonal(JSON.parse(row.state)));
+      if (stripped === row.state) continue;
+      tx.update(dialogs).set({ state: stripped }).where(eq(dialogs.key, row.key)).run();
+      rewritten++;
+    }
+  });
+  return rewritten;
 }

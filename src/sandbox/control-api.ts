@@ -19,6 +19,7 @@ const ROUTES = [
   "POST /sandbox/users/:id/photos {content_base64?, caption?, caption_entities?, width?, height?, chat_id?}",
   "POST /sandbox/users/:id/stickers {emoji?, set_name?, content_base64?, chat_id?}",
   "POST /sandbox/users/:id/videos {content_base64?, caption?, caption_entities?, width?, height?, duration?, file_name?, mime_type?, chat_id?}",
+  "POST /sandbox/users/:id/contacts {phone_number, first_name, last_name?, user_id?, vcard?, chat_id?}",
   "POST /sandbox/users/:id/callbacks {message_id, data, chat_id?}",
   "POST /sandbox/users/:id/block",
   "POST /sandbox/users/:id/unblock",

@@ -108,6 +108,20 @@ export function userActionRoute(
         }),
         withChat,
       );
+    case "contacts": {
+      const userIdInContact = optionalInt(body, "user_id");
+      return sandbox.userSendsContact(
+        userId,
+        {
+          phone_number: requiredString(body, "phone_number"),
+          first_name: requiredString(body, "first_name"),
+          ...optionalField(body, "last_name"),
+          ...optionalField(body, "vcard"),
+          ...(userIdInContact !== undefined && { user_id: userIdInContact }),
+        },
+        withChat,
+      );
+    }
     case "start":
       return sandbox.userStarts(userId, optionalString(body, "payload"), botOpt(body));
     case "documents": {

@@ -2,6 +2,7 @@ import type { EventEmitter } from "node:events";
 import type {
   CallbackAnswer,
   ChatRecord,
+  Contact,
   Faults,
   FloodLimits,
   FloodModelName,
@@ -133,6 +134,8 @@ export interface Sandbox {
   userSendsSticker(userId: number, opts?: UserSticker): ChatRecord;
   /** A user's video, optionally captioned. */
   userSendsVideo(userId: number, video?: UserVideo, opts?: UserChatOptions): ChatRecord;
+  /** A contact a user shares (their own, with `user_id`, or anyone's from their address book). */
+  userSendsContact(userId: number, contact: Contact, opts?: UserChatOptions): ChatRecord;
   userPresses(
     userId: number,
     button: { messageId: number; data: string; chatId?: number },

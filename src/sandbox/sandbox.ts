@@ -60,6 +60,7 @@ function worldHelpers(world: World, events: EventEmitter, waiters: Set<(err: Err
     userSendsPhoto: (userId, photo, opts) => world.userSendsPhoto(userId, photo, opts),
     userSendsSticker: (userId, opts) => world.userSendsSticker(userId, opts),
     userSendsVideo: (userId, video, opts) => world.userSendsVideo(userId, video, opts),
+    userSendsContact: (userId, contact, opts) => world.userSendsContact(userId, contact, opts),
     userPresses: (userId, button, opts) => world.userPresses(userId, button, opts),
     blockBot: (userId, opts) => world.blockBot(userId, opts),
     unblockBot: (userId, opts) => world.unblockBot(userId, opts),

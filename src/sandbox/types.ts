@@ -1,6 +1,6 @@
-import type { Document, MessageEntity, PhotoSize, Sticker, Video } from "grammy/types";
+import type { Contact, Document, MessageEntity, PhotoSize, Sticker, Video } from "grammy/types";
 
-export type { Document, MessageEntity, PhotoSize, Sticker, Video };
+export type { Contact, Document, MessageEntity, PhotoSize, Sticker, Video };
 
 export interface SandboxClock {
   /** Milliseconds since the epoch. */
@@ -143,6 +143,8 @@ export interface ChatRecord {
   document?: Document;
   sticker?: Sticker;
   video?: Video;
+  /** A phone contact the user shared (their own or someone else's). */
+  contact?: Contact;
   reply_to_message_id?: number;
   /** Set on messages produced by forwardMessage. */
   forward_origin?: unknown;

@@ -13,7 +13,9 @@ function describe(rec: ChatRecord): string {
         ? "[sticker]"
         : rec.video
           ? "[video]"
-          : "";
+          : rec.contact
+            ? "[contact]"
+            : "";
   const body = rec.text ?? rec.caption ?? media;
   const short = body.length > 60 ? `${body.slice(0, 57)}...` : body;
   return `#${rec.message_id} ${rec.method ?? "?"}${rec.deleted ? " (deleted)" : ""} ${JSON.stringify(short)}`;

@@ -15,6 +15,7 @@ function contentOf(rec: ChatRecord): Partial<ChatRecord> {
     ...(rec.document !== undefined && { document: structuredClone(rec.document) }),
     ...(rec.sticker !== undefined && { sticker: structuredClone(rec.sticker) }),
     ...(rec.video !== undefined && { video: structuredClone(rec.video) }),
+    ...(rec.contact !== undefined && { contact: structuredClone(rec.contact) }),
     ...(rec.caption !== undefined && { caption: rec.caption }),
     ...(rec.caption_entities !== undefined && { caption_entities: structuredClone(rec.caption_entities) }),
   };

@@ -135,6 +135,7 @@ export interface World {
   userSendsPhoto: Sandbox["userSendsPhoto"];
   userSendsSticker: Sandbox["userSendsSticker"];
   userSendsVideo: Sandbox["userSendsVideo"];
+  userSendsContact: Sandbox["userSendsContact"];
   userPresses: Sandbox["userPresses"];
   blockBot: Sandbox["blockBot"];
   unblockBot: Sandbox["unblockBot"];

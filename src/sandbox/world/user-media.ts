@@ -134,11 +134,43 @@ function userSendsDocument(d: MediaDeps, ...[userId, doc, o = {}]: Args<"userSen
   });
 }
 
-/** Photos, stickers, videos and documents a user sends; their bytes are stored like the bot's files. */
+/** A contact as Telegram hands it over: a phone number and a first name are required. */
+function userSendsContact(d: MediaDeps, ...[userId, contact, o = {}]: Args<"userSendsContact">) {
+  const b = d.bot(o.botToken);
+  const user = requireUser(d.users, userId);
+  if (typeof contact !== "object" || contact === null)
+    throw new SandboxError(400, "contact must be an object");
+  for (const k of ["phone_number", "first_name"] as const) {
+    if (typeof contact[k] !== "string" || contact[k] === "")
+      throw new SandboxError(400, `contact.${k} must be a non-empty string`);
+  }
+  for (const k of ["last_name", "vcard"] as const) {
+    if (contact[k] !== undefined && typeof contact[k] !== "string")
+      throw new SandboxError(400, `contact.${k} must be a string`);
+  }
+  if (contact.user_id !== undefined && !Number.isSafeInteger(contact.user_id))
+    throw new SandboxError(400, "contact.user_id must be an integer");
+  const chat = d.chats.userChat(b, user, o.chatId);
+  return d.storeUserMessage(b, user, chat, {
+    contact: {
+      phone_number: contact.phone_number,
+      first_name: contact.first_name,
+      ...(contact.last_name !== undefined && { last_name: contact.last_name }),
+      ...(contact.user_id !== undefined && { user_id: contact.user_id }),
+      ...(contact.vcard !== undefined && { vcard: contact.vcard }),
+    },
+  });
+}
+
+/** Photos, stickers, videos, documents and contacts a user sends; file bytes are stored like the bot's. */
 export function createUserMedia(
   d: MediaDeps,
-): Pick<World, "userSendsPhoto" | "userSendsSticker" | "userSendsVideo" | "userSendsDocument"> {
+): Pick<
+  World,
+  "userSendsPhoto" | "userSendsSticker" | "userSendsVideo" | "userSendsDocument" | "userSendsContact"
+> {
   return {
+    userSendsContact: (...args) => userSendsContact(d, ...args),
     userSendsPhoto: (...args) => userSendsPhoto(d, ...args),
     userSendsSticker: (...args) => userSendsSticker(d, ...args),
     userSendsVideo: (...args) => userSendsVideo(d, ...args),

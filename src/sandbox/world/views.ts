@@ -88,6 +88,7 @@ export function createViews(bots: BotState[], users: Map<number, SandboxUser>) {
     if (rec.document !== undefined) m.document = rec.document;
     if (rec.sticker !== undefined) m.sticker = rec.sticker;
     if (rec.video !== undefined) m.video = rec.video;
+    if (rec.contact !== undefined) m.contact = rec.contact;
     if (rec.caption !== undefined) {
       m.caption = rec.caption;
       if (rec.caption_entities?.length) m.caption_entities = rec.caption_entities;
