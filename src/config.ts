@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
+import { personalFieldProblem } from "./audience/personal-data.js";
 import { FORM_PROVIDERS, type FormProvider, isFormProvider } from "./forms/providers.js";
 import { parseLocalDateTime } from "./time.js";
 
@@ -245,6 +246,11 @@ function parseForms(value: (name: string) => string | undefined, problems: strin
       problems.push(
         `FORM_FIELDS has "${item}": list attribute=field pairs separated by commas (attribute: a-z, 0-9 and _, starting with a letter; "city" alone reads the field "city").`,
       );
+      continue;
+    }
+    const personal = personalFieldProblem(attribute) ?? personalFieldProblem(field);
+    if (personal !== undefined) {
+      problems.push(`FORM_FIELDS has "${item}": ${personal}.`);
       continue;
     }
     fields.push({ attribute, field });

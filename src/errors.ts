@@ -17,7 +17,8 @@ export type DomainErrorCode =
   | "ticket_conflict"
   | "ticket_url_required"
   | "invalid_answer_id"
-  | "invalid_ref";
+  | "invalid_ref"
+  | "personal_data";
 
 /** A refusal the domain explains: faces map `code` to an HTTP status or a message in the user's language. */
 export abstract class DomainError extends Error {

@@ -112,6 +112,57 @@ describe("loadConfig", () => {
   });
 });
 
+describe("loadConfig: form connectors", () => {
+  it("reads the FORM_* settings, with the documented defaults", () => {
+    expect(loadConfig(required).forms).toEqual({
+      secret: null,
+      provider: null,
+      fields: [],
+      answerField: null,
+      refField: "ref",
+      refParam: null,
+    });
+    const config = loadConfig({
+      ...required,
+      FORM_SECRET: "form-secret-0123456789",
+      FORM_PROVIDER: "Tally",
+      FORM_FIELDS: "city, track=Трек участия",
+      PUBLIC_URL: "https://herald.example.org/",
+    });
+    expect(config.forms).toMatchObject({
+      secret: "form-secret-0123456789",
+      provider: "tally",
+      fields: [
+        { attribute: "city", field: "city" },
+        { attribute: "track", field: "Трек участия" },
+      ],
+    });
+    expect(config.publicUrl).toBe("https://herald.example.org");
+  });
+
+  it("refuses personal fields, bad pairs, an unknown provider and Google without its entry", () => {
+    const problems = problemsOf({
+      ...required,
+      FORM_SECRET: "short",
+      FORM_PROVIDER: "jotform",
+      FORM_FIELDS: "city,phone,track=Ваш телефон,Bad Name=x",
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^FORM_SECRET is too short/),
+      expect.stringMatching(/^FORM_PROVIDER "jotform" must be one of typeform, tally/),
+      expect.stringMatching(/^FORM_FIELDS has "phone": "phone" looks like personal data/),
+      expect.stringMatching(/^FORM_FIELDS has "track=Ваш телефон": "Ваш телефон" looks like personal data/),
+      expect.stringMatching(/^FORM_FIELDS has "Bad Name=x": list attribute=field pairs/),
+    ]);
+    expect(problemsOf({ ...required, FORM_PROVIDER: "google" })).toEqual([
+      expect.stringMatching(/^FORM_PROVIDER "google" needs FORM_REF_PARAM/),
+    ]);
+    expect(
+      loadConfig({ ...required, FORM_PROVIDER: "google", FORM_REF_PARAM: "entry.123" }).forms.refParam,
+    ).toBe("entry.123");
+  });
+});
+
 describe("readEnv", () => {
   const dirs: Array<{ cleanup(): void }> = [];
   afterEach(() => {

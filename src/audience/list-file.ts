@@ -1,5 +1,6 @@
 import { ANSWER_ID_PATTERN } from "./deep-links.js";
 import { type Delimiter, decode, detectDelimiter, LINE_BREAK, quote, splitCells } from "./list-lines.js";
+import { personalFieldProblem, personalValueProblem } from "./personal-data.js";
 
 /**
  * Reads a CSV or TXT list that an organiser uploads to build a segment of recipients and/or
@@ -59,25 +60,6 @@ const KEY_ALIASES: ReadonlyMap<string, ListKey> = new Map([
 
 /** Names Herald fills in itself, so an attribute with that name would be ambiguous in templates. */
 const RESERVED_COLUMNS: ReadonlySet<string> = new Set(["answer_id", "ticket_url", "telegram_id"]);
-
-/** Herald stores no personal data; these columns are refused rather than silently dropped. */
-const PERSONAL_DATA_COLUMNS: ReadonlySet<string> = new Set([
-  "name",
-  "first_name",
-  "last_name",
-  "full_name",
-  "surname",
-  "fio",
-  "phone",
-  "phone_number",
-  "email",
-  "e_mail",
-  "username",
-  "address",
-  "birthday",
-  "birth_date",
-  "passport",
-]);
 
 export function parseListFile(content: string | Buffer, options?: { maxLines?: number }): ParsedList {
   const maxLines = options?.maxLines ?? DEFAULT_MAX_LINES;
@@ -207,7 +189,8 @@ function readHeader(cells: string[], line: number, errors: ListError[]): Header 
 
 function columnProblem(name: string, index: number, taken: ReadonlySet<string>): string | undefined {
   if (name === "") return `column ${index + 1} has no name`;
-  if (PERSONAL_DATA_COLUMNS.has(normaliseLoosely(name))) {
+  // Herald stores no personal data: such columns are refused (one list for every door), not dropped.
+  if (personalFieldProblem(name) !== undefined) {
     return `column ${quote(name)} looks like personal data; Herald stores no personal data, so remove it`;
   }
   if (RESERVED_COLUMNS.has(name)) return `column ${quote(name)} is a reserved name; rename it`;
@@ -253,6 +236,9 @@ function readDataLine(
     if (cell.length > MAX_VALUE_LENGTH) {
       errors.push(`the ${column.name} value ${quote(cell)} is longer than ${MAX_VALUE_LENGTH} characters`);
     }
+    const personal = personalValueProblem(cell);
+    if (personal !== undefined)
+      errors.push(`the ${column.name} value ${personal}; Herald stores no personal data`);
     attributes[column.name] = cell;
   }
   return { value, attributes, errors };

@@ -19,6 +19,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   ticket_url_required: 400,
   invalid_answer_id: 400,
   invalid_ref: 422,
+  personal_data: 400,
   // No route meets these yet (they are the cockpit's); a route that does answers them so.
   broadcast_not_found: 404,
   template_not_found: 404,
@@ -88,7 +89,8 @@ function errorName(code: string | undefined): string {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return "body_too_large";
     default:
-      return "bad_request";
+      // Herald's own parsers name their refusals (unsupported_charset, invalid_utf8).
+      return code !== undefined && /^[a-z][a-z0-9_]*$/.test(code) ? code : "bad_request";
   }
 }
 

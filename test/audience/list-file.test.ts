@@ -180,6 +180,16 @@ describe("parseListFile: headers and attributes", () => {
     expect(result.entries).toEqual([]);
   });
 
+  it("refuses values that hold an e-mail address or a phone number, naming the line and column", () => {
+    const result = parseListFile(
+      "answer_id,hall,note\nA1,Red,ok\nA2,Blue,ann@example.org\nA3,Red,+7 912 345-67-89\n",
+    );
+    expect(result.errors).toEqual([
+      { line: 3, reason: "the note value holds an e-mail address; Herald stores no personal data" },
+      { line: 4, reason: "the note value holds a phone number; Herald stores no personal data" },
+    ]);
+  });
+
   it.each(["ticket_url", "telegram_id", "answer_id"])("refuses the reserved column %s", (column) => {
     const result = parseListFile(`answer_id,${column}\nA1,x\n`);
     expect(result.errors).toEqual([{ line: 1, reason: `column "${column}" is a reserved name; rename it` }]);

@@ -8,7 +8,7 @@ export interface SignOptions {
   /** Sign with this secret instead (a sender with the wrong secret). */
   secret?: string;
   /** Send these bytes instead of `JSON.stringify(body)` (they are what gets signed). */
-  rawBody?: string;
+  rawBody?: string | Buffer;
   /** Change the body after signing it (a tampered request). */
   tamper?: (signedBody: string) => string;
   contentType?: string;
@@ -47,6 +47,6 @@ export function signedPost(
     method: "POST",
     url,
     headers,
-    payload: options.tamper ? options.tamper(raw) : raw,
+    payload: options.tamper ? options.tamper(raw.toString()) : raw,
   };
 }

@@ -978,3 +978,128 @@ describe("malformed requests", () => {
     expect(response.json()).toMatchObject({ error: "not_found" });
   });
 });
+
+describe("the personal-data firewall at the submission door", () => {
+  const personalNames = [
+    "phone",
+    "first_name",
+    "last_name",
+    "email",
+    "username",
+    "name",
+    "full_name",
+    "birthday",
+    "passport",
+    "telegram_username",
+    "surname",
+    "phone_number",
+    "e_mail",
+    "middle_name",
+    "patronymic",
+    "birth_date",
+    "fio",
+    "nickname",
+    "contact_phone",
+    "work_email",
+    "constructor",
+    "prototype",
+  ];
+
+  it.each(personalNames)(
+    "refuses an attribute named %s with 400 naming it, writing nothing",
+    async (name) => {
+      const h = setup();
+      const response = await h.post("/webhooks/submission", {
+        event_id: `evt-${name}`,
+        answer_id: "12345",
+        attributes: { city: "Kazan", [name]: "Zyxwvuta" },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: "personal_data" });
+      expect(response.json().message).toContain(`body/attributes/${name}`);
+      expectAllTablesEmpty(h);
+    },
+  );
+
+  it.each([
+    ["an e-mail address", "zyx.wvu@example.org"],
+    ["an e-mail address inside text", "write to me: a.b-c@mail.ru please"],
+    ["an international phone", "+7 (912) 345-67-89"],
+    ["a Russian phone written whole", "89123456789"],
+    ["a phone with dashes", "912-345-67-89"],
+    ["a UK phone", "+44 20 7946 0958"],
+  ])("refuses a value that holds %s, naming the attribute", async (_what, value) => {
+    const h = setup();
+    const response = await h.post("/webhooks/submission", {
+      event_id: "evt-value",
+      answer_id: "12345",
+      attributes: { city: "Kazan", note: value },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: "personal_data" });
+    expect(response.json().message).toContain("body/attributes/note");
+    expect(response.body).not.toContain(value);
+    expectAllTablesEmpty(h);
+  });
+
+  it("keeps attributes that only look like numbers, dates or company names", async () => {
+    const h = setup();
+    const attributes = {
+      company_name: "Acme",
+      event_name: "Forum 2026",
+      seat: "A-12",
+      arrival: "2026-12-05 10:30",
+      code: "123456",
+      ticket_class: "VIP",
+    };
+    const response = await h.post("/webhooks/submission", {
+      event_id: "evt-ok",
+      answer_id: "12345",
+      attributes,
+    });
+    expect(response.statusCode).toBe(201);
+    expect(JSON.parse(h.registration("12345")?.attributes ?? "{}")).toEqual(attributes);
+  });
+
+  it.each(["latin1", "utf-16", "windows-1251", '"iso-8859-1"'])(
+    "answers 415 to a body declared charset=%s",
+    async (charset) => {
+      const h = setup();
+      const response = await h.post(
+        "/webhooks/submission",
+        { event_id: "evt-1", answer_id: "12345" },
+        { contentType: `application/json; charset=${charset}` },
+      );
+      expect(response.statusCode).toBe(415);
+      expect(response.json()).toMatchObject({ error: "unsupported_charset" });
+      expectAllTablesEmpty(h);
+    },
+  );
+
+  it("takes a body declared charset=utf-8", async () => {
+    const h = setup();
+    const response = await h.post(
+      "/webhooks/submission",
+      { event_id: "evt-1", answer_id: "12345", attributes: { city: "Казань" } },
+      { contentType: "application/json; charset=UTF-8" },
+    );
+    expect(response.statusCode).toBe(201);
+  });
+
+  it("answers 400 invalid_utf8 to bytes that are not UTF-8 (a Windows-1251 body)", async () => {
+    const h = setup();
+    const text =
+      '{"event_id":"evt-1","answer_id":"12345","attributes":{"city":"\u041a\u0430\u0437\u0430\u043d\u044c"}}';
+    // "Казань" in Windows-1251: one byte per letter, invalid as UTF-8.
+    const cp1251 = Buffer.from(
+      [...text].map((char) => {
+        const code = char.charCodeAt(0);
+        return code >= 0x410 && code <= 0x44f ? code - 0x410 + 0xc0 : code;
+      }),
+    );
+    const response = await h.post("/webhooks/submission", undefined, { rawBody: cp1251 });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: "invalid_utf8" });
+    expectAllTablesEmpty(h);
+  });
+});

@@ -1,10 +1,12 @@
 import { type FastifyPluginCallbackTypebox, Type } from "@fastify/type-provider-typebox";
 import type { DeepLinks } from "../../audience/deep-links.js";
 import { ANSWER_ID_PATTERN } from "../../audience/deep-links.js";
+import { assertNoPersonalData } from "../../audience/personal-data.js";
 import type { Registrations } from "../../audience/registrations.js";
 import type { Clock } from "../../clock.js";
 import type { Db } from "../../db/client.js";
 import { DomainError } from "../../errors.js";
+import { bodyError, decodeBody } from "../body.js";
 import { checkSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signature.js";
 import { answerOnce } from "../webhook-events.js";
 
@@ -82,7 +84,9 @@ export function webhookRoutes(deps: WebhookDeps): FastifyPluginCallbackTypebox {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, callback) => {
       request.rawBody = body as Buffer;
-      parseJson(request, (body as Buffer).toString("utf8"), callback);
+      const decoded = decodeBody(request.headers["content-type"], body as Buffer);
+      if (!decoded.ok) return callback(bodyError(decoded), undefined);
+      parseJson(request, decoded.text, callback);
     });
 
     app.addHook("preValidation", async (request, reply) => {
@@ -108,6 +112,7 @@ export function webhookRoutes(deps: WebhookDeps): FastifyPluginCallbackTypebox {
 
     app.post("/webhooks/submission", { schema: { body: Submission } }, async (request, reply) => {
       const body = request.body;
+      if (body.attributes !== undefined) assertNoPersonalData(body.attributes, "body/attributes/");
       let telegramId: number | undefined;
       if (body.ref !== undefined) {
         telegramId = deps.deepLinks.verifyFormReference(body.ref);

@@ -75,5 +75,7 @@ function wordingOf(deps: Pick<BotDeps, "config" | "cockpit">): Record<DomainErro
     ticket_url_required: notOurs,
     invalid_answer_id: notOurs,
     invalid_ref: notOurs,
+    // Uploads check their columns and values before the domain does.
+    personal_data: notOurs,
   };
 }

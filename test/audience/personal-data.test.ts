@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import {
+  assertNoPersonalData,
+  findPersonalData,
+  PersonalDataError,
+  personalFieldProblem,
+  personalValueProblem,
+} from "../../src/audience/personal-data.js";
+
+describe("personalFieldProblem", () => {
+  it.each([
+    "phone",
+    "Phone Number",
+    "E-mail",
+    "email",
+    "e mail",
+    "first_name",
+    "First Name",
+    "lastName",
+    "last_name",
+    "name",
+    "full_name",
+    "username",
+    "telegram_username",
+    "birthday",
+    "Date of birth",
+    "passport",
+    "passport_series",
+    "your_phone",
+    "work_email",
+    "Имя",
+    "Ваше имя",
+    "Фамилия",
+    "Отчество",
+    "ФИО",
+    "Телефон",
+    "Мобильный",
+    "Электронная почта",
+    "Почта",
+    "Дата рождения",
+    "День рождения",
+    "Паспорт",
+    "СНИЛС",
+    "Ник в Телеграм",
+    "__proto__",
+    "constructor",
+    "prototype",
+  ])("refuses %s", (name) => {
+    expect(personalFieldProblem(name)).toEqual(expect.stringContaining(name));
+  });
+
+  it.each([
+    "city",
+    "track",
+    "company_name",
+    "event_name",
+    "ticket_class",
+    "seat",
+    "Город",
+    "Секция",
+    "Название компании",
+    "workshop",
+    "timezone",
+  ])("keeps %s", (name) => {
+    expect(personalFieldProblem(name)).toBeUndefined();
+  });
+});
+
+describe("personalValueProblem", () => {
+  it.each([
+    "ann@example.org",
+    "Пишите: иван.петров@почта.рф",
+    "+7 912 345-67-89",
+    "+79123456789",
+    "8 (912) 345-67-89",
+    "89123456789",
+    "9123456789",
+    "912-345-67-89",
+    "+1 (555) 010-9999",
+    "+44 20 7946 0958",
+    "call 8-800-555-35-35",
+  ])("refuses %s", (value) => {
+    expect(personalValueProblem(value)).toMatch(/e-mail|phone/);
+  });
+
+  it.each([
+    "Kazan",
+    "2026-12-05",
+    "2026-12-05 10:30",
+    "05.12.2026",
+    "12:30-13:45",
+    "A-12",
+    "123456",
+    "1234567890123456789",
+    "Row 12, seat 34",
+    "@handle_without_domain",
+    "Forum 2026, hall 3",
+    "ticket 00012345",
+  ])("keeps %s", (value) => {
+    expect(personalValueProblem(value)).toBeUndefined();
+  });
+});
+
+describe("findPersonalData / assertNoPersonalData", () => {
+  it("names the first field, by name before value", () => {
+    expect(findPersonalData({ city: "Kazan", note: "a@b.org" })).toEqual({
+      field: "note",
+      reason: expect.stringContaining("e-mail"),
+    });
+    expect(findPersonalData({ city: "Kazan", track: "A" })).toBeUndefined();
+  });
+
+  it("throws a domain error that names where the field is", () => {
+    expect(() => assertNoPersonalData({ phone: "x" }, "body/attributes/")).toThrow(PersonalDataError);
+    expect(() => assertNoPersonalData({ phone: "x" }, "body/attributes/")).toThrow(
+      /^body\/attributes\/phone:/,
+    );
+  });
+});
