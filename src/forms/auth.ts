@@ -34,7 +34,11 @@ export function checkFormAuth(provider: FormProvider, input: FormAuthInput): For
     case "tilda":
       return compare(formToken(input.secret, "tilda"), input.pathToken, "the token in the URL path");
     default:
-      return compare(formToken(input.secret, provider), header(input.headers, FORM_TOKEN_HEADER), "X-Herald-Form-Token");
+      return compare(
+        formToken(input.secret, provider),
+        header(input.headers, FORM_TOKEN_HEADER),
+        "X-Herald-Form-Token",
+      );
   }
 }
 

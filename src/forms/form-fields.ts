@@ -35,7 +35,11 @@ export function textOf(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value === "boolean") return value ? "true" : "false";
-  if (Array.isArray(value) && value.length > 0 && value.every((item) => textOf(item) !== undefined && !Array.isArray(item))) {
+  if (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((item) => textOf(item) !== undefined && !Array.isArray(item))
+  ) {
     return value.map((item) => textOf(item)).join(", ");
   }
   return undefined;

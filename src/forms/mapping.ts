@@ -31,7 +31,11 @@ export interface MappedSubmission {
 
 export type MappingResult =
   | { ok: true; mapped: MappedSubmission }
-  | { ok: false; error: "missing_answer_id" | "invalid_answer_id" | "personal_value" | "value_too_long"; message: string };
+  | {
+      ok: false;
+      error: "missing_answer_id" | "invalid_answer_id" | "personal_data" | "value_too_long";
+      message: string;
+    };
 
 /** Field names compared as people write them: case, surrounding and repeated spaces do not matter. */
 export function looseName(name: string): string {
@@ -80,7 +84,7 @@ export function mapSubmission(submission: FormSubmission, settings: MappingSetti
     if (problem) {
       return {
         ok: false,
-        error: "personal_value",
+        error: "personal_data",
         message: `attribute "${attribute}" (field "${field}") ${problem}; Herald stores no personal data: map another field in FORM_FIELDS`,
       };
     }
@@ -113,14 +117,26 @@ function answerNumber(
   find: (name: string) => FormField | undefined,
 ): { ok: true; value: AnswerNumber } | Extract<MappingResult, { ok: false }> {
   const idField = submission.submissionIdField;
-  const submissionKey = submission.submissionId === undefined ? undefined : answerNumberOf(submission.submissionId);
+  const submissionKey =
+    submission.submissionId === undefined ? undefined : answerNumberOf(submission.submissionId);
   if (settings.answerField === null) {
     // A generic body carries its id as a field: that one is read, not dropped.
     find(idField);
     if (submissionKey === undefined) {
-      return { ok: false, error: "missing_answer_id", message: `the submission has no ${idField}: it is the answer number` };
+      return {
+        ok: false,
+        error: "missing_answer_id",
+        message: `the submission has no ${idField}: it is the answer number`,
+      };
     }
-    return { ok: true, value: { answerId: submissionKey, submissionKey, answerFrom: { kind: "submission_id", field: idField } } };
+    return {
+      ok: true,
+      value: {
+        answerId: submissionKey,
+        submissionKey,
+        answerFrom: { kind: "submission_id", field: idField },
+      },
+    };
   }
   const field = settings.answerField;
   const value = find(field)?.value?.trim();

@@ -8,7 +8,9 @@ import { parseTypeform } from "./sources/typeform.js";
 import { parseYandex } from "./sources/yandex.js";
 
 /** The media type each door takes: Tilda posts a URL-encoded form, the rest JSON. */
-export function formContentType(provider: FormProvider): "application/json" | "application/x-www-form-urlencoded" {
+export function formContentType(
+  provider: FormProvider,
+): "application/json" | "application/x-www-form-urlencoded" {
   return provider === "tilda" ? "application/x-www-form-urlencoded" : "application/json";
 }
 
@@ -21,7 +23,8 @@ export function parseForm(
   body: { json: unknown } | { text: string },
   options: { answerField: string | null },
 ): ParsedForm {
-  if ("text" in body) return provider === "tilda" ? parseTilda(body.text) : { kind: "invalid", message: "the body is JSON" };
+  if ("text" in body)
+    return provider === "tilda" ? parseTilda(body.text) : { kind: "invalid", message: "the body is JSON" };
   switch (provider) {
     case "typeform":
       return parseTypeform(body.json);

@@ -21,7 +21,12 @@ export function watchForTestSubmission(
       .where(and(eq(formWatches.chatId, input.chatId), eq(formWatches.provider, input.provider)))
       .run();
     tx.insert(formWatches)
-      .values({ provider: input.provider, chatId: input.chatId, language: input.language, createdAt: input.now })
+      .values({
+        provider: input.provider,
+        chatId: input.chatId,
+        language: input.language,
+        createdAt: input.now,
+      })
       .run();
   });
 }
@@ -30,8 +35,14 @@ export function watchForTestSubmission(
  * Inside the transaction that accepted a submission: queues the report to every chat watching this
  * provider, closes those watches and drops expired ones. Returns how many reports were queued.
  */
-export function reportToWatchers(db: Pick<Db, "select" | "delete" | "insert">, report: FormReport, now: number): number {
-  db.delete(formWatches).where(lte(formWatches.createdAt, now - WATCH_TTL_MS)).run();
+export function reportToWatchers(
+  db: Pick<Db, "select" | "delete" | "insert">,
+  report: FormReport,
+  now: number,
+): number {
+  db.delete(formWatches)
+    .where(lte(formWatches.createdAt, now - WATCH_TTL_MS))
+    .run();
   const open = db
     .select()
     .from(formWatches)

@@ -37,7 +37,8 @@ const texts = {
     title: "🧪 <b>A test submission from {provider} has arrived</b>",
     answerField: "The answer number came from the field “{field}” (FORM_ANSWER_FIELD).",
     answerId: "The answer number is the submission id ({field}).",
-    refAbsent: "No bot reference: the field “{field}” was missing or empty, so the answer is not linked to Telegram.",
+    refAbsent:
+      "No bot reference: the field “{field}” was missing or empty, so the answer is not linked to Telegram.",
     bound: "The bot reference in “{field}” was found: the answer is linked to the attendee's Telegram.",
     already_bound: "The bot reference in “{field}” was found: the answer was already linked.",
     conflict: "The bot reference in “{field}” was found, but the answer is linked to another Telegram ID.",
@@ -54,12 +55,17 @@ function fill(template: string, values: Record<string, string>): string {
 
 export function formReportMessage(language: Language, report: FormReport): OutgoingMessage {
   const t = texts[language];
-  const names = (list: readonly string[]) => list.map((name) => `<code>${escapeHtml(name)}</code>`).join(", ");
+  const names = (list: readonly string[]) =>
+    list.map((name) => `<code>${escapeHtml(name)}</code>`).join(", ");
   const lines = [
     fill(t.title, { provider: escapeHtml(report.provider) }),
     "",
-    fill(report.answerFrom.kind === "field" ? t.answerField : t.answerId, { field: escapeHtml(report.answerFrom.field) }),
-    fill(report.binding === "absent" ? t.refAbsent : t[report.binding], { field: escapeHtml(report.refField) }),
+    fill(report.answerFrom.kind === "field" ? t.answerField : t.answerId, {
+      field: escapeHtml(report.answerFrom.field),
+    }),
+    fill(report.binding === "absent" ? t.refAbsent : t[report.binding], {
+      field: escapeHtml(report.refField),
+    }),
     report.filled.length > 0 ? fill(t.filled, { names: names(report.filled) }) : t.noneFilled,
   ];
   if (report.missing.length > 0) lines.push(fill(t.missing, { names: names(report.missing) }));

@@ -29,8 +29,11 @@ function flatten(value: unknown, path: string, depth: number, into: FormField[])
   }
   if (depth >= MAX_DEPTH) return;
   if (isObject(value)) {
-    for (const [key, child] of Object.entries(value)) flatten(child, path === "" ? key : `${path}.${key}`, depth + 1, into);
+    for (const [key, child] of Object.entries(value))
+      flatten(child, path === "" ? key : `${path}.${key}`, depth + 1, into);
   } else if (Array.isArray(value)) {
-    value.forEach((child, index) => flatten(child, path === "" ? String(index) : `${path}.${index}`, depth + 1, into));
+    for (const [index, child] of value.entries()) {
+      flatten(child, path === "" ? String(index) : `${path}.${index}`, depth + 1, into);
+    }
   }
 }

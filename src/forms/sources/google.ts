@@ -54,7 +54,8 @@ export function parseGoogle(body: unknown): ParsedForm {
   if (!isObject(body)) return { kind: "invalid", message: "the body is a JSON object (see the Apps Script)" };
   const fields: FormField[] = [];
   for (const answer of Array.isArray(body.answers) ? body.answers : []) {
-    if (isObject(answer)) fields.push({ names: namesOf(answer.title, idOf(answer.id)), value: textOf(answer.value) });
+    if (isObject(answer))
+      fields.push({ names: namesOf(answer.title, idOf(answer.id)), value: textOf(answer.value) });
   }
   return {
     kind: "submission",

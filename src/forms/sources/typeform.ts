@@ -1,4 +1,12 @@
-import { type FormField, idOf, isObject, type JsonObject, namesOf, type ParsedForm, textOf } from "../form-fields.js";
+import {
+  type FormField,
+  idOf,
+  isObject,
+  type JsonObject,
+  namesOf,
+  type ParsedForm,
+  textOf,
+} from "../form-fields.js";
 
 /**
  * Typeform's webhook: `{event_id, event_type: "form_response", form_response: {form_id, token,
@@ -20,7 +28,8 @@ export function parseTypeform(body: unknown): ParsedForm {
   }
   const fields: FormField[] = [];
   if (isObject(response.hidden)) {
-    for (const [key, value] of Object.entries(response.hidden)) fields.push({ names: [key], value: textOf(value) });
+    for (const [key, value] of Object.entries(response.hidden))
+      fields.push({ names: [key], value: textOf(value) });
   }
   for (const answer of Array.isArray(response.answers) ? response.answers : []) {
     if (!isObject(answer)) continue;

@@ -21,11 +21,13 @@ export const YANDEX_BODY_TEMPLATE = `{
  * top-level text and each entry of `answers` is a field named by its key.
  */
 export function parseYandex(body: unknown): ParsedForm {
-  if (!isObject(body)) return { kind: "invalid", message: "the body is a JSON object (see the Yandex template)" };
+  if (!isObject(body))
+    return { kind: "invalid", message: "the body is a JSON object (see the Yandex template)" };
   const fields: FormField[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (key === "answers" && isObject(value)) {
-      for (const [name, answer] of Object.entries(value)) fields.push({ names: namesOf(name), value: textOf(answer) });
+      for (const [name, answer] of Object.entries(value))
+        fields.push({ names: namesOf(name), value: textOf(answer) });
     } else if (key !== "id") {
       fields.push({ names: namesOf(key), value: textOf(value) });
     }
