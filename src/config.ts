@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { personalFieldProblem } from "./audience/personal-data.js";
-import { FORM_PROVIDERS, type FormProvider, isFormProvider } from "./forms/providers.js";
+import { FORM_PROVIDERS, type FormProvider, formToken, isFormProvider } from "./forms/providers.js";
 import { parseLocalDateTime } from "./time.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -212,6 +212,19 @@ export function loadConfig(env: Env): Config {
     scenariosOn: scenariosSwitch !== "off",
     logLevel: logLevel as LogLevel,
   });
+}
+
+/**
+ * Every value that must never reach a log line: the token, the secrets, and the form tokens derived
+ * from FORM_SECRET (Tilda's travels in a URL path, which a log line may quote).
+ */
+export function secretsOf(config: Config): string[] {
+  const secrets = [config.botToken, config.webhookSecret, config.deeplinkSecret];
+  const formSecret = config.forms.secret;
+  if (formSecret !== null) {
+    secrets.push(formSecret, ...FORM_PROVIDERS.map((provider) => formToken(formSecret, provider)));
+  }
+  return secrets;
 }
 
 /**

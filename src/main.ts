@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, readEnv } from "./config.js";
+import { ConfigError, loadConfig, readEnv, secretsOf } from "./config.js";
 import { createHerald, StartupError } from "./herald.js";
 import { createLogger } from "./logger.js";
 import { readVersion } from "./version.js";
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
 
   const logger = createLogger({
     level: config.logLevel,
-    secrets: [config.botToken, config.webhookSecret, config.deeplinkSecret],
+    secrets: secretsOf(config),
     pretty: process.stdout.isTTY === true,
   });
   const version = readVersion();

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, readEnv } from "../src/config.js";
+import { ConfigError, loadConfig, readEnv, secretsOf } from "../src/config.js";
+import { FORM_PROVIDERS, formToken } from "../src/forms/providers.js";
 import { TEST_DEEPLINK_SECRET, TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "./helpers/config.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 
@@ -183,5 +184,23 @@ describe("readEnv", () => {
   it("is the environment itself when there is no file", () => {
     const env = { A: "1" };
     expect(readEnv(env, "/nonexistent/.env")).toBe(env);
+  });
+});
+
+describe("secretsOf", () => {
+  it("lists the token, the secrets and every form token derived from FORM_SECRET", () => {
+    const config = loadConfig({ ...required, FORM_SECRET: "form-secret-0123456789" });
+    const secrets = secretsOf(config);
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        TEST_TOKEN,
+        TEST_WEBHOOK_SECRET,
+        TEST_DEEPLINK_SECRET,
+        "form-secret-0123456789",
+      ]),
+    );
+    expect(secrets).toContain(formToken("form-secret-0123456789", "tilda"));
+    expect(secrets).toHaveLength(4 + FORM_PROVIDERS.length);
+    expect(secretsOf(loadConfig(required))).toHaveLength(3);
   });
 });

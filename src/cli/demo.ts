@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { countSubscribers } from "../audience/subscribers.js";
-import { loadConfig } from "../config.js";
+import { loadConfig, secretsOf } from "../config.js";
 import { createHerald } from "../herald.js";
 import { createWebhookClient } from "../http/client.js";
 import { createLogger } from "../logger.js";
@@ -66,7 +66,7 @@ async function demo(): Promise<Record<string, unknown>> {
   // Logs go to stderr so that stdout holds the story (and, with --json, ends with the summary).
   const logger = createLogger({
     level: config.logLevel,
-    secrets: [config.botToken, config.webhookSecret, config.deeplinkSecret],
+    secrets: secretsOf(config),
     destination: pino.destination(2),
   });
   const herald = createHerald({ config, logger, version: readVersion() });

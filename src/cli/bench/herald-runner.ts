@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, readFileSync } from "node:fs";
 import pino from "pino";
-import { loadConfig } from "../../config.js";
+import { loadConfig, secretsOf } from "../../config.js";
 import { createHerald } from "../../herald.js";
 import { createLogger } from "../../logger.js";
 import { readVersion } from "../../version.js";
@@ -57,7 +57,7 @@ export async function startInProcess(setup: HeraldSetup): Promise<RunningHerald>
   const config = loadConfig(heraldEnv(setup));
   const logger = createLogger({
     level: config.logLevel,
-    secrets: [config.botToken, config.webhookSecret, config.deeplinkSecret],
+    secrets: secretsOf(config),
     destination: pino.destination(2),
   });
   const herald = createHerald({ config, logger, version: readVersion() });
