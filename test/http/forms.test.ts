@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import type { FormProvider } from "../../src/forms/providers.js";
+import { type FormProvider, formToken } from "../../src/forms/providers.js";
 import {
   FORM_FIELDS,
   formPost,
@@ -124,6 +124,9 @@ describe.each(CASES)("POST /webhooks/forms/$provider", ({ provider, env, sample 
     const records = h.logs.records().filter((record) => record.msg === "form submission");
     expect(records).toEqual([expect.objectContaining({ provider, attributes: 2, replayed: false })]);
     expectNoPersonalData(h.logs.text());
+    // Tilda's token rides in the URL path: neither it nor the secret reaches the logs.
+    expect(h.logs.text()).not.toContain(formToken(FORM_SECRET, provider));
+    expect(h.logs.text()).not.toContain(FORM_SECRET);
     const stored = await h.closeAndReadFile();
     // The search reads the real file: the mapped attribute is there, the rest of the body is not.
     expect(stored).toContain("Backend, Data");
