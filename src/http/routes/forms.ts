@@ -12,7 +12,7 @@ import { formContentType, parseForm } from "../../forms/parse.js";
 import { FORM_PROVIDERS, type FormProvider, isFormProvider } from "../../forms/providers.js";
 import { reportToWatchers } from "../../forms/watch.js";
 import { decodeBody } from "../body.js";
-import { answerOnce } from "../webhook-events.js";
+import { answerOnce, type EventAnswer } from "../webhook-events.js";
 
 export interface FormRouteDeps {
   db: Db;
@@ -37,7 +37,6 @@ class FormReferenceError extends DomainError {
 }
 
 type Refusal = { status: number; error: string; message: string };
-type Answer = { status: number; body: Record<string, unknown> };
 
 export const FORMS_PATH = "/webhooks/forms";
 
@@ -195,7 +194,7 @@ function accept(deps: FormRouteDeps, provider: FormProvider, mapped: MappedSubmi
     deps.db,
     { eventId: `form:${provider}:${mapped.submissionKey}`, kind: `form_${provider}`, now },
     deps.statusOf,
-    (): { statusCode: number; body: Answer["body"] } => {
+    (): EventAnswer => {
       const result = deps.registrations.recordSubmission({
         answerId: mapped.answerId,
         ...(deps.forms.fields.length > 0 ? { attributes: mapped.attributes } : {}),
