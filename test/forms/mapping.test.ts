@@ -6,7 +6,7 @@ import { parseGeneric } from "../../src/forms/sources/generic.js";
 import { parseTally } from "../../src/forms/sources/tally.js";
 import { parseTilda } from "../../src/forms/sources/tilda.js";
 import { parseTypeform } from "../../src/forms/sources/typeform.js";
-import { parseYandex, YANDEX_BODY_TEMPLATE } from "../../src/forms/sources/yandex.js";
+import { parseYandex, YANDEX_BODY_TEMPLATE, yandexBodyTemplate } from "../../src/forms/sources/yandex.js";
 import { tallyBody, tildaBody, typeformBody } from "./bodies.js";
 
 const settings = { fields: [{ attribute: "city", field: "City" }], answerField: null, refField: "ref" };
@@ -138,5 +138,31 @@ describe("YANDEX_BODY_TEMPLATE", () => {
     const submission = submissionOf(parseYandex(JSON.parse(YANDEX_BODY_TEMPLATE)));
     expect(submission.submissionId).toBe("<variable: answer ID>");
     expect(submission.fields.flatMap((field) => field.names)).toEqual(["ref", "city"]);
+  });
+});
+
+describe("yandexBodyTemplate", () => {
+  it("asks for exactly the fields the settings read, and the mapping finds each of them", () => {
+    const settings = {
+      fields: [
+        { attribute: "city", field: "Город" },
+        { attribute: "track", field: "Track" },
+      ],
+      refField: "ref",
+      answerField: null,
+    };
+    const submission = submissionOf(parseYandex(JSON.parse(yandexBodyTemplate(settings))));
+    const result = mapSubmission(submission, settings);
+    expect(result).toMatchObject({
+      ok: true,
+      mapped: {
+        ref: "<variable: answer to the hidden question ref>",
+        attributes: {
+          city: "<variable: answer to the question Город>",
+          track: "<variable: answer to the question Track>",
+        },
+        dropped: 0,
+      },
+    });
   });
 });

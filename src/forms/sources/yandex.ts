@@ -17,6 +17,28 @@ export const YANDEX_BODY_TEMPLATE = `{
 }`;
 
 /**
+ * YANDEX_BODY_TEMPLATE for these settings: `ref` under FORM_REF_FIELD's name and one answer per
+ * FORM_FIELDS field, so the instructions can print the body an organiser pastes as it is.
+ */
+export function yandexBodyTemplate(settings: {
+  fields: readonly { field: string }[];
+  refField: string;
+  answerField: string | null;
+}): string {
+  const answers: Record<string, string> = {};
+  for (const { field } of settings.fields) answers[field] = `<variable: answer to the question ${field}>`;
+  if (settings.answerField !== null) {
+    answers[settings.answerField] = `<variable: answer to the question ${settings.answerField}>`;
+  }
+  const body = {
+    id: "<variable: answer ID>",
+    [settings.refField]: `<variable: answer to the hidden question ${settings.refField}>`,
+    answers,
+  };
+  return JSON.stringify(body, null, 2);
+}
+
+/**
  * Reads a body built from YANDEX_BODY_TEMPLATE: `id` is the submission id; `ref`, any other
  * top-level text and each entry of `answers` is a field named by its key.
  */
