@@ -16,6 +16,7 @@ export type DomainErrorCode =
   | "step_out_of_order"
   | "ticket_conflict"
   | "ticket_url_required"
+  | "ticket_url_invalid"
   | "invalid_answer_id"
   | "invalid_ref"
   | "personal_data";

@@ -67,6 +67,7 @@ function wireDelivery({ config, logger, clock, database }: WiringDeps): {
     logger,
     quietHours: config.quietHours,
     timezone: config.timezone,
+    adminChatId: config.adminChatId,
   });
   const loggedAt = new Map<number, number>();
   delivery.events.on("progress", (progress: BroadcastProgress) => {

@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { registrations } from "../db/schema.js";
 import { DomainError } from "../errors.js";
+import { buttonUrlProblem } from "../messages/telegram-url.js";
 import { linkedMessage } from "../messages/transactional.js";
 import { enqueueDelivery } from "../outbox/outbox.js";
 import {
@@ -25,6 +26,14 @@ export class TicketConflictError extends DomainError {
     super(
       `answer ${answerId} already has a different ticket link; send "replace": true to replace it (the attendee is told)`,
     );
+  }
+}
+
+export class InvalidTicketUrlError extends DomainError {
+  override readonly name = "InvalidTicketUrlError";
+  readonly code = "ticket_url_invalid";
+  constructor(problem: string) {
+    super(`body/ticket_url ${problem}: Telegram would refuse it on the ticket's button`);
   }
 }
 
@@ -181,6 +190,9 @@ export function createRegistrations(deps: {
 
     recordModeration(input) {
       if (input.decision === "approved" && !input.ticketUrl) throw new MissingTicketUrlError();
+      // Checked even with a rejection, where it is unused: a sender who passes a broken link should hear so.
+      const problem = input.ticketUrl === undefined ? undefined : buttonUrlProblem(input.ticketUrl);
+      if (problem !== undefined) throw new InvalidTicketUrlError(problem);
       const now = clock.now();
       const { result, queued } = db.transaction((tx) => moderate(tx, input, now));
       return afterCommit(result, queued);

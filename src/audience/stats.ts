@@ -1,5 +1,6 @@
 import type { Sqlite } from "../db/client.js";
-import { TICKET_SENT } from "../outbox/tickets.js";
+import { reasonForOrganisers } from "../messages/transactional.js";
+import { DECISION_JOBS, type DecisionKind, decisionOfJob, TICKET_SENT } from "../outbox/tickets.js";
 
 export interface Stats {
   subscribers: { active: number; blocked: number; unsubscribed: number };
@@ -13,7 +14,19 @@ export interface Stats {
   };
   /** Registrations whose ticket Telegram accepted (a replaced link sent again still counts once). */
   ticketsSent: number;
+  /** Tickets and rejections Telegram refused for good, the attendee never got them; the latest few first. */
+  decisionsFailed: { count: number; latest: FailedDecision[] };
 }
+
+export interface FailedDecision {
+  answerId: string;
+  kind: DecisionKind;
+  /** Telegram's reason, as recorded on the delivery, without the links it quotes (reasonForOrganisers). */
+  reason: string;
+}
+
+/** How many of the latest failures /stats lists. */
+export const LATEST_FAILED_DECISIONS = 5;
 
 /** The whole picture in a few aggregate queries (each one index or table scan). */
 export function collectStats(sqlite: Sqlite): Stats {
@@ -35,5 +48,20 @@ export function collectStats(sqlite: Sqlite): Stats {
     )
     .get() as Stats["registrations"] & { ticketsSent: number };
   const { ticketsSent, ...figures } = registrations;
-  return { subscribers, registrations: figures, ticketsSent };
+  return { subscribers, registrations: figures, ticketsSent, decisionsFailed: failedDecisions(sqlite) };
+}
+
+function failedDecisions(sqlite: Sqlite): Stats["decisionsFailed"] {
+  const where = `status = 'failed' AND ${DECISION_JOBS}`;
+  const { count } = sqlite.prepare(`SELECT count(*) AS count FROM deliveries WHERE ${where}`).get() as {
+    count: number;
+  };
+  const rows = sqlite
+    .prepare(`SELECT job_key, error FROM deliveries WHERE ${where} ORDER BY id DESC LIMIT ?`)
+    .all(LATEST_FAILED_DECISIONS) as Array<{ job_key: string; error: string | null }>;
+  const latest = rows.flatMap((row) => {
+    const decision = decisionOfJob(row.job_key);
+    return decision ? [{ ...decision, reason: reasonForOrganisers(row.error ?? "") }] : [];
+  });
+  return { count, latest };
 }

@@ -8,6 +8,7 @@ import type { Logger } from "../logger.js";
 import { createActiveBroadcasts } from "./active-broadcasts.js";
 import { createAudienceBatches } from "./audience-batches.js";
 import { createBroadcastRuns } from "./broadcasts.js";
+import { createDecisionFailureReports } from "./decision-failures.js";
 import { createDeliveryStore } from "./delivery-store.js";
 import type { EngineEvents } from "./engine-events.js";
 import { createEngineLoop, TICK_MS } from "./engine-loop.js";
@@ -34,6 +35,8 @@ export interface EngineOptions {
   logger: Logger;
   quietHours: QuietHours | null;
   timezone: string;
+  /** The organisers' chat, told when a ticket or a decision fails for good; none, none told. */
+  adminChatId?: number | null;
 }
 
 export interface DeliveryEngine {
@@ -61,7 +64,12 @@ function wireParts(options: EngineOptions, events: EventEmitter<EngineEvents>, l
   const state = createEngineState(clock);
   const store = createDeliveryStore(sqlite);
   const runs = createBroadcastRuns(sqlite);
-  const recorder = createResultRecorder({ store, runs, state, clock });
+  const decisionFailures = createDecisionFailureReports({
+    sqlite,
+    adminChatId: options.adminChatId ?? null,
+    languageOf: store.languageOf,
+  });
+  const recorder = createResultRecorder({ store, runs, state, clock, decisionFailures });
   const flush = recorder.flush;
 
   function report(entry: ActiveBroadcast, now: number, status = entry.row.status): void {

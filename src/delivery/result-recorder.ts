@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { BroadcastRuns } from "./broadcasts.js";
 import type { DeliveryStore, ResultCounts } from "./delivery-store.js";
-import { type EngineState, isExpiring, type Result } from "./engine-state.js";
+import { type EngineState, isExpiring, type Result, type Row } from "./engine-state.js";
 import { paidCostTenths } from "./stars.js";
 
 interface Counts extends ResultCounts {
@@ -19,6 +19,8 @@ export function createResultRecorder(deps: {
   runs: BroadcastRuns;
   state: EngineState;
   clock: Clock;
+  /** Tells the organisers of a ticket or a decision failed for good (decision-failures.ts), in the same transaction. */
+  decisionFailures?: { failed(row: Row, reason: string, now: number): boolean };
 }) {
   const { store, runs, state } = deps;
 
@@ -46,6 +48,7 @@ export function createResultRecorder(deps: {
       case "failed":
         store.markFinal(row.id, "failed", result.error);
         if (row.broadcast_id !== null) countFor(row.broadcast_id).failed++;
+        else deps.decisionFailures?.failed(row, result.error, now);
         break;
       case "retry":
         if (isExpiring(state, row)) {

@@ -20,6 +20,7 @@ export interface ServerDeps extends HealthDeps {
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   ticket_conflict: 409,
   ticket_url_required: 400,
+  ticket_url_invalid: 400,
   invalid_answer_id: 400,
   invalid_ref: 422,
   personal_data: 400,

@@ -1,5 +1,6 @@
 import type { ButtonTemplate } from "./content.js";
 import { PLACEHOLDER, placeholdersIn } from "./placeholders.js";
+import { buttonUrlProblem } from "./telegram-url.js";
 
 /** Limits that keep a keyboard readable on a phone, well under what Telegram itself accepts. */
 const MAX_BUTTONS_PER_ROW = 8;
@@ -110,5 +111,15 @@ function checkUrl(url: string): string | undefined {
     return `"${url}" is not a valid link`;
   }
   if (!ALLOWED_PROTOCOLS.has(parsed.protocol)) return `"${url}" is not an http(s) or tg link`;
-  return undefined;
+  if (parsed.protocol === "tg:") return undefined;
+  // The same rule as a ticket link from the moderation webhook: Telegram refuses the whole message
+  // when one button's link is wrong.
+  const problem = buttonUrlProblem(filled, { hostFilledLater: placeholderInHost(url) });
+  return problem === undefined ? undefined : `"${url}" ${problem}`;
+}
+
+/** `http://{host}/map`: the text between `//` and the path holds a placeholder. */
+function placeholderInHost(url: string): boolean {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1] ?? "";
+  return new RegExp(PLACEHOLDER.source).test(authority);
 }

@@ -5,6 +5,7 @@ import type { Language } from "./language.js";
 import type { OutgoingMessage, RenderedMessage } from "./outgoing.js";
 import type { Params } from "./params.js";
 import { fill, PLACEHOLDER } from "./placeholders.js";
+import { buttonUrlProblem } from "./telegram-url.js";
 
 export type { Params } from "./params.js";
 export { missingIn, placeholdersIn } from "./placeholders.js";
@@ -143,11 +144,7 @@ function escapeAttribute(value: string): string {
 
 function isButtonLink(url: string): boolean {
   if (/^tg:\/\/[a-z0-9_-]+/i.test(url)) return true;
-  try {
-    return /^https?:$/.test(new URL(url).protocol) && !/\s/.test(url);
-  } catch {
-    return false;
-  }
+  return buttonUrlProblem(url) === undefined;
 }
 
 /** A fallback inside an HTML template is written as HTML (`&amp;`): decoded, then escaped like a value. */

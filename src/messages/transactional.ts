@@ -69,3 +69,52 @@ export function bindConflictAlert(input: {
   const params = { answer: input.answerId, owner: String(input.ownerId), taker: String(input.telegramId) };
   return render({ kind: "text", html }, params);
 }
+
+const failedTexts = {
+  ru: {
+    ticket:
+      "⚠️ <b>Билет не доставлен</b>\nЗаявка № {answer}: Telegram не принял сообщение с билетом — {reason}\n" +
+      'Участник билет не получил. Если дело в ссылке, пришлите решение с новой ссылкой и "replace": true; ' +
+      "иначе свяжитесь с участником другим способом.",
+    rejection:
+      "⚠️ <b>Решение не доставлено</b>\nЗаявка № {answer}: Telegram не принял сообщение об отказе — {reason}\n" +
+      "Участник его не получил: свяжитесь с ним другим способом.",
+  },
+  en: {
+    ticket:
+      "⚠️ <b>Ticket not delivered</b>\nApplication no. {answer}: Telegram refused the message with the ticket — {reason}\n" +
+      'The attendee did not get it. If the link is the cause, send the decision again with a new link and "replace": true; ' +
+      "otherwise reach the attendee another way.",
+    rejection:
+      "⚠️ <b>Decision not delivered</b>\nApplication no. {answer}: Telegram refused the rejection message — {reason}\n" +
+      "The attendee did not get it: reach them another way.",
+  },
+} satisfies Record<Language, Record<"ticket" | "rejection", string>>;
+
+const MAX_REASON_LENGTH = 300;
+const QUOTED_LINK = /\b(?:https?|tg):\/\/[^\s'"]*/gi;
+
+/**
+ * Telegram's reason as organisers are shown it: a link it quotes ("button URL 'https://…' is
+ * invalid") is left out, since a ticket link may carry whatever the organisers' system put in it, and
+ * the answer number already says which one; the rest is cut to a readable length.
+ */
+export function reasonForOrganisers(reason: string): string {
+  const plain = reason.replace(QUOTED_LINK, "…");
+  return plain.length > MAX_REASON_LENGTH ? `${plain.slice(0, MAX_REASON_LENGTH)}…` : plain;
+}
+
+/**
+ * For the organisers' chat: a ticket or a rejection failed for good. Only the answer number and
+ * Telegram's reason, which names no one; the organisers look the answer up in their own system.
+ */
+export function decisionFailedAlert(
+  language: Language,
+  input: { answerId: string; kind: "ticket" | "rejection"; reason: string },
+): OutgoingMessage {
+  const reason = reasonForOrganisers(input.reason);
+  return render(
+    { kind: "text", html: failedTexts[language][input.kind] },
+    { answer: input.answerId, reason },
+  );
+}

@@ -207,4 +207,8 @@ export const adminEn: AdminMessages = {
     "Not saved: step {position} must go after the step before it and before the step after it. Nothing changed.",
   stepSaved: "Step {position} of «{name}» saved: {when}.",
   statsBroadcasts: "Recent broadcasts:",
+  statsDecisionsFailed: "Not delivered, Telegram refused (tickets and decisions): {n}",
+  statsDecisionFailed: "  no. {answer}, {kind}: {reason}",
+  statsFailedTicket: "ticket",
+  statsFailedRejection: "rejection",
 };

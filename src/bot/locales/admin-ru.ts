@@ -210,6 +210,10 @@ export const adminRu = {
     "Не сохранено: шаг {position} должен идти после предыдущего и до следующего. Ничего не изменилось.",
   stepSaved: "Шаг {position} сценария «{name}» сохранён: {when}.",
   statsBroadcasts: "Последние рассылки:",
+  statsDecisionsFailed: "Не доставлено, Telegram отказал (билеты и решения): {n}",
+  statsDecisionFailed: "  № {answer}, {kind}: {reason}",
+  statsFailedTicket: "билет",
+  statsFailedRejection: "отказ",
 };
 
 export type AdminMessages = typeof adminRu;

@@ -73,6 +73,7 @@ function wordingOf(deps: Pick<BotDeps, "config" | "cockpit">): Record<DomainErro
     step_out_of_order: notFound,
     ticket_conflict: notOurs,
     ticket_url_required: notOurs,
+    ticket_url_invalid: notOurs,
     invalid_answer_id: notOurs,
     invalid_ref: notOurs,
     // Uploads check their columns and values before the domain does.

@@ -7,7 +7,7 @@ import { broadcastLine } from "./broadcasts.js";
 
 type Deps = Pick<BotDeps, "config" | "cockpit">;
 
-/** /stats: subscribers, registrations, tickets and the latest broadcasts. */
+/** /stats: subscribers, registrations, tickets (and those Telegram refused) and the latest broadcasts. */
 export function statsFeature(deps: Deps): Composer<HeraldContext> {
   const composer = new Composer<HeraldContext>();
   composer.command("stats", (ctx) => showStats(deps, ctx));
@@ -20,6 +20,15 @@ export async function showStats(deps: Deps, ctx: HeraldContext): Promise<void> {
   const lines = [
     fill(m.statsText, { ...stats.subscribers, ...stats.registrations, tickets: stats.ticketsSent }),
   ];
+  // Only when there is something to act on: each line is an attendee still without their ticket or answer.
+  const failed = stats.decisionsFailed;
+  if (failed.count > 0) {
+    lines.push(fill(m.statsDecisionsFailed, { n: failed.count }));
+    for (const f of failed.latest) {
+      const kind = f.kind === "ticket" ? m.statsFailedTicket : m.statsFailedRejection;
+      lines.push(fill(m.statsDecisionFailed, { answer: f.answerId, kind, reason: f.reason }));
+    }
+  }
   const recent = deps.cockpit.broadcasts.list(5);
   if (recent.length > 0)
     lines.push("", m.statsBroadcasts, ...recent.map((row) => broadcastLine(deps, ctx, row)));
