@@ -124,6 +124,15 @@ export function createHerald(deps: HeraldDeps): Herald {
           deepLinks,
           botUsername: () => (bot?.isInited() ? bot.botInfo.username : undefined),
         },
+        forms: {
+          db,
+          clock,
+          forms: config.forms,
+          registrations,
+          deepLinks,
+          botUsername: () => (bot?.isInited() ? bot.botInfo.username : undefined),
+          onQueued: () => delivery.wake(),
+        },
       });
       const httpUrl = await server.listen({ host: config.http.host, port: config.http.port });
       logger.info({ url: httpUrl }, "http listening");

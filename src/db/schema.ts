@@ -350,3 +350,21 @@ export const floodClosures = sqliteTable("flood_closures", {
   scope: text("scope").primaryKey(),
   closedUntil: integer("closed_until").notNull(),
 });
+
+/**
+ * An organiser's chat waiting for a test submission from one form builder (the cockpit's `/forms`):
+ * the next accepted submission of that provider queues a report of what was mapped (names only) to
+ * the chat and removes the row. One open watch per chat and provider; an hour after `created_at`
+ * it no longer counts.
+ */
+export const formWatches = sqliteTable(
+  "form_watches",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    provider: text("provider").notNull(),
+    chatId: integer("chat_id").notNull(),
+    language: text("language", { enum: LANGUAGES }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [uniqueIndex("form_watches_chat_provider_idx").on(table.chatId, table.provider)],
+);

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { DomainError, type DomainErrorCode } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { type FormRouteDeps, formRoutes } from "./routes/forms.js";
 import { type HealthDeps, healthRoutes } from "./routes/health.js";
 import { type WebhookDeps, webhookRoutes } from "./routes/webhooks.js";
 
@@ -8,6 +9,8 @@ export interface ServerDeps extends HealthDeps {
   logger: Logger;
   /** The organiser-facing endpoints; absent in a server that only reports health. */
   webhooks?: Omit<WebhookDeps, "statusOf">;
+  /** The form builders' doors (`POST /webhooks/forms/<provider>`); absent: no such routes. */
+  forms?: Omit<FormRouteDeps, "statusOf">;
 }
 
 /**
@@ -76,6 +79,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.register(healthRoutes(deps));
   if (deps.webhooks) app.register(webhookRoutes({ ...deps.webhooks, statusOf }));
+  if (deps.forms) app.register(formRoutes({ ...deps.forms, statusOf }));
   return app;
 }
 

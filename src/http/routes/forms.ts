@@ -1,0 +1,230 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { DeepLinks } from "../../audience/deep-links.js";
+import type { Registrations } from "../../audience/registrations.js";
+import type { Clock } from "../../clock.js";
+import type { FormsConfig } from "../../config.js";
+import type { Db } from "../../db/client.js";
+import { DomainError } from "../../errors.js";
+import { checkFormAuth } from "../../forms/auth.js";
+import type { ParsedForm } from "../../forms/form-fields.js";
+import { type MappedSubmission, mapSubmission } from "../../forms/mapping.js";
+import { formContentType, parseForm } from "../../forms/parse.js";
+import { FORM_PROVIDERS, type FormProvider, isFormProvider } from "../../forms/providers.js";
+import { reportToWatchers } from "../../forms/watch.js";
+import { decodeBody } from "../body.js";
+import { answerOnce, type EventAnswer } from "../webhook-events.js";
+
+export interface FormRouteDeps {
+  db: Db;
+  clock: Clock;
+  forms: FormsConfig;
+  registrations: Registrations;
+  deepLinks: DeepLinks;
+  botUsername(): string | undefined;
+  statusOf(error: DomainError): number;
+  /** Something was queued (a test-submission report): wake the sender. */
+  onQueued?(): void;
+}
+
+class FormReferenceError extends DomainError {
+  override readonly name = "FormReferenceError";
+  readonly code = "invalid_ref";
+  constructor(field: string) {
+    super(
+      `the field "${field}" (FORM_REF_FIELD) is not a reference Herald issued: the form URL must pass it on unchanged`,
+    );
+  }
+}
+
+type Refusal = { status: number; error: string; message: string };
+
+export const FORMS_PATH = "/webhooks/forms";
+
+/**
+ * The form builders' doors, `POST /webhooks/forms/<provider>` (Tilda: `/webhooks/forms/tilda/<token>`).
+ * Each is a plugin of its own with only its media type's parser, which keeps the raw bytes: the
+ * signature covers them, and they are decoded and parsed only once the sender is known. A door
+ * answers 404 forms_off until FORM_SECRET is set. Nothing of a body is logged: at most counts.
+ */
+export function formRoutes(deps: FormRouteDeps) {
+  return (app: FastifyInstance, _options: unknown, done: (error?: Error) => void) => {
+    for (const provider of FORM_PROVIDERS) {
+      app.register((door, _doorOptions, doorDone) => {
+        door.removeAllContentTypeParsers();
+        door.addContentTypeParser(
+          formContentType(provider),
+          { parseAs: "buffer" },
+          (_request, body, callback) => callback(null, body),
+        );
+        const path = provider === "tilda" ? `${FORMS_PATH}/tilda/:token` : `${FORMS_PATH}/${provider}`;
+        door.post(path, (request, reply) => handleDoor(deps, door, provider, request, reply));
+        doorDone();
+      });
+    }
+    // Unknown providers, and Tilda without its token, whatever they send.
+    app.register((rest, _restOptions, restDone) => {
+      rest.removeAllContentTypeParsers();
+      rest.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, callback) =>
+        callback(null, null),
+      );
+      rest.post(`${FORMS_PATH}/:provider`, async (request, reply) => {
+        const { provider } = request.params as { provider: string };
+        if (!isFormProvider(provider)) {
+          return send(reply, {
+            status: 404,
+            error: "unknown_provider",
+            message: `no form provider "${provider.slice(0, 40)}": use one of ${FORM_PROVIDERS.join(", ")}`,
+          });
+        }
+        const off = formsOff(deps);
+        if (off) return send(reply, off);
+        return send(reply, {
+          status: 401,
+          error: "unauthorized",
+          message: "the token is missing from the URL path",
+        });
+      });
+      restDone();
+    });
+    done();
+  };
+}
+
+function formsOff(deps: FormRouteDeps): Refusal | undefined {
+  if (deps.forms.secret !== null) return undefined;
+  return {
+    status: 404,
+    error: "forms_off",
+    message: "form connectors are off: set FORM_SECRET (and FORM_FIELDS) in Herald's settings and restart",
+  };
+}
+
+function send(reply: FastifyReply, refusal: Refusal) {
+  return reply.status(refusal.status).send({ error: refusal.error, message: refusal.message });
+}
+
+async function handleDoor(
+  deps: FormRouteDeps,
+  door: FastifyInstance,
+  provider: FormProvider,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const off = formsOff(deps);
+  if (off) return send(reply, off);
+  const secret = deps.forms.secret as string;
+  const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const auth = checkFormAuth(provider, {
+    secret,
+    headers: request.headers,
+    rawBody: raw,
+    pathToken: (request.params as { token?: string }).token,
+  });
+  if (!auth.ok) {
+    request.log.warn({ provider, reason: auth.reason }, "form submission refused: authentication");
+    return send(reply, { status: 401, error: "unauthorized", message: auth.reason });
+  }
+  const parsed = await readBody(door, provider, request, raw, deps.forms.answerField);
+  if ("status" in parsed) return refuse(request, reply, provider, parsed);
+  if (parsed.kind === "test") {
+    request.log.info({ provider }, "form connection test");
+    return reply.status(200).send({ ok: true, test: true });
+  }
+  if (parsed.kind === "invalid") {
+    return refuse(request, reply, provider, { status: 400, error: "invalid_body", message: parsed.message });
+  }
+  const mapping = mapSubmission(parsed.submission, deps.forms);
+  if (!mapping.ok) return refuse(request, reply, provider, { status: 400, ...mapping });
+  const answer = accept(deps, provider, mapping.mapped);
+  request.log.info(
+    {
+      provider,
+      replayed: answer.replayed,
+      status: answer.statusCode,
+      attributes: Object.keys(mapping.mapped.attributes).length,
+      dropped: mapping.mapped.dropped,
+    },
+    "form submission",
+  );
+  return reply.status(answer.statusCode).send(answer.body);
+}
+
+function refuse(request: FastifyRequest, reply: FastifyReply, provider: FormProvider, refusal: Refusal) {
+  // The message names settings and fields only, never a value: it may be logged.
+  request.log.warn({ provider, error: refusal.error, reason: refusal.message }, "form submission refused");
+  return send(reply, refusal);
+}
+
+/** Decodes the bytes as UTF-8 and parses them as the door's media type says. */
+async function readBody(
+  door: FastifyInstance,
+  provider: FormProvider,
+  request: FastifyRequest,
+  raw: Buffer,
+  answerField: string | null,
+): Promise<ParsedForm | Refusal> {
+  const decoded = decodeBody(request.headers["content-type"], raw);
+  if (!decoded.ok) return { status: decoded.status, error: decoded.error, message: decoded.message };
+  if (formContentType(provider) !== "application/json") {
+    return parseForm(provider, { text: decoded.text }, { answerField });
+  }
+  const parseJson = door.getDefaultJsonParser("error", "error");
+  const json = await new Promise<{ ok: true; value: unknown } | { ok: false }>((resolve) =>
+    parseJson(request, decoded.text, (error, value) => resolve(error ? { ok: false } : { ok: true, value })),
+  );
+  // Fastify's message quotes the body: say only what is wrong.
+  if (!json.ok)
+    return { status: 400, error: "invalid_json", message: "the body is not valid JSON (or holds __proto__)" };
+  return parseForm(provider, { json: json.value }, { answerField });
+}
+
+/**
+ * Binds, records and reports once per provider submission id: a resent submission gets the first
+ * answer and changes nothing. The test-submission report commits with the submission.
+ */
+function accept(deps: FormRouteDeps, provider: FormProvider, mapped: MappedSubmission) {
+  let telegramId: number | undefined;
+  if (mapped.ref !== undefined) {
+    telegramId = deps.deepLinks.verifyFormReference(mapped.ref);
+    if (telegramId === undefined) throw new FormReferenceError(deps.forms.refField);
+  }
+  const now = deps.clock.now();
+  let reported = 0;
+  const answer = answerOnce(
+    deps.db,
+    { eventId: `form:${provider}:${mapped.submissionKey}`, kind: `form_${provider}`, now },
+    deps.statusOf,
+    (): EventAnswer => {
+      const result = deps.registrations.recordSubmission({
+        answerId: mapped.answerId,
+        ...(deps.forms.fields.length > 0 ? { attributes: mapped.attributes } : {}),
+        ...(telegramId !== undefined ? { telegramId } : {}),
+      });
+      reported = reportToWatchers(
+        deps.db,
+        {
+          provider,
+          answerFrom: mapped.answerFrom,
+          refField: deps.forms.refField,
+          binding: result.binding ?? "absent",
+          filled: Object.keys(mapped.attributes),
+          missing: mapped.missing,
+          dropped: mapped.dropped,
+        },
+        now,
+      );
+      const username = deps.botUsername();
+      return {
+        statusCode: result.created ? 201 : 200,
+        body: {
+          answer_id: mapped.answerId,
+          created: result.created,
+          binding: result.binding,
+          deep_link: username === undefined ? null : deps.deepLinks.answerLink(username, mapped.answerId),
+        },
+      };
+    },
+  );
+  if (reported > 0) deps.onQueued?.();
+  return answer;
+}
