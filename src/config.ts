@@ -274,12 +274,21 @@ function parseForms(value: (name: string) => string | undefined, problems: strin
       'FORM_PROVIDER "google" needs FORM_REF_PARAM: the pre-filled entry of a short-answer question that carries the reference, such as entry.1234567890 (Google Forms: "Get pre-filled link").',
     );
   }
+  const answerField = value("FORM_ANSWER_FIELD") ?? null;
+  const refField = value("FORM_REF_FIELD") ?? "ref";
+  for (const [name, field] of [
+    ["FORM_ANSWER_FIELD", answerField],
+    ["FORM_REF_FIELD", refField],
+  ] as const) {
+    const personal = field === null ? undefined : personalFieldProblem(field);
+    if (personal !== undefined) problems.push(`${name}: ${personal}.`);
+  }
   return {
     secret,
     provider,
     fields,
-    answerField: value("FORM_ANSWER_FIELD") ?? null,
-    refField: value("FORM_REF_FIELD") ?? "ref",
+    answerField,
+    refField,
     refParam,
   };
 }

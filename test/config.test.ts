@@ -155,6 +155,10 @@ describe("loadConfig: form connectors", () => {
       expect.stringMatching(/^FORM_FIELDS has "track=Ваш телефон": "Ваш телефон" looks like personal data/),
       expect.stringMatching(/^FORM_FIELDS has "Bad Name=x": list attribute=field pairs/),
     ]);
+    expect(problemsOf({ ...required, FORM_ANSWER_FIELD: "Телефон", FORM_REF_FIELD: "email" })).toEqual([
+      expect.stringMatching(/^FORM_ANSWER_FIELD: "Телефон" looks like personal data/),
+      expect.stringMatching(/^FORM_REF_FIELD: "email" looks like personal data/),
+    ]);
     expect(problemsOf({ ...required, FORM_PROVIDER: "google" })).toEqual([
       expect.stringMatching(/^FORM_PROVIDER "google" needs FORM_REF_PARAM/),
     ]);
