@@ -1,6 +1,10 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/clock.js";
+import type { Config } from "../../src/config.js";
+import { openDatabase } from "../../src/db/client.js";
 import { createHerald, type Herald } from "../../src/herald.js";
+import { wireParts } from "../../src/herald-wiring.js";
 import { createWebhookClient } from "../../src/http/client.js";
 import { createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
 import { createChatReader, pressButton } from "../helpers/bot-chat.js";
@@ -19,6 +23,8 @@ let herald: Herald;
 let dir: { path: string; cleanup(): void };
 let organiser: SandboxUser;
 let webhooks: ReturnType<typeof createWebhookClient>;
+let config: Config;
+const logs = () => collectLogs([TEST_TOKEN]).logger;
 
 beforeEach(async () => {
   sandbox = createSandbox({
@@ -28,7 +34,7 @@ beforeEach(async () => {
   await sandbox.listen();
   dir = makeTempDir();
   organiser = sandbox.createUser({ first_name: "Olga", language_code: "en" }, { started: true });
-  const config = testConfig({
+  config = testConfig({
     BOT_API_ROOT: sandbox.url,
     DATABASE_FILE: join(dir.path, "herald.db"),
     ADMIN_IDS: String(organiser.id),
@@ -37,7 +43,7 @@ beforeEach(async () => {
     QUIET_HOURS: "off",
     SCENARIOS: "on",
   });
-  herald = createHerald({ config, logger: collectLogs([TEST_TOKEN]).logger, version: "0.0.0-test" });
+  herald = createHerald({ config, logger: logs(), version: "0.0.0-test" });
   const { httpUrl } = await herald.start();
   webhooks = createWebhookClient(httpUrl, TEST_WEBHOOK_SECRET);
 });
@@ -56,13 +62,13 @@ const payloadOf = (deepLink: unknown) => new URL(String(deepLink)).searchParams.
 const isWelcome = (text: string | undefined) => /^(Добро пожаловать!|Welcome!)/.test(text ?? "");
 const welcomesTo = (chatId: number) => sandbox.botMessages(chatId).filter((m) => isWelcome(m.text));
 
-/** The person's scenario deliveries, with when their answer was bound. */
+/** The person's deliveries of "finish your registration", with when their answer was bound. */
 function scenarioDeliveries(telegramId: number) {
   return sqlite()
     .prepare(
       `SELECT d.job_key, d.status, d.created_at, d.sent_at, r.bound_at FROM deliveries d
        JOIN registrations r ON r.telegram_id = d.telegram_id
-       WHERE d.telegram_id = ? AND d.job_key LIKE 'scenario:%' ORDER BY d.id`,
+       WHERE d.telegram_id = ? AND d.job_key LIKE 'scenario:finish_registration:%' ORDER BY d.id`,
     )
     .all(telegramId) as Array<{
     job_key: string;
@@ -84,7 +90,9 @@ async function expectOneWelcomeQueuedWithBinding(telegramId: number) {
   expect(scenarioDeliveries(telegramId)).toHaveLength(1);
   expect(
     sqlite()
-      .prepare("SELECT status, next_step, last_step_sent FROM scenario_runs WHERE telegram_id = ?")
+      .prepare(
+        "SELECT status, next_step, last_step_sent FROM scenario_runs WHERE telegram_id = ? AND scenario_id = 'finish_registration'",
+      )
       .all(telegramId),
   ).toEqual([{ status: "active", next_step: 2, last_step_sent: 1 }]);
   expect(welcomesTo(telegramId)).toHaveLength(1);
@@ -135,6 +143,40 @@ describe("the welcome comes with the binding", { timeout: 60_000 }, () => {
     expect(scenarioDeliveries(ivan.id)).toEqual([]);
     await herald.scheduler?.runNow("scenarios");
     expect(scenarioDeliveries(ivan.id)).toEqual([]);
-    expect(sqlite().prepare("SELECT count(*) AS n FROM scenario_runs").get()).toEqual({ n: 0 });
+    expect(
+      sqlite()
+        .prepare("SELECT count(*) AS n FROM scenario_runs WHERE scenario_id = 'finish_registration'")
+        .get(),
+    ).toEqual({ n: 0 });
+  });
+
+  it("is not lost when Herald stops right after the binding commits: it goes out once at the next start", async () => {
+    const petr = sandbox.createUser({ first_name: "Пётр", language_code: "ru" });
+    sandbox.userStarts(petr.id);
+    await sandbox.waitForBotMessage(petr.id);
+    await herald.stop();
+
+    // The binding commits through the real wiring while no sender runs: as if the process died
+    // between the commit and the send.
+    const database = openDatabase(config.databaseFile);
+    const parts = wireParts({
+      config,
+      logger: logs(),
+      clock: systemClock,
+      database,
+      bot: () => {
+        throw new Error("no bot while Herald is down");
+      },
+    });
+    expect(parts.registrations.recordSubmission({ answerId: "61004", telegramId: petr.id }).binding).toBe(
+      "bound",
+    );
+    database.close();
+
+    herald = createHerald({ config, logger: logs(), version: "0.0.0-test" });
+    await herald.start();
+    const welcome = await sandbox.waitForBotMessage(petr.id, (m) => isWelcome(m.text));
+    expect(welcome.text).toContain("Анкета № 61004 связана с этим чатом");
+    await expectOneWelcomeQueuedWithBinding(petr.id);
   });
 });
