@@ -1,7 +1,7 @@
 import type { Bot } from "grammy";
 import { createDeepLinks, type DeepLinks } from "./audience/deep-links.js";
 import { createOrganisers } from "./audience/organisers.js";
-import { createRegistrations, type Registrations } from "./audience/registrations.js";
+import { type BindingMade, createRegistrations, type Registrations } from "./audience/registrations.js";
 import { createSegments } from "./audience/segments.js";
 import type { HeraldContext } from "./bot/context.js";
 import type { CockpitDeps } from "./bot/deps.js";
@@ -84,12 +84,6 @@ export function wireParts(deps: WiringDeps): HeraldParts {
   const { db, sqlite } = database;
   const deepLinks = createDeepLinks({ secret: config.deeplinkSecret, signing: config.deeplinkSigning });
   const { gate, delivery } = wireDelivery(deps);
-  const registrations = createRegistrations({
-    db,
-    clock,
-    adminChatId: config.adminChatId,
-    onQueued: () => delivery.wake(),
-  });
   const broadcasts = createBroadcasts({ database, clock, onChange: () => delivery.wake() });
   const progress = createProgressWatcher({
     api: () => deps.bot().api,
@@ -122,6 +116,16 @@ export function wireParts(deps: WiringDeps): HeraldParts {
     onQueued: () => delivery.wake(),
   });
   scenarios.install();
+  const registrations = createRegistrations({
+    db,
+    clock,
+    adminChatId: config.adminChatId,
+    onQueued: () => delivery.wake(),
+    // The welcome goes with the binding, not at the next minute's tick (which would find the run made).
+    ...(config.scenariosOn
+      ? { onBound: (_tx: unknown, binding: BindingMade) => scenarios.enrolBound(binding) }
+      : {}),
+  });
   const cockpit: CockpitDeps = {
     sqlite,
     organisers: createOrganisers({

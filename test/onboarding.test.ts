@@ -79,6 +79,11 @@ describe("form first: the thank-you page's deep link, then moderation", () => {
     expect((await nextMessage(anna.id, 0)).text).toBe(
       "Готово! Заявка № 10001 связана с этим чатом. Когда её одобрят, билет придёт сюда.",
     );
+    // Scenarios are off here (SCENARIOS=off): the binding enrols nobody and queues no welcome.
+    expect(sqlite().prepare("SELECT count(*) AS n FROM scenario_runs").get()).toEqual({ n: 0 });
+    expect(
+      sqlite().prepare("SELECT count(*) AS n FROM deliveries WHERE job_key LIKE 'scenario:%'").get(),
+    ).toEqual({ n: 0 });
 
     const ticketUrl = "https://tickets.example.org/t/10001?sig=a1b2&lang=ru";
     const before = lastId(anna.id);

@@ -19,6 +19,13 @@ import { languageOf } from "./subscribers.js";
 
 export type { BindOutcome, RegistrationView };
 
+/** A binding just made: which answer, to whom, and when (its bound_at). */
+export interface BindingMade {
+  answerId: string;
+  telegramId: number;
+  now: number;
+}
+
 export class TicketConflictError extends DomainError {
   override readonly name = "TicketConflictError";
   readonly code = "ticket_conflict";
@@ -116,6 +123,12 @@ export function createRegistrations(deps: {
   /** Where bind conflicts are reported to the organisers, if they have a chat. */
   adminChatId?: number | null;
   onQueued?: () => void;
+  /**
+   * An answer was just bound, inside the binding's transaction: what else follows at once (the wiring
+   * enrols it in the scenarios, so the welcome is queued with the binding rather than at the next
+   * tick). Returns whether it queued a delivery. Injected: audience/ does not know scenarios/.
+   */
+  onBound?: (tx: Tx, binding: BindingMade) => boolean;
 }): Registrations {
   const { db, clock } = deps;
 
@@ -154,24 +167,32 @@ export function createRegistrations(deps: {
             },
             now,
           );
-        return { result: { created, binding: bound.outcome }, queued: bound.queued || told };
+        const followed =
+          bound.outcome === "bound" &&
+          (deps.onBound?.(tx, { answerId: row.answerId, telegramId: input.telegramId, now }) ?? false);
+        return { result: { created, binding: bound.outcome }, queued: bound.queued || told || followed };
       });
       return afterCommit(result, queued);
     },
 
     bind(input) {
       const now = clock.now();
-      // No wake-up here: the attendee is answered first ("sending it now"), and the ticket this
-      // binding queued follows on the sender's next round, within a second.
-      const { outcome, row } = db.transaction((tx) =>
-        bindAnswer(
+      // No wake-up here: the attendee is answered first ("linked"), and the ticket and the welcome
+      // this binding queued follow on the sender's next round (it claims due rows every 100 ms).
+      // Woken now, the sender would put them on the wire ahead of that answer.
+      const { outcome, row } = db.transaction((tx) => {
+        const bound = bindAnswer(
           tx,
           ensureRegistration(tx, input.answerId, now).row,
           input.telegramId,
           now,
           deps.adminChatId,
-        ),
-      );
+        );
+        if (bound.outcome === "bound") {
+          deps.onBound?.(tx, { answerId: bound.row.answerId, telegramId: input.telegramId, now });
+        }
+        return bound;
+      });
       return { outcome, registration: registrationView(row) };
     },
 

@@ -74,6 +74,13 @@ export interface Scenarios {
   install(): void;
   /** Enrols new triggers and turns due steps into deliveries; called by cron every minute. */
   runDue(now: number): RunReport;
+  /**
+   * A form answer was just bound to a Telegram ID: enrols it and queues its welcome now rather than at
+   * the next tick, inside the caller's transaction (the binding's). Returns whether a delivery was
+   * queued, so the caller wakes the sender after commit. A failure here is logged and leaves the
+   * binding alone: the next tick enrols it.
+   */
+  enrolBound(binding: { answerId: string; telegramId: number; now: number }): boolean;
   list(): ScenarioView[];
   get(id: string): ScenarioView;
   setEnabled(id: string, enabled: boolean): void;

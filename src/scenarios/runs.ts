@@ -47,6 +47,14 @@ function prepareRunStatements(sqlite: Sqlite) {
        ORDER BY bound_at
        ON CONFLICT DO NOTHING`,
     ),
+    // One binding, at the moment it happens (the sweep above finds it again and does nothing).
+    enrolAnswer: sqlite.prepare(
+      `INSERT INTO scenario_runs (scenario_id, telegram_id, answer_id, next_step, next_due_at, triggered_at, updated_at)
+       SELECT @scenario, telegram_id, answer_id, 1, bound_at + @firstDelay, bound_at, @now FROM registrations
+       WHERE answer_id = @answer AND telegram_id = @telegram AND bound_at IS NOT NULL
+       ON CONFLICT DO NOTHING
+       RETURNING id, scenario_id, telegram_id, answer_id, next_step, next_due_at, last_step_sent, last_sent_at, triggered_at`,
+    ),
     enrolSubscribed: sqlite.prepare(
       `INSERT INTO scenario_runs (scenario_id, telegram_id, answer_id, next_step, next_due_at, triggered_at, updated_at)
        SELECT @scenario, telegram_id, NULL, 1, first_seen_at + @firstDelay, first_seen_at, @now FROM subscribers s
@@ -205,6 +213,33 @@ export function createRuns(sqlite: Sqlite, store: ScenarioStore, settings: RunSe
     }
   }
 
+  /**
+   * One binding just made (inside the caller's transaction): enrols it in the enabled scenarios that a
+   * binding triggers and handles the step due at once (the welcome) as a tick would, with the same
+   * quiet hours, daily cap and one delivery per (run, step). A person already in a scenario (a second
+   * answer) is left to the ticks, as the sweep leaves them.
+   */
+  function enrolBinding(binding: { answerId: string; telegramId: number; now: number }, report: RunReport) {
+    const { answerId, telegramId, now } = binding;
+    for (const scenario of store.enabled()) {
+      if (scenario.trigger !== "bound") continue;
+      const steps = store.steps(scenario.id);
+      const first = steps[0];
+      if (!first) continue;
+      const run = sql.enrolAnswer.get({
+        scenario: scenario.id,
+        firstDelay: first.delayMinutes * 60_000,
+        answer: answerId,
+        telegram: telegramId,
+        now,
+      }) as RunRow | undefined;
+      if (!run) continue;
+      report.enrolled++;
+      // A first step with a delay is the ticks' business; handling it here would count it as deferred.
+      if (run.next_due_at <= now) handle(run, scenario.trigger, steps, now, report);
+    }
+  }
+
   /** Every due run of the enabled per-person scenarios, in batches, until done or the tick started at `started` runs out of time. */
   function sendDue(now: number, report: RunReport, started: number) {
     const enabled = store.enabled().filter((s) => s.trigger !== "event");
@@ -228,5 +263,5 @@ export function createRuns(sqlite: Sqlite, store: ScenarioStore, settings: RunSe
     }
   }
 
-  return { enrol, sendDue };
+  return { enrol, enrolBinding, sendDue };
 }

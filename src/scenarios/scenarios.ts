@@ -78,6 +78,21 @@ export function createScenarios(deps: {
       return report;
     },
 
+    enrolBound(binding) {
+      const report = emptyReport();
+      try {
+        // A savepoint inside the binding's transaction: if this fails, only this part is undone.
+        sqlite.transaction(() => runs.enrolBinding(binding, report))();
+      } catch (error) {
+        logger.error(
+          { err: error, answer: binding.answerId },
+          "welcome at binding failed; the next tick enrols it",
+        );
+        return false;
+      }
+      return report.sent > 0;
+    },
+
     list: () => store.ids().map(view),
     get: view,
 

@@ -371,3 +371,116 @@ describe("event reminders", () => {
     });
   });
 });
+
+describe("the welcome at binding", () => {
+  let woken: number;
+  let binding: Registrations;
+
+  beforeEach(() => {
+    woken = 0;
+    // As the wiring does it: the binding's transaction enrols the run and queues what is due at once.
+    binding = createRegistrations({
+      db: database.db,
+      clock,
+      onQueued: () => woken++,
+      onBound: (_tx, made) => scenarios.enrolBound(made),
+    });
+  });
+
+  function bindNow(telegramId: number, answerId: string, language: "ru" | "en" = "ru") {
+    recordStart(database.db, { telegramId, language, now: clock.now() });
+    return binding.bind({ answerId, telegramId });
+  }
+
+  it("is queued in the binding's own millisecond, and no tick sends it again", () => {
+    clock.advance(7 * MINUTE + 123);
+    const t0 = clock.now();
+    expect(bindNow(2001, "9001", "en").outcome).toBe("bound");
+    expect(received(2001)).toHaveLength(1);
+    expect(received(2001)[0]).toMatchObject({ job: expect.stringMatching(/:1$/), at: t0 });
+    expect(received(2001)[0]?.message.html).toContain("<b>Welcome!</b> Application no. 9001");
+    expect(run(2001)).toMatchObject({ status: "active", next_step: 2, last_step_sent: 1, deferred: 0 });
+
+    expect(tick()).toMatchObject({ enrolled: 0, sent: 0 });
+    expect(at(t0 + MINUTE)).toMatchObject({ enrolled: 0, sent: 0 });
+    expect(at(t0 + HOUR).sent).toBe(1);
+    expect(received(2001).map((r) => r.job.split(":").at(-1))).toEqual(["1", "2"]);
+    expect(scenarios.get("finish_registration").funnel).toMatchObject({ enrolled: 1, atStep: { 2: 1 } });
+  });
+
+  it("goes with a submission that carries a verified reference, and wakes the sender", () => {
+    recordStart(database.db, { telegramId: 2002, language: "ru", now: clock.now() });
+    const t0 = clock.now();
+    expect(binding.recordSubmission({ answerId: "9002", telegramId: 2002 }).binding).toBe("bound");
+    expect(received(2002)).toEqual([expect.objectContaining({ at: t0 })]);
+    expect(woken).toBe(1);
+    // The same answer reported again binds nothing new and queues nothing more.
+    expect(binding.recordSubmission({ answerId: "9002", telegramId: 2002 }).binding).toBe("already_bound");
+    expect(woken).toBe(1);
+    expect(at(t0 + MINUTE)).toMatchObject({ enrolled: 0, sent: 0 });
+    expect(received(2002)).toHaveLength(1);
+  });
+
+  it("keeps quiet hours: a binding at night is welcomed in the morning, once", () => {
+    const night = Date.UTC(2026, 10, 21, 20, 0); // 23:00 in Moscow
+    clock.set(night);
+    bindNow(2003, "9003");
+    expect(received(2003)).toHaveLength(0);
+    const morning = Date.UTC(2026, 10, 22, 6, 0);
+    expect(run(2003)).toMatchObject({ status: "active", next_step: 1, next_due_at: morning, deferred: 1 });
+    expect(at(morning - MINUTE).sent).toBe(0);
+    expect(at(morning).sent).toBe(1);
+    expect(at(morning + MINUTE).sent).toBe(0);
+    expect(received(2003)).toHaveLength(1);
+  });
+
+  it("keeps the daily cap", () => {
+    const t0 = clock.now();
+    recordStart(database.db, { telegramId: 2004, language: "ru", now: t0 });
+    for (const id of [1, 2, 3]) {
+      database.sqlite
+        .prepare(
+          `INSERT INTO deliveries (job_key, telegram_id, lane, broadcast_id, status, not_before, created_at, sent_at)
+           VALUES (?, 2004, 'bulk', ?, 'sent', ?, ?, ?)`,
+        )
+        .run(`broadcast:${id}`, id, t0 - id * HOUR, t0 - id * HOUR, t0 - id * HOUR);
+    }
+    binding.bind({ answerId: "9004", telegramId: 2004 });
+    expect(received(2004)).toHaveLength(0);
+    expect(run(2004)).toMatchObject({ next_step: 1, next_due_at: t0 - 3 * HOUR + DAY, deferred: 1 });
+  });
+
+  it("queues nothing while the scenario is off, and does not catch up when it is back on", () => {
+    scenarios.setEnabled("finish_registration", false);
+    bindNow(2005, "9005");
+    expect(run(2005)).toBeUndefined();
+    expect(woken).toBe(0);
+    clock.advance(MINUTE);
+    scenarios.setEnabled("finish_registration", true);
+    expect(tick()).toMatchObject({ enrolled: 0, sent: 0 });
+    expect(received(2005)).toHaveLength(0);
+  });
+
+  it("welcomes a person once, not again for a second answer bound to them", () => {
+    bindNow(2006, "9006");
+    bindNow(2006, "9007");
+    expect(received(2006)).toHaveLength(1);
+    expect(at(clock.now() + MINUTE)).toMatchObject({ enrolled: 0, sent: 0 });
+    expect(received(2006)).toHaveLength(1);
+  });
+
+  it("a failed enrolment leaves the binding made, and the next tick enrols it", () => {
+    database.sqlite.exec(
+      "CREATE TEMP TRIGGER refuse_runs BEFORE INSERT ON scenario_runs BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    );
+    expect(bindNow(2007, "9008").outcome).toBe("bound");
+    expect(registrations.ofTelegramId(2007)).toEqual([
+      expect.objectContaining({ answerId: "9008", bound: true }),
+    ]);
+    expect(received(2007)).toHaveLength(0);
+    database.sqlite.exec("DROP TRIGGER refuse_runs");
+    clock.advance(MINUTE);
+    expect(tick()).toMatchObject({ enrolled: 1, sent: 1 });
+    expect(received(2007)).toHaveLength(1);
+  });
+});
