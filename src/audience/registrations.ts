@@ -6,6 +6,7 @@ import { DomainError } from "../errors.js";
 import { buttonUrlProblem } from "../messages/telegram-url.js";
 import { linkedMessage } from "../messages/transactional.js";
 import { enqueueDelivery } from "../outbox/outbox.js";
+import { assertNoPersonalData } from "./personal-data.js";
 import {
   type BindOutcome,
   bindAnswer,
@@ -139,6 +140,8 @@ export function createRegistrations(deps: {
 
   return {
     recordSubmission(input) {
+      // Every door checks first and names the field its own way; this is the floor under all of them.
+      if (input.attributes !== undefined) assertNoPersonalData(input.attributes);
       const now = clock.now();
       const { result, queued } = db.transaction((tx) => {
         const { row, created } = ensureRegistration(tx, input.answerId, now);

@@ -6,6 +6,10 @@ import {
   personalFieldProblem,
   personalValueProblem,
 } from "../../src/audience/personal-data.js";
+import { createRegistrations } from "../../src/audience/registrations.js";
+import { openDatabase } from "../../src/db/client.js";
+import { registrations } from "../../src/db/schema.js";
+import { createFakeClock } from "../helpers/fake-clock.js";
 
 describe("personalFieldProblem", () => {
   it.each([
@@ -115,5 +119,24 @@ describe("findPersonalData / assertNoPersonalData", () => {
     expect(() => assertNoPersonalData({ phone: "x" }, "body/attributes/")).toThrow(
       /^body\/attributes\/phone:/,
     );
+  });
+});
+
+describe("the domain's floor under every door", () => {
+  it("recordSubmission refuses personal attributes whatever door called it, and writes nothing", () => {
+    const database = openDatabase(":memory:");
+    try {
+      const regs = createRegistrations({ db: database.db, clock: createFakeClock() });
+      expect(() =>
+        regs.recordSubmission({ answerId: "A1", attributes: { city: "Kazan", email: "x" } }),
+      ).toThrow(PersonalDataError);
+      expect(() =>
+        regs.recordSubmission({ answerId: "A1", attributes: { note: "+7 912 345-67-89" } }),
+      ).toThrow(/^note: the value of "note" holds a phone number/);
+      expect(database.db.select().from(registrations).all()).toEqual([]);
+      expect(regs.recordSubmission({ answerId: "A1", attributes: { city: "Kazan" } }).created).toBe(true);
+    } finally {
+      database.close();
+    }
   });
 });
