@@ -228,7 +228,7 @@ const EN = {
       "Submit the form once: that is the test.",
     ],
     google: ({ refParam }: StepValues) => [
-      `Add a short-answer question for the reference and find its entry id (⋮ → Get pre-filled link, fill it, copy the link: it holds entry.<digits>=): set FORM_REF_PARAM to it (now ${refParam}), so Herald's form link pre-fills it.`,
+      `Add a short-answer question for the reference and find its entry id (⋮ → Get pre-filled link, fill it, copy the link: it holds entry.<digits>=): set FORM_REF_PARAM to it (${refParam.startsWith("entry.") ? `now ${refParam}` : "not set yet"}), so Herald's form link pre-fills it.`,
       "In the form: ⋮ → Apps Script; replace the code with the script below and save.",
       "Triggers (the clock icon) → Add trigger: function onFormSubmit, event source From form, event type On form submit; save and allow access.",
       "Submit the form once: that is the test.",
@@ -290,7 +290,7 @@ const RU: typeof EN = {
       "Отправьте форму один раз: это и есть проверка.",
     ],
     google: ({ refParam }) => [
-      `Добавьте вопрос «Текст (строка)» для ссылки-привязки и узнайте его entry (⋮ → Получить ссылку для предзаполнения, заполните, скопируйте ссылку: в ней есть entry.<цифры>=): задайте его в FORM_REF_PARAM (сейчас ${refParam}), и ссылка Herald на форму заполнит его.`,
+      `Добавьте вопрос «Текст (строка)» для ссылки-привязки и узнайте его entry (⋮ → Получить ссылку для предзаполнения, заполните, скопируйте ссылку: в ней есть entry.<цифры>=): задайте его в FORM_REF_PARAM (${refParam.startsWith("entry.") ? `сейчас ${refParam}` : "пока не задан"}), и ссылка Herald на форму заполнит его.`,
       "В форме: ⋮ → Редактор скриптов (Apps Script); замените код скриптом ниже и сохраните.",
       "Триггеры (значок часов) → Добавить триггер: функция onFormSubmit, источник «Из формы», событие «При отправке формы»; сохраните и разрешите доступ.",
       "Отправьте форму один раз: это и есть проверка.",
