@@ -36,7 +36,7 @@ export function formsCli(
   try {
     const config = loadConfig(readEnv(env, env.ENV_FILE ?? ".env"));
     const instructions = formInstructions(name, config, "en");
-    return { code: 0, stdout: `${instructionsText(instructions, "en")}\n`, stderr: "" };
+    return { code: 0, stdout: `${instructionsText(instructions)}\n`, stderr: "" };
   } catch (error) {
     if (error instanceof FormsOffError || error instanceof ConfigError) {
       return { code: 2, stdout: "", stderr: `${error.message}\n` };

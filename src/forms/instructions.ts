@@ -1,6 +1,8 @@
 import type { Config } from "../config.js";
 import type { Language } from "../messages/language.js";
 import { FORM_TOKEN_HEADER, type FormProvider, formToken } from "./providers.js";
+import { googleAppsScript } from "./sources/google.js";
+import { YANDEX_BODY_TEMPLATE } from "./sources/yandex.js";
 
 /**
  * What an organiser pastes into their form builder to connect it to Herald, and where to click:
@@ -30,6 +32,8 @@ export interface FormInstructions {
   steps: string[];
   /** What Herald keeps of each submission (FORM_FIELDS) and what it drops. */
   fieldsNote: string;
+  /** The headings the text and the cockpit use around these parts. */
+  labels: { heading: string; paste: string; steps: string };
   /** Code to paste as it is: Google's Apps Script, Yandex Forms' JSON body, a curl test for generic. */
   code: { label: string; text: string } | null;
 }
@@ -109,6 +113,11 @@ export function formInstructions(
       ...t.steps[provider]({ ref, refParam }),
     ],
     fieldsNote: fieldsNote(config, t),
+    labels: {
+      heading: `${t.connect} ${PROVIDER_TITLES[provider]}`,
+      paste: t.whatToPaste,
+      steps: t.stepsTitle,
+    },
     code: codeFor(provider, url, token, config, t),
   };
 }
@@ -137,7 +146,16 @@ function codeFor(
   config: InstructionsConfig,
   t: Texts,
 ): FormInstructions["code"] {
-  if (provider === "google") return { label: t.appsScriptLabel, text: googleAppsScript(url, token) };
+  if (provider === "google") {
+    // Only the questions Herald reads leave Google: the reference, the answer number, FORM_FIELDS.
+    const { refField, answerField, fields } = config.forms;
+    const questions = [
+      refField,
+      ...(answerField === null ? [] : [answerField]),
+      ...fields.map((f) => f.field),
+    ];
+    return { label: t.appsScriptLabel, text: googleAppsScript(url, token, questions) };
+  }
   if (provider === "yandex") return { label: t.yandexTemplateLabel, text: YANDEX_BODY_TEMPLATE };
   if (provider !== "generic") return null;
   const body: Record<string, string> = {
@@ -154,23 +172,15 @@ function codeFor(
 }
 
 /** The instructions as plain text, for the terminal. */
-export function instructionsText(i: FormInstructions, language: Language): string {
-  const t = TEXTS[language];
-  const lines = [`${t.connect} ${i.title}`, ""];
+export function instructionsText(i: FormInstructions): string {
+  const lines = [i.labels.heading, ""];
   if (i.addressWarning) lines.push(`! ${i.addressWarning}`, "");
-  lines.push(t.whatToPaste);
+  lines.push(i.labels.paste);
   for (const item of i.paste) lines.push(`  ${item.label}: ${item.value}`);
-  lines.push("", t.stepsTitle, ...i.steps.map((step, n) => `  ${n + 1}. ${step}`));
+  lines.push("", i.labels.steps, ...i.steps.map((step, n) => `  ${n + 1}. ${step}`));
   if (i.code) lines.push("", `${i.code.label}:`, "", i.code.text);
   lines.push("", i.fieldsNote);
   return lines.join("\n");
-}
-
-// Stand-ins until the intake's provider modules land on main: the intake owns the Yandex Forms body
-// template and the Apps Script, since it parses what they send (see the report of branch h-connect).
-const YANDEX_BODY_TEMPLATE = "";
-function googleAppsScript(url: string, token: string): string {
-  return `${url} ${token}`;
 }
 
 interface StepValues {
@@ -220,17 +230,16 @@ const EN = {
       `In each form block's Content, tick this webhook among the services that receive data; add a hidden field named "${ref}" filled from the page link's parameter ${ref}.`,
       "Republish the page and submit the form once: that is the test.",
     ],
-    yandex: ({ refParam }: StepValues) => [
-      `Add a short-text question, hide it, and set its ID to "${refParam}" (or put its ID in FORM_REF_PARAM): Yandex Forms fills it from the link's ?${refParam}=.`,
-      "Open the form's Integrations → HTTP request: method POST, paste the Webhook URL.",
-      "Add a header with the Header name and the Header value above.",
-      "Body: JSON, and paste the request body below whole; save.",
+    yandex: ({ ref, refParam }: StepValues) => [
+      `Add a short-text question, make it hidden, and set its ID to "${refParam}" (or put its ID in FORM_REF_PARAM): Yandex Forms fills it from the link's ?${refParam}=.`,
+      'Open the form\'s Integrations, add "Request with a set method": method POST, paste the Webhook URL, and add a header with the Header name and Header value above.',
+      `Body: paste the request body below; replace each <variable: …> with that variable from the form's variable menu, inside the quotes: "id" the answer ID, "${ref}" the hidden question, and in "answers" one line per FORM_FIELDS name. Save.`,
       "Submit the form once: that is the test.",
     ],
-    google: ({ refParam }: StepValues) => [
-      `Add a short-answer question for the reference and find its entry id (⋮ → Get pre-filled link, fill it, copy the link: it holds entry.<digits>=): set FORM_REF_PARAM to it (${refParam.startsWith("entry.") ? `now ${refParam}` : "not set yet"}), so Herald's form link pre-fills it.`,
+    google: ({ ref, refParam }: StepValues) => [
+      `Add a short-answer question titled "${ref}" (FORM_REF_FIELD) for Herald's reference. Find its entry id: ⋮ → Get pre-filled link, type anything in it, copy the link (it holds entry.<digits>=) and set FORM_REF_PARAM to it (${refParam.startsWith("entry.") ? `now ${refParam}` : "not set yet"}), so Herald's form link pre-fills it.`,
       "In the form: ⋮ → Apps Script; replace the code with the script below and save.",
-      "Triggers (the clock icon) → Add trigger: function onFormSubmit, event source From form, event type On form submit; save and allow access.",
+      "Pick installTrigger in the function list and press Run once; allow it to read the form and connect to Herald. It sends only the questions Herald reads.",
       "Submit the form once: that is the test.",
     ],
     generic: ({ ref }: StepValues) => [
@@ -282,17 +291,16 @@ const RU: typeof EN = {
       `В каждом блоке формы (Контент) отметьте этот вебхук среди сервисов приёма данных; добавьте скрытое поле «${ref}», заполняемое из параметра ${ref} ссылки страницы.`,
       "Переопубликуйте страницу и отправьте форму один раз: это и есть проверка.",
     ],
-    yandex: ({ refParam }) => [
-      `Добавьте вопрос «Короткий текст», скройте его и задайте ему идентификатор «${refParam}» (или впишите его идентификатор в FORM_REF_PARAM): Яндекс Формы заполнят его из ?${refParam}= в ссылке.`,
-      "Откройте Интеграции → HTTP-запрос: метод POST, вставьте URL вебхука.",
-      "Добавьте заголовок с именем и значением заголовка выше.",
-      "Тело: JSON, вставьте тело запроса ниже целиком; сохраните.",
+    yandex: ({ ref, refParam }) => [
+      `Добавьте вопрос «Короткий текст», сделайте его скрытым и задайте ему идентификатор «${refParam}» (или впишите его идентификатор в FORM_REF_PARAM): Яндекс Формы заполнят его из ?${refParam}= в ссылке.`,
+      "Откройте Интеграции формы и добавьте «Запрос с заданным методом»: метод POST, вставьте URL вебхука и добавьте заголовок с именем и значением заголовка выше.",
+      `Тело запроса: вставьте тело ниже и замените каждое <variable: …> переменной из меню переменных формы, внутри кавычек: "id" — ID ответа, "${ref}" — скрытый вопрос, в "answers" — по строке на каждое имя из FORM_FIELDS. Сохраните.`,
       "Отправьте форму один раз: это и есть проверка.",
     ],
-    google: ({ refParam }) => [
-      `Добавьте вопрос «Текст (строка)» для ссылки-привязки и узнайте его entry (⋮ → Получить ссылку для предзаполнения, заполните, скопируйте ссылку: в ней есть entry.<цифры>=): задайте его в FORM_REF_PARAM (${refParam.startsWith("entry.") ? `сейчас ${refParam}` : "пока не задан"}), и ссылка Herald на форму заполнит его.`,
+    google: ({ ref, refParam }) => [
+      `Добавьте вопрос «Текст (строка)» с названием «${ref}» (FORM_REF_FIELD) для ссылки-привязки Herald. Узнайте его entry: ⋮ → Получить ссылку для предзаполнения, впишите что угодно, скопируйте ссылку (в ней есть entry.<цифры>=) и задайте его в FORM_REF_PARAM (${refParam.startsWith("entry.") ? `сейчас ${refParam}` : "пока не задан"}), и ссылка Herald на форму заполнит его.`,
       "В форме: ⋮ → Редактор скриптов (Apps Script); замените код скриптом ниже и сохраните.",
-      "Триггеры (значок часов) → Добавить триггер: функция onFormSubmit, источник «Из формы», событие «При отправке формы»; сохраните и разрешите доступ.",
+      "Выберите installTrigger в списке функций и нажмите «Выполнить» один раз; разрешите доступ к форме и к Herald. Скрипт отправляет только вопросы, которые читает Herald.",
       "Отправьте форму один раз: это и есть проверка.",
     ],
     generic: ({ ref }) => [

@@ -7,6 +7,8 @@ import {
   instructionsText,
 } from "../../src/forms/instructions.js";
 import { FORM_PROVIDERS, FORM_TOKEN_HEADER, formToken } from "../../src/forms/providers.js";
+import { googleAppsScript } from "../../src/forms/sources/google.js";
+import { YANDEX_BODY_TEMPLATE } from "../../src/forms/sources/yandex.js";
 import { testConfig } from "../helpers/config.js";
 
 const SECRET = "form-secret-for-tests-0123456789abcdef";
@@ -33,7 +35,7 @@ describe("form connector instructions", () => {
       const i = formInstructions(provider, config(), "en");
       expect(i.paste.map((p) => p.value)).toEqual([i.url, SECRET]);
       expect(i.paste[1]).toMatchObject({ secret: true });
-      expect(instructionsText(i, "en")).not.toContain(FORM_TOKEN_HEADER_DISPLAY);
+      expect(instructionsText(i)).not.toContain(FORM_TOKEN_HEADER_DISPLAY);
     }
     expect(formInstructions("typeform", config(), "en").paste[1]?.label).toBe("Secret (FORM_SECRET)");
     expect(formInstructions("tally", config(), "en").paste[1]?.label).toBe("Signing secret (FORM_SECRET)");
@@ -48,7 +50,7 @@ describe("form connector instructions", () => {
         ["Header value", formToken(SECRET, provider)],
       ]);
       tokens.add(formToken(SECRET, provider));
-      const text = instructionsText(i, "en");
+      const text = instructionsText(i);
       expect(text).not.toContain(SECRET);
       expect(text).toContain(formToken(SECRET, provider));
       for (const other of FORM_PROVIDERS.filter((p) => p !== provider)) {
@@ -63,7 +65,7 @@ describe("form connector instructions", () => {
     const c = config();
     for (const provider of FORM_PROVIDERS) {
       for (const language of ["en", "ru"] as const) {
-        const text = instructionsText(formInstructions(provider, c, language), language);
+        const text = instructionsText(formInstructions(provider, c, language));
         expect(text).not.toContain(c.webhookSecret);
         expect(text).not.toContain(c.deeplinkSecret);
         expect(text).not.toContain(c.botToken);
@@ -76,7 +78,7 @@ describe("form connector instructions", () => {
     const i = formInstructions("tally", c, "en");
     expect(i.url).toBe("http://0.0.0.0:8080/webhooks/forms/tally");
     expect(i.addressWarning).toMatch(/PUBLIC_URL is not set.*public https address/);
-    expect(instructionsText(i, "en")).toContain(`! ${i.addressWarning}`);
+    expect(instructionsText(i)).toContain(`! ${i.addressWarning}`);
     expect(formInstructions("tally", c, "ru").addressWarning).toMatch(
       /PUBLIC_URL не задан.*публичный адрес https/,
     );
@@ -141,7 +143,20 @@ describe("form connector instructions", () => {
     );
     expect(google.code?.text).toContain(google.url);
     expect(google.code?.text).toContain(formToken(SECRET, "google"));
-    expect(formInstructions("yandex", config(), "en").code?.label).toMatch(/request body/);
+    expect(google.code?.text).toContain(googleAppsScript(google.url, formToken(SECRET, "google"), ["ref"]));
+    const withFields = formInstructions(
+      "google",
+      config({
+        FORM_PROVIDER: "google",
+        FORM_REF_PARAM: "entry.555",
+        FORM_FIELDS: "city=Your city",
+        FORM_ANSWER_FIELD: "Ticket no",
+      }),
+      "en",
+    );
+    expect(withFields.code?.text).toContain('const HERALD_QUESTIONS = ["ref","Ticket no","Your city"];');
+    const yandex = formInstructions("yandex", config(), "en").code;
+    expect(yandex).toEqual({ label: "The request body (paste it whole)", text: YANDEX_BODY_TEMPLATE });
     const generic = formInstructions("generic", config({ FORM_FIELDS: "city" }), "en");
     expect(generic.code?.text).toContain(`curl -X POST '${generic.url}'`);
     expect(generic.code?.text).toContain(`X-Herald-Form-Token: ${formToken(SECRET, "generic")}`);
