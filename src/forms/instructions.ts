@@ -44,7 +44,7 @@ export const PROVIDER_TITLES: Record<FormProvider, string> = {
   tilda: "Tilda",
   yandex: "Yandex Forms",
   google: "Google Forms",
-  generic: "JSON (any sender)",
+  generic: "JSON (any system)",
 };
 
 /** The header as builders' forms usually spell header names. */
@@ -80,6 +80,7 @@ export function formInstructions(
   const secret = config.forms.secret;
   if (secret === null) throw new FormsOffError();
   const t = TEXTS[language];
+  const title = provider === "generic" ? t.genericTitle : PROVIDER_TITLES[provider];
   const url = formWebhookUrl(config, provider);
   const token = formToken(secret, provider);
   const refParam = config.forms.refParam ?? "ref";
@@ -104,7 +105,7 @@ export function formInstructions(
   };
   return {
     provider,
-    title: PROVIDER_TITLES[provider],
+    title,
     url,
     addressWarning: addressWarning(config, t),
     paste: paste[provider],
@@ -192,6 +193,7 @@ type Texts = (typeof TEXTS)[Language];
 
 const EN = {
   connect: "Connecting",
+  genericTitle: "JSON (any system)",
   setProvider:
     "In Herald's settings set FORM_PROVIDER={provider} (and FORM_URL to the form's public link), so the form link Herald gives attendees carries the reference where this builder reads it; restart Herald.",
   whatToPaste: "What to paste:",
@@ -252,6 +254,7 @@ const EN = {
 
 const RU: typeof EN = {
   connect: "Подключение:",
+  genericTitle: "JSON (любая система)",
   setProvider:
     "В настройках Herald задайте FORM_PROVIDER={provider} (и FORM_URL — публичную ссылку на форму), чтобы ссылка на форму, которую Herald даёт участникам, несла ссылку-привязку туда, где её читает этот конструктор; перезапустите Herald.",
   whatToPaste: "Что вставить:",
