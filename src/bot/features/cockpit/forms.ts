@@ -63,17 +63,14 @@ async function showInstructions(deps: Deps, ctx: HeraldContext, provider: FormPr
   }
   const instructions = formInstructions(provider, deps.config, ctx.language);
   const reveal = ctx.chat?.type === "private";
+  // Copy buttons only where the values are shown (a private chat); no keyboard rather than an empty one.
+  const copyable = reveal ? instructions.paste.filter((item) => item.value.length <= COPY_TEXT_MAX) : [];
   const keyboard = new InlineKeyboard();
-  if (reveal) {
-    for (const item of instructions.paste) {
-      if (item.value.length <= COPY_TEXT_MAX)
-        keyboard.copyText(fill(m.formsCopy, { label: item.label }), item.value).row();
-    }
-  }
+  for (const item of copyable) keyboard.copyText(fill(m.formsCopy, { label: item.label }), item.value).row();
   await ctx.reply(instructionsHtml(m, instructions, reveal), {
     parse_mode: "HTML",
     link_preview_options: { is_disabled: true },
-    reply_markup: keyboard,
+    ...(copyable.length > 0 ? { reply_markup: keyboard } : {}),
   });
   const code = instructions.code;
   if (code) {
