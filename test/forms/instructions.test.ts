@@ -155,8 +155,20 @@ describe("form connector instructions", () => {
       "en",
     );
     expect(withFields.code?.text).toContain('const HERALD_QUESTIONS = ["ref","Ticket no","Your city"];');
-    const yandex = formInstructions("yandex", config(), "en").code;
-    expect(yandex).toEqual({ label: "The request body (paste it whole)", text: YANDEX_BODY_TEMPLATE });
+    const yandex = formInstructions("yandex", config({ FORM_FIELDS: "city, track=Which track?" }), "en").code;
+    expect(yandex?.label).toBe("The request body (paste it whole)");
+    const template = JSON.parse(YANDEX_BODY_TEMPLATE) as Record<string, unknown>;
+    expect(JSON.parse(String(yandex?.text))).toEqual({
+      ...template,
+      answers: {
+        city: "<variable: answer to the question city>",
+        "Which track?": "<variable: answer to the question Which track?>",
+      },
+    });
+    const bare = JSON.parse(
+      String(formInstructions("yandex", config({ FORM_REF_FIELD: "herald" }), "en").code?.text),
+    );
+    expect(Object.keys(bare)).toEqual(["id", "herald"]);
     const generic = formInstructions("generic", config({ FORM_FIELDS: "city" }), "en");
     expect(generic.code?.text).toContain(`curl -X POST '${generic.url}'`);
     expect(generic.code?.text).toContain(`X-Herald-Form-Token: ${formToken(SECRET, "generic")}`);
