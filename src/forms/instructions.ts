@@ -2,7 +2,7 @@ import type { Config } from "../config.js";
 import type { Language } from "../messages/language.js";
 import { FORM_TOKEN_HEADER, type FormProvider, formToken } from "./providers.js";
 import { googleAppsScript } from "./sources/google.js";
-import { YANDEX_BODY_TEMPLATE } from "./sources/yandex.js";
+import { yandexBodyTemplate } from "./sources/yandex.js";
 
 /**
  * What an organiser pastes into their form builder to connect it to Herald, and where to click:
@@ -157,7 +157,7 @@ function codeFor(
     ];
     return { label: t.appsScriptLabel, text: googleAppsScript(url, token, questions) };
   }
-  if (provider === "yandex") return { label: t.yandexTemplateLabel, text: yandexTemplate(config) };
+  if (provider === "yandex") return { label: t.yandexTemplateLabel, text: yandexBodyTemplate(config.forms) };
   if (provider !== "generic") return null;
   const body: Record<string, string> = {
     [config.forms.answerField ?? "id"]: "1001",
@@ -170,32 +170,6 @@ function codeFor(
       `curl -X POST '${url}' \\\n  -H 'Content-Type: application/json' \\\n` +
       `  -H '${FORM_TOKEN_HEADER_DISPLAY}: ${token}' \\\n  -d '${JSON.stringify(body)}'`,
   };
-}
-
-/**
- * The intake's Yandex Forms body with this Herald's names filled in: the reference under
- * FORM_REF_FIELD and one `answers` line per FORM_FIELDS field (none when FORM_FIELDS is empty), so
- * the organiser only swaps each placeholder for the form's variable.
- */
-function yandexTemplate(config: InstructionsConfig): string {
-  let template: Record<string, unknown>;
-  try {
-    template = JSON.parse(YANDEX_BODY_TEMPLATE) as Record<string, unknown>;
-  } catch {
-    return YANDEX_BODY_TEMPLATE;
-  }
-  const { refField, fields } = config.forms;
-  const body: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(template)) {
-    if (key === "ref") body[refField] = `<variable: answer to the hidden question ${refField}>`;
-    else if (key === "answers") {
-      if (fields.length === 0) continue;
-      body.answers = Object.fromEntries(
-        fields.map(({ field }) => [field, `<variable: answer to the question ${field}>`]),
-      );
-    } else body[key] = value;
-  }
-  return JSON.stringify(body, null, 2);
 }
 
 /** The instructions as plain text, for the terminal. */

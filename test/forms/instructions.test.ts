@@ -8,7 +8,7 @@ import {
 } from "../../src/forms/instructions.js";
 import { FORM_PROVIDERS, FORM_TOKEN_HEADER, formToken } from "../../src/forms/providers.js";
 import { googleAppsScript } from "../../src/forms/sources/google.js";
-import { YANDEX_BODY_TEMPLATE } from "../../src/forms/sources/yandex.js";
+import { yandexBodyTemplate } from "../../src/forms/sources/yandex.js";
 import { testConfig } from "../helpers/config.js";
 
 const SECRET = "form-secret-for-tests-0123456789abcdef";
@@ -155,20 +155,15 @@ describe("form connector instructions", () => {
       "en",
     );
     expect(withFields.code?.text).toContain('const HERALD_QUESTIONS = ["ref","Ticket no","Your city"];');
-    const yandex = formInstructions("yandex", config({ FORM_FIELDS: "city, track=Which track?" }), "en").code;
-    expect(yandex?.label).toBe("The request body (paste it whole)");
-    const template = JSON.parse(YANDEX_BODY_TEMPLATE) as Record<string, unknown>;
-    expect(JSON.parse(String(yandex?.text))).toEqual({
-      ...template,
-      answers: {
-        city: "<variable: answer to the question city>",
-        "Which track?": "<variable: answer to the question Which track?>",
-      },
+    const yandexConfig = config({ FORM_FIELDS: "city, track=Which track?", FORM_REF_FIELD: "herald" });
+    expect(formInstructions("yandex", yandexConfig, "en").code).toEqual({
+      label: "The request body (paste it whole)",
+      text: yandexBodyTemplate(yandexConfig.forms),
     });
-    const bare = JSON.parse(
-      String(formInstructions("yandex", config({ FORM_REF_FIELD: "herald" }), "en").code?.text),
-    );
-    expect(Object.keys(bare)).toEqual(["id", "herald"]);
+    expect(JSON.parse(String(formInstructions("yandex", yandexConfig, "en").code?.text))).toMatchObject({
+      herald: "<variable: answer to the hidden question herald>",
+      answers: { city: "<variable: answer to the question city>", "Which track?": expect.any(String) },
+    });
     const generic = formInstructions("generic", config({ FORM_FIELDS: "city" }), "en");
     expect(generic.code?.text).toContain(`curl -X POST '${generic.url}'`);
     expect(generic.code?.text).toContain(`X-Herald-Form-Token: ${formToken(SECRET, "generic")}`);
