@@ -115,7 +115,7 @@ export function formInstructions(
     ],
     fieldsNote: fieldsNote(config, t),
     labels: {
-      heading: `${t.connect} ${PROVIDER_TITLES[provider]}`,
+      heading: `${t.connect} ${title}`,
       paste: t.whatToPaste,
       steps: t.stepsTitle,
     },

@@ -93,6 +93,14 @@ describe("form connector instructions", () => {
     expect(() => formInstructions("tally", c, "en")).toThrow(/FORM_SECRET is not set.*openssl rand -hex 32/);
   });
 
+  it("name the builder in the heading, the generic sender in the organiser's language", () => {
+    expect(formInstructions("google", config(), "en").labels.heading).toBe("Connecting Google Forms");
+    expect(formInstructions("generic", config(), "en").labels.heading).toBe("Connecting JSON (any system)");
+    expect(formInstructions("generic", config(), "ru").labels.heading).toBe(
+      "Подключение: JSON (любая система)",
+    );
+  });
+
   it("speak the organiser's language, with the same values", () => {
     for (const provider of FORM_PROVIDERS) {
       const en = formInstructions(provider, config({ FORM_REF_PARAM: "entry.123" }), "en");
