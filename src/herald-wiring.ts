@@ -82,7 +82,11 @@ function wireDelivery({ config, logger, clock, database }: WiringDeps): {
 export function wireParts(deps: WiringDeps): HeraldParts {
   const { config, logger, clock, database } = deps;
   const { db, sqlite } = database;
-  const deepLinks = createDeepLinks({ secret: config.deeplinkSecret, signing: config.deeplinkSigning });
+  const deepLinks = createDeepLinks({
+    secret: config.deeplinkSecret,
+    signing: config.deeplinkSigning,
+    form: config.forms,
+  });
   const { gate, delivery } = wireDelivery(deps);
   const broadcasts = createBroadcasts({ database, clock, onChange: () => delivery.wake() });
   const progress = createProgressWatcher({

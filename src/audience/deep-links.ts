@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { DomainError } from "../errors.js";
+import type { FormProvider } from "../forms/providers.js";
 
 /**
  * Deep-link payloads (`t.me/<bot>?start=<payload>`: at most 64 characters of A-Za-z0-9_-).
@@ -29,7 +30,10 @@ export interface DeepLinks {
   parseStartPayload(payload: string): ParsedStartPayload;
   /** A signed reference to a Telegram ID, for the form URL in the bot-first flow. */
   formReference(telegramId: number): string;
-  /** The registration form's URL with this person's signed reference (`?ref=`). */
+  /**
+   * The registration form's URL with this person's signed reference where that form builder reads
+   * it: `#ref=` for Typeform, `entry.<id>=` for Google Forms, `?ref=` (or FORM_REF_PARAM) otherwise.
+   */
   formLink(formUrl: string, telegramId: number): string;
   /** The Telegram ID a reference names, or undefined when it is malformed or forged. */
   verifyFormReference(reference: string): number | undefined;
@@ -43,7 +47,17 @@ export class InvalidAnswerIdError extends DomainError {
   }
 }
 
-export function createDeepLinks(options: { secret: string; signing: boolean }): DeepLinks {
+/** Where FORM_URL carries the reference: the builder it belongs to and FORM_REF_PARAM (config.forms). */
+export interface FormLinkPlacement {
+  provider: FormProvider | null;
+  refParam: string | null;
+}
+
+export function createDeepLinks(options: {
+  secret: string;
+  signing: boolean;
+  form?: FormLinkPlacement;
+}): DeepLinks {
   const tag = (purpose: string, value: string) =>
     createHmac("sha256", options.secret)
       .update(`herald:${purpose}:${value}`)
@@ -75,11 +89,7 @@ export function createDeepLinks(options: { secret: string; signing: boolean }): 
         : { kind: "invalid", reason: "bad_signature" };
     },
     formReference,
-    formLink(formUrl, telegramId) {
-      const link = new URL(formUrl);
-      link.searchParams.set("ref", formReference(telegramId));
-      return link.toString();
-    },
+    formLink: (formUrl, telegramId) => placeReference(formUrl, formReference(telegramId), options.form),
     verifyFormReference(reference) {
       const match = REFERENCE.exec(reference);
       if (!match) return undefined;
@@ -87,4 +97,26 @@ export function createDeepLinks(options: { secret: string; signing: boolean }): 
       return tagMatches(tag("reference", id), given) ? Number(id) : undefined;
     },
   };
+}
+
+/**
+ * Typeform reads hidden fields from the URL's fragment (`#ref=…&utm=…`), so the reference joins the
+ * fragment's parameters there; every other builder reads a query parameter (Google Forms a
+ * pre-filled `entry.<id>`, which config requires as FORM_REF_PARAM for google).
+ */
+function placeReference(
+  formUrl: string,
+  reference: string,
+  placement: FormLinkPlacement | undefined,
+): string {
+  const link = new URL(formUrl);
+  const name = placement?.refParam ?? "ref";
+  if (placement?.provider === "typeform") {
+    const fragment = new URLSearchParams(link.hash.replace(/^#/, ""));
+    fragment.set(name, reference);
+    link.hash = fragment.toString();
+  } else {
+    link.searchParams.set(name, reference);
+  }
+  return link.toString();
 }

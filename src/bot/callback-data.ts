@@ -1,3 +1,5 @@
+import { FORM_PROVIDERS } from "../forms/providers.js";
+
 /**
  * Callback data of every button the bot puts under a message, one codec per family: the code that
  * builds a keyboard and the handler that takes the press use the same one. The strings are a wire
@@ -95,6 +97,9 @@ export const scenarioButton = family("sc", { action: oneOf(["on", "off", "open"]
 
 export const stepEditButton = family("sc:edit", { scenario: word, position: id });
 
+/** /forms: the form builder to show the connection instructions for. */
+export const formsButton = family("fm", { provider: oneOf(FORM_PROVIDERS) });
+
 // Dialogs (conversations): their buttons share one prefix, so a dialog lets every other press through.
 
 const DIALOG = "d";
@@ -152,7 +157,7 @@ export const audienceButton: Codec<AudienceChoice> = {
  * no version wrote): such a press is worth checking who pressed it, and is recorded if it was an organiser.
  */
 const COCKPIT_ROOTS = new Set(
-  [DIALOG, menuButton, broadcastButton, templateButton, segmentDeleteButton, scenarioButton].map(
+  [DIALOG, menuButton, broadcastButton, templateButton, segmentDeleteButton, scenarioButton, formsButton].map(
     (family) => (typeof family === "string" ? family : family.prefix).split(":")[0],
   ),
 );

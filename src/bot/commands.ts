@@ -14,6 +14,7 @@ export const ORGANISER_COMMANDS = [
   "segments",
   "stats",
   "scenarios",
+  "forms",
   "cancel",
 ] as const;
 
@@ -34,6 +35,7 @@ function organiserCommands(m: Messages): BotCommand[] {
     { command: "segments", description: m.commandSegments },
     { command: "stats", description: m.commandStats },
     { command: "scenarios", description: m.commandScenarios },
+    { command: "forms", description: m.commandForms },
     { command: "cancel", description: m.commandCancel },
   ];
 }

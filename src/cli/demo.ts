@@ -4,7 +4,8 @@
  * links in both orders, forged links, moderation, tickets. Prints what happened in plain words and
  * the funnel, and exits 0 when everything happened as it should (1 otherwise).
  * `--json` adds a summary object as the last line; `--attendees N` sets the crowd (default 300).
- * The acts are in demo/: conversations, the reminder scenario, the forum and the broadcast.
+ * The acts are in demo/: conversations, the reminder scenario, Tally connected as the registration
+ * form, the forum and the broadcast.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,11 +25,13 @@ import { say } from "./demo/chat.js";
 import { playConversations } from "./demo/conversations.js";
 import { playForum } from "./demo/forum.js";
 import { playScenario } from "./demo/scenario.js";
+import { playTally } from "./demo/tally.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
 const attendeeCount = Number(args[args.indexOf("--attendees") + 1] ?? 300) || 300;
-const FORM_URL = "https://forum.example.org/register";
+// The organiser's registration form is on Tally, connected to Herald with FORM_SECRET (demo/tally.ts).
+const FORM_URL = "https://tally.so/r/mDe9Xo";
 
 async function demo(): Promise<Record<string, unknown>> {
   const started = Date.now();
@@ -57,6 +60,9 @@ async function demo(): Promise<Record<string, unknown>> {
     WEBHOOK_SECRET: randomBytes(32).toString("hex"),
     DEEPLINK_SECRET: randomBytes(32).toString("hex"),
     FORM_URL,
+    FORM_PROVIDER: "tally",
+    FORM_SECRET: randomBytes(32).toString("hex"),
+    FORM_FIELDS: "city",
     HTTP_PORT: "0",
     // The forged links the demo plays are logged as warnings; only real trouble should show.
     LOG_LEVEL: "error",
@@ -79,6 +85,12 @@ async function demo(): Promise<Record<string, unknown>> {
     const conversation = await playConversations(sandbox);
     if (!herald.database) throw new Error("Herald has no database");
     const scenario = await playScenario(sandbox, organiser, herald.database, logger, config);
+    const tally = await playTally(sandbox, {
+      httpUrl,
+      formSecret: config.forms.secret ?? "",
+      organiserId: organiserUser.id,
+      databaseFile: config.databaseFile,
+    });
     const forum = await playForum(sandbox, organiser, attendeeCount);
     if (!herald.database) throw new Error("Herald has no database");
     const broadcast = await playBroadcast(sandbox, herald.database, organiserUser.id, organisersGroup.id);
@@ -96,14 +108,16 @@ async function demo(): Promise<Record<string, unknown>> {
     await herald.stop();
     say("Herald stopped cleanly.");
 
-    const ok = conversation.ok && scenario.ok && forum.ok && broadcast.ok && health.status === "ok";
+    const ok =
+      conversation.ok && scenario.ok && tally.ok && forum.ok && broadcast.ok && health.status === "ok";
     return {
       ok,
       conversation: { steps: conversation.steps, failures: conversation.failures },
       scenario: scenario.summary,
+      tally: tally.summary,
       funnel: forum.funnel,
       broadcast: broadcast.summary,
-      problems: [...scenario.problems, ...forum.problems, ...broadcast.problems],
+      problems: [...scenario.problems, ...tally.problems, ...forum.problems, ...broadcast.problems],
       subscribers,
       botApiCalls: stats.requests,
       messagesSent: stats.messagesSent,

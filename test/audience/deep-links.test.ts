@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createDeepLinks, InvalidAnswerIdError } from "../../src/audience/deep-links.js";
+import type { FormProvider } from "../../src/forms/providers.js";
 
 const SECRET = "deeplink-secret-for-tests-0123456789";
 const OTHER_SECRET = "another-deeplink-secret-9876543210";
@@ -221,5 +222,65 @@ describe("answer ids", () => {
       expect(error).toBeInstanceOf(InvalidAnswerIdError);
       expect((error as InvalidAnswerIdError).code).toBe("invalid_answer_id");
     }
+  });
+});
+
+describe("form links put the reference where the form builder reads it", () => {
+  const REF = /^r-42-[A-Za-z0-9_-]{16}$/;
+  const linksFor = (provider: FormProvider | null, refParam: string | null = null) =>
+    createDeepLinks({ secret: SECRET, signing: true, form: { provider, refParam } });
+
+  it("as ?ref= by default, keeping the URL's other parameters", () => {
+    for (const links of [signed, linksFor(null), linksFor("tally"), linksFor("tilda"), linksFor("generic")]) {
+      const url = new URL(links.formLink("https://tally.so/r/wA1b2C?utm=bot", 42));
+      expect(url.searchParams.get("ref")).toBe(signed.formReference(42));
+      expect(url.searchParams.get("utm")).toBe("bot");
+      expect(url.hash).toBe("");
+    }
+  });
+
+  it("under FORM_REF_PARAM's name when it is set (Yandex Forms: the hidden question's id)", () => {
+    const url = new URL(
+      linksFor("yandex", "herald_ref").formLink("https://forms.yandex.ru/u/65f0/?lang=ru", 42),
+    );
+    expect(url.searchParams.get("herald_ref")).toMatch(REF);
+    expect(url.searchParams.get("ref")).toBeNull();
+    expect(url.searchParams.get("lang")).toBe("ru");
+  });
+
+  it("in the fragment for Typeform (#ref=), keeping the fragment's other hidden fields and the query", () => {
+    const links = linksFor("typeform");
+    const plain = new URL(links.formLink("https://form.typeform.com/to/AbCdEf", 42));
+    expect(plain.search).toBe("");
+    expect(plain.hash).toBe(`#ref=${signed.formReference(42)}`);
+
+    const url = new URL(
+      links.formLink("https://form.typeform.com/to/AbCdEf?typeform-source=bot#utm=tg&ref=old", 42),
+    );
+    const fragment = new URLSearchParams(url.hash.slice(1));
+    expect(fragment.get("ref")).toBe(signed.formReference(42));
+    expect(fragment.get("utm")).toBe("tg");
+    expect([...fragment.keys()]).toEqual(["utm", "ref"]);
+    expect(url.searchParams.get("typeform-source")).toBe("bot");
+    expect(url.searchParams.get("ref")).toBeNull();
+  });
+
+  it("as the pre-filled entry.<id>= of Google Forms", () => {
+    const links = linksFor("google", "entry.1234567890");
+    const url = new URL(
+      links.formLink("https://docs.google.com/forms/d/e/1FAIpQLSf_x/viewform?usp=pp_url&entry.99=Moscow", 42),
+    );
+    expect(url.searchParams.get("entry.1234567890")).toBe(signed.formReference(42));
+    expect(url.searchParams.get("entry.99")).toBe("Moscow");
+    expect(url.searchParams.get("usp")).toBe("pp_url");
+    expect(url.searchParams.get("ref")).toBeNull();
+  });
+
+  it("whose reference verifies wherever it travels", () => {
+    const links = linksFor("typeform");
+    const reference = new URLSearchParams(
+      new URL(links.formLink("https://form.typeform.com/to/x", 7)).hash.slice(1),
+    ).get("ref");
+    expect(links.verifyFormReference(String(reference))).toBe(7);
   });
 });

@@ -211,4 +211,20 @@ export const adminEn: AdminMessages = {
   statsDecisionFailed: "  no. {answer}, {kind}: {reason}",
   statsFailedTicket: "ticket",
   statsFailedRejection: "rejection",
+  // Form connectors (/forms).
+  commandForms: "Connect your registration form",
+  organiserHelpForms:
+    "/forms — connect your registration form (Typeform, Tally, Tilda, Yandex Forms, Google Forms).",
+  formsTitle:
+    "Connecting your registration form: pick its builder. I'll show what to paste and where, then tell you what Herald took from your test submission.",
+  formsOff:
+    "Form connectors are off: FORM_SECRET is not set. Generate one (openssl rand -hex 32) and put FORM_SECRET=… in Herald's settings (.env), along with PUBLIC_URL, the public https address where form builders reach Herald, and FORM_FIELDS, the fields to keep. Restart Herald and send /forms again.",
+  formsUnknown: "I don't know the form builder “{name}”. Pick one:",
+  formsHiddenInGroup: "🔒 hidden in the group: send /forms {provider} in a private chat with me",
+  formsCodeHiddenInGroup:
+    "{label}: it holds the token, so it is only in a private chat with me (/forms {provider}).",
+  formsCopy: "📋 {label}",
+  formsGeneric: "JSON (any system)",
+  formsWatching:
+    "Now send a test submission through the form: within the hour I'll report here what Herald took from it (field names only, never values).",
 };

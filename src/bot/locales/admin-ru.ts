@@ -214,6 +214,22 @@ export const adminRu = {
   statsDecisionFailed: "  № {answer}, {kind}: {reason}",
   statsFailedTicket: "билет",
   statsFailedRejection: "отказ",
+  // Form connectors (/forms).
+  commandForms: "Подключить форму регистрации",
+  organiserHelpForms:
+    "/forms — подключить форму регистрации (Typeform, Tally, Tilda, Яндекс Формы, Google Формы).",
+  formsTitle:
+    "Подключение формы регистрации: выберите конструктор. Я покажу, что и куда вставить, а потом сообщу, что Herald взял из вашей тестовой заявки.",
+  formsOff:
+    "Подключение форм выключено: не задан FORM_SECRET. Сгенерируйте его (openssl rand -hex 32), впишите FORM_SECRET=… в настройки Herald (.env), там же PUBLIC_URL — публичный адрес https, по которому конструкторы форм достучатся до Herald, и FORM_FIELDS — поля, которые нужно сохранять. Перезапустите Herald и снова наберите /forms.",
+  formsUnknown: "Не знаю конструктор «{name}». Выберите из списка:",
+  formsHiddenInGroup: "🔒 скрыто в группе: наберите /forms {provider} в личном чате со мной",
+  formsCodeHiddenInGroup:
+    "{label}: в нём токен, поэтому он только в личном чате со мной (/forms {provider}).",
+  formsCopy: "📋 {label}",
+  formsGeneric: "JSON (любая система)",
+  formsWatching:
+    "Теперь отправьте тестовую заявку через форму: в течение часа я напишу сюда, что Herald из неё взял (только названия полей, не значения).",
 };
 
 export type AdminMessages = typeof adminRu;

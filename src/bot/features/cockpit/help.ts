@@ -16,7 +16,7 @@ export function helpFeature(deps: Pick<BotDeps, "db">): Composer<HeraldContext> 
     const repliesToBot = ctx.message.reply_to_message?.from?.id === ctx.me.id;
     if (ctx.chat.type === "private" || isCommand || repliesToBot) {
       if (ctx.chat.type === "private" && !isCommand && !hasOrganiserContext(ctx)) return next();
-      await ctx.reply(ctx.messages.organiserHelp);
+      await ctx.reply(`${ctx.messages.organiserHelp}\n${ctx.messages.organiserHelpForms}`);
       return;
     }
   });

@@ -5,6 +5,7 @@ import { isOrganiser } from "../../filters/is-organiser.js";
 import { auditTrail } from "./audit.js";
 import { broadcastsFeature } from "./broadcasts.js";
 import { dialogsFeature } from "./dialogs.js";
+import { formsFeature } from "./forms.js";
 import { helpFeature } from "./help.js";
 import { menuFeature } from "./menu.js";
 import { answerRefusals } from "./refusals.js";
@@ -35,6 +36,7 @@ export function cockpitFeature(deps: BotDeps): Composer<HeraldContext> {
     segmentsFeature(deps),
     statsFeature(deps),
     scenariosFeature(deps),
+    formsFeature(deps),
     uploadFeature(deps),
     helpFeature(deps),
   );
