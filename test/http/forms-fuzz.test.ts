@@ -1,6 +1,7 @@
 import type { InjectOptions } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { FORM_PROVIDERS, type FormProvider } from "../../src/forms/providers.js";
+import { createRandom } from "../../src/sandbox/random.js";
 import {
   FORM_FIELDS,
   formPost,
@@ -13,18 +14,6 @@ import {
   yandexBody,
 } from "../forms/bodies.js";
 import { FORM_SECRET, type FormHarness, formHarness } from "../forms/harness.js";
-
-/** mulberry32: the same seed gives the same requests on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ATTENDEE = 700_000_003;
 
@@ -172,7 +161,7 @@ describe("fuzzing the form doors", () => {
     const h = formHarness({ FORM_FIELDS });
     open.push(h);
     h.subscribe(ATTENDEE);
-    const next = random(20261204);
+    const next = createRandom(20261204);
     const statuses = new Map<number, number>();
     for (let n = 0; n < 360; n++) {
       const provider = FORM_PROVIDERS[n % FORM_PROVIDERS.length] as FormProvider;

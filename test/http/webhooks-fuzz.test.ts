@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createRandom } from "../../src/sandbox/random.js";
 import { closeHarnesses, type Harness, setup } from "../helpers/webhook-harness.js";
 
 /*
@@ -9,18 +10,6 @@ import { closeHarnesses, type Harness, setup } from "../helpers/webhook-harness.
  */
 
 afterEach(closeHarnesses);
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
@@ -163,7 +152,7 @@ describe("fuzzing the signed webhook doors", () => {
     "%s: no 5xx, and a refused request changes no row",
     async (_url, door, index) => {
       const h = await seeded();
-      const rng = random(0x5eed + index);
+      const rng = createRandom(0x5eed + index);
       const statuses = new Map<number, number>();
       for (let n = 0; n < CASES_PER_DOOR; n++) {
         const valid = door.body(rng, n);
