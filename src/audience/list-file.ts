@@ -189,11 +189,11 @@ function readHeader(cells: string[], line: number, errors: ListError[]): Header 
 
 function columnProblem(name: string, index: number, taken: ReadonlySet<string>): string | undefined {
   if (name === "") return `column ${index + 1} has no name`;
+  if (RESERVED_COLUMNS.has(name)) return `column ${quote(name)} is a reserved name; rename it`;
   // Herald stores no personal data: such columns are refused (one list for every door), not dropped.
   if (personalFieldProblem(name) !== undefined) {
     return `column ${quote(name)} looks like personal data; Herald stores no personal data, so remove it`;
   }
-  if (RESERVED_COLUMNS.has(name)) return `column ${quote(name)} is a reserved name; rename it`;
   if (!COLUMN_NAME_PATTERN.test(name)) {
     return `${quote(name)} is not a valid column name (a-z, 0-9 and _, starting with a letter, up to 32)`;
   }

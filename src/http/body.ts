@@ -32,3 +32,18 @@ export function decodeBody(contentType: string | undefined, raw: Buffer): Decode
 export function bodyError(refusal: Extract<DecodedBody, { ok: false }>): Error {
   return Object.assign(new Error(refusal.message), { statusCode: refusal.status, code: refusal.error });
 }
+
+const PROTOTYPE_KEY = /"(__proto__|constructor)"\s*:/;
+
+/**
+ * Fastify's JSON parser refuses a body with a `__proto__` key (or `constructor.prototype`) as
+ * "not valid JSON"; this names the key instead, so the sender knows which field to rename.
+ */
+export function prototypeKeyError(text: string): Error | undefined {
+  const key = PROTOTYPE_KEY.exec(text)?.[1];
+  if (key === undefined) return undefined;
+  return Object.assign(
+    new Error(`the body has a key "${key}", which could reach an object's prototype: rename that field`),
+    { statusCode: 400, code: "forbidden_key" },
+  );
+}

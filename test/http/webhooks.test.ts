@@ -849,6 +849,10 @@ describe("malformed requests", () => {
       rawBody: '{"event_id":"evt-1","answer_id":"12345","__proto__":{"admin":true}}',
     });
     expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: "forbidden_key",
+      message: expect.stringContaining('"__proto__"'),
+    });
     expectAllTablesEmpty(h);
   });
 
@@ -947,6 +951,16 @@ describe("the personal-data firewall at the submission door", () => {
     });
     expect(response.statusCode).toBe(201);
     expect(JSON.parse(h.registration("12345")?.attributes ?? "{}")).toEqual(attributes);
+  });
+
+  it("names a constructor.prototype key in the body, writing nothing", async () => {
+    const h = setup();
+    const response = await h.post("/webhooks/submission", undefined, {
+      rawBody: '{"event_id":"evt-1","answer_id":"12345","attributes":{"constructor":{"prototype":{"x":"1"}}}}',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ error: "forbidden_key", message: expect.stringContaining('"constructor"') });
+    expectAllTablesEmpty(h);
   });
 
   it.each(["latin1", "utf-16", "windows-1251", '"iso-8859-1"'])(

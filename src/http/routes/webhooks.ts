@@ -6,7 +6,7 @@ import type { Registrations } from "../../audience/registrations.js";
 import type { Clock } from "../../clock.js";
 import type { Db } from "../../db/client.js";
 import { DomainError } from "../../errors.js";
-import { bodyError, decodeBody } from "../body.js";
+import { bodyError, decodeBody, prototypeKeyError } from "../body.js";
 import { checkSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signature.js";
 import { answerOnce } from "../webhook-events.js";
 
@@ -87,7 +87,9 @@ export function webhookRoutes(deps: WebhookDeps): FastifyPluginCallbackTypebox {
       request.rawBody = body as Buffer;
       const decoded = decodeBody(request.headers["content-type"], body as Buffer);
       if (!decoded.ok) return callback(bodyError(decoded), undefined);
-      parseJson(request, decoded.text, callback);
+      parseJson(request, decoded.text, (error, value) =>
+        callback(error === null ? null : (prototypeKeyError(decoded.text) ?? error), value),
+      );
     });
 
     app.addHook("preValidation", async (request, reply) => {
