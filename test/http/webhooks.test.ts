@@ -956,10 +956,14 @@ describe("the personal-data firewall at the submission door", () => {
   it("names a constructor.prototype key in the body, writing nothing", async () => {
     const h = setup();
     const response = await h.post("/webhooks/submission", undefined, {
-      rawBody: '{"event_id":"evt-1","answer_id":"12345","attributes":{"constructor":{"prototype":{"x":"1"}}}}',
+      rawBody:
+        '{"event_id":"evt-1","answer_id":"12345","attributes":{"constructor":{"prototype":{"x":"1"}}}}',
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ error: "forbidden_key", message: expect.stringContaining('"constructor"') });
+    expect(response.json()).toEqual({
+      error: "forbidden_key",
+      message: expect.stringContaining('"constructor"'),
+    });
     expectAllTablesEmpty(h);
   });
 
