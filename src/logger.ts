@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
 import type { LogLevel } from "./config.js";
+import { PERSONAL_FIELDS, personalFieldsOf, SHAPE_PERSONAL_FIELDS } from "./telegram-personal-fields.js";
 
 export type { Logger };
 
@@ -14,10 +15,6 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/**
- * Personal data Telegram sends in updates. Herald never logs updates whole, but a future log call
- * that passes a `from` or `chat` object must not leak them either (deeper ones: redactPersonal).
- */
 const REDACTED_PATHS = [
   "botToken",
   "*.botToken",
@@ -25,14 +22,6 @@ const REDACTED_PATHS = [
   "*.webhookSecret",
   "deeplinkSecret",
   "*.deeplinkSecret",
-  "*.first_name",
-  "*.last_name",
-  "*.username",
-  "*.phone_number",
-  "*.*.first_name",
-  "*.*.last_name",
-  "*.*.username",
-  "*.*.phone_number",
   'req.headers["x-herald-signature"]',
   "req.headers.authorization",
 ];
@@ -50,34 +39,51 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /**
- * Fields of Telegram objects that name or reach a person. The redact paths above reach two levels; an
- * update inside an error (`err.ctx.update.message.from`, a refused call's payload) is deeper, so every
- * serialised line is also searched for these keys at any depth.
+ * Personal fields of Telegram objects (the one list, telegram-personal-fields.ts) are cleared from every
+ * serialised line, at any depth: an update inside an error (`err.ctx.update.message.from`, a refused
+ * call's payload) is deeper than pino's redact paths reach. The listed keys are cleared wherever they
+ * are, whatever object holds them, since a log line loses nothing by it; the fields only some objects
+ * make personal (a group's `title`, not a broadcast's) are cleared where that object's shape says so.
  */
-const PERSONAL_KEYS = [
-  "first_name",
-  "last_name",
-  "username",
-  "active_usernames",
-  "phone_number",
-  "vcard",
-  "email",
-  "bio",
-  "sender_user_name",
-  "forward_sender_name",
-  "author_signature",
-] as const;
-/** A JSON string, an array of them (active_usernames) or a number (a phone written as digits). */
-const JSON_STRING = String.raw`"(?:[^"\\]|\\.)*"`;
-const PERSONAL_VALUE = new RegExp(
-  String.raw`"(${PERSONAL_KEYS.join("|")})":(?:${JSON_STRING}|\[(?:${JSON_STRING}|[^\]"])*\]|[-0-9.eE+]+)`,
-  "g",
-);
-const PERSONAL_KEY_TEXT = PERSONAL_KEYS.map((key) => `"${key}":`);
+const PERSONAL_KEYS = [...PERSONAL_FIELDS, ...SHAPE_PERSONAL_FIELDS];
+const KEY_TEXTS = PERSONAL_KEYS.map((key) => `"${key}":`);
+const EVERYWHERE: ReadonlySet<string> = new Set(PERSONAL_FIELDS);
+const REDACTED = "[redacted]";
 
 export function redactPersonal(line: string): string {
-  if (!PERSONAL_KEY_TEXT.some((key) => line.includes(key))) return line;
-  return line.replace(PERSONAL_VALUE, '"$1":"[redacted]"');
+  if (!KEY_TEXTS.some((key) => line.includes(key))) return line;
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return redactUnparsed(line);
+  }
+  const trailing = line.endsWith("\n") ? "\n" : "";
+  return JSON.stringify(redactValue(record)) + trailing;
+}
+
+function redactValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value === null || typeof value !== "object") return value;
+  const source = value as Record<string, unknown>;
+  const byShape: ReadonlySet<string> = new Set(personalFieldsOf(source));
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(source)) {
+    out[key] = EVERYWHERE.has(key) || byShape.has(key) ? REDACTED : redactValue(inner);
+  }
+  return out;
+}
+
+/** A JSON string, an array of them (active_usernames), an object without nesting or a number. */
+const JSON_STRING = String.raw`"(?:[^"\\]|\\.)*"`;
+const ANY_PERSONAL_VALUE = new RegExp(
+  String.raw`"(${PERSONAL_KEYS.join("|")})":(?:${JSON_STRING}|\[(?:${JSON_STRING}|[^\]"])*\]|\{(?:${JSON_STRING}|[^}"])*\}|[-0-9.eE+]+)`,
+  "g",
+);
+
+/** Not JSON (pino writes nothing else): every candidate key is cleared, shape or not. */
+function redactUnparsed(line: string): string {
+  return line.replace(ANY_PERSONAL_VALUE, `"$1":"${REDACTED}"`);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { GrammyError } from "grammy";
 import { describe, expect, it } from "vitest";
+import { stripPersonal } from "../../src/bot/strip-personal.js";
+import { PERSONAL_FIELDS } from "../../src/telegram-personal-fields.js";
 import { TEST_TOKEN } from "../helpers/config.js";
 import { collectLogs } from "../helpers/log-collector.js";
 
@@ -68,5 +70,58 @@ describe("log lines", () => {
       { bot: "herald_test_bot", id: 123 },
       { usernames_seen: 3, note: 'the field "username" is never logged' },
     ]);
+  });
+
+  it("clear a group's title, a forward's signature and a birthday deep in an error, not a broadcast's title", () => {
+    const logs = collectLogs([TEST_TOKEN]);
+    const update = {
+      update_id: 3,
+      message: {
+        message_id: 4,
+        date: 1,
+        from: { id: 42, is_bot: false, first_name: "x" },
+        chat: { id: -100, type: "supergroup", title: "Штаб Xqvzgroup" },
+        forward_signature: "Эльвира",
+        text: "Doors open",
+      },
+    };
+    const fullChat = { id: 42, type: "private", birthdate: { day: 4, month: 12, year: 1990 } };
+    logs.logger.error(
+      { err: Object.assign(new Error("handler failed"), { ctx: { update, fullChat } }) },
+      "update failed",
+    );
+    logs.logger.info({ broadcast: { id: 1, title: "Doors open at 10:00", status: "draft" } }, "launched");
+
+    const text = logs.text();
+    expect(["Xqvzgroup", "Эльвира", "1990"].filter((needle) => text.includes(needle))).toEqual([]);
+    const [failed, launched] = logs.records();
+    expect(failed).toMatchObject({
+      err: {
+        ctx: {
+          update: {
+            message: {
+              chat: { id: -100, type: "supergroup", title: "[redacted]" },
+              forward_signature: "[redacted]",
+              text: "Doors open",
+            },
+          },
+          fullChat: { id: 42, birthdate: "[redacted]" },
+        },
+      },
+    });
+    expect(launched).toMatchObject({ broadcast: { id: 1, title: "Doors open at 10:00" } });
+  });
+
+  it("clear every field the dialog storage strips, at any depth, from the one list both use", () => {
+    const logs = collectLogs();
+    for (const field of PERSONAL_FIELDS) {
+      const user = { id: 42, is_bot: false, [field]: "Zyxwvuta" };
+      // The storage drops or empties it...
+      expect(JSON.stringify(stripPersonal(user))).not.toContain("Zyxwvuta");
+      // ...and the logger clears it, however deep.
+      logs.logger.info({ a: { b: { c: { d: { user } } } } }, field);
+    }
+    expect(logs.lines).toHaveLength(PERSONAL_FIELDS.length);
+    expect(logs.text()).not.toContain("Zyxwvuta");
   });
 });

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { DIALOG_RETENTION_MS, pruneDialogs, stripStoredDialogs } from "../../src/bot/dialog-storage.js";
+import {
+  DIALOG_RETENTION_MS,
+  dialogStorage,
+  pruneDialogs,
+  stripStoredDialogs,
+} from "../../src/bot/dialog-storage.js";
 import { openDatabase } from "../../src/db/client.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
@@ -74,5 +79,23 @@ describe("dialogs stored with names by an older Herald", () => {
     const bytes = [readFileSync(file), readFileSync(`${file}-wal`)];
     database.close();
     expect(bytes.flatMap((b) => NAMES.filter((name) => b.includes(Buffer.from(name))))).toEqual([]);
+  });
+
+  it("keep an `external`'s own result whole, whatever its keys, so the dialog replays alike", () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const database = openDatabase(join(dir.path, "herald.db"));
+    const storage = dialogStorage(database.db, { now: () => 1_800_000_000_000 });
+    const dialog = oldDialog(42);
+    // Not a Telegram object: Herald's own value with keys Telegram also uses for people.
+    const recorded = { username: "ops_desk", email: "desk@example.org", first_name: "Desk", count: 3 };
+    dialog.state.compose[0]?.replay.send.push({ payload: "external" });
+    dialog.state.compose[0]?.replay.receive.push({ send: 2, returnValue: recorded as never });
+    storage.write("42:42", dialog as never);
+    const stored = storage.read("42:42") as unknown as typeof dialog;
+    database.close();
+    expect(stored.state.compose[0]?.replay.receive[1]).toEqual({ send: 2, returnValue: recorded });
+    // The organiser's update in the same log loses its names.
+    expect(JSON.stringify(stored)).not.toContain("Щукинова");
   });
 });

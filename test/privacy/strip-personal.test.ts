@@ -180,6 +180,94 @@ describe("stripPersonal", () => {
     expect(JSON.stringify(stripPersonal(when))).toBe(JSON.stringify(when));
   });
 
+  it("leaves an `external`'s result that merely has personal-sounding keys as it was, so it replays alike", () => {
+    // Herald's own value (not a Telegram object: no user, chat, contact or origin shape), as an
+    // `external` might return it one day; dropping its keys would replay it as `undefined` and diverge.
+    const recorded = {
+      id: 12,
+      username: "ops_desk",
+      email: "desk@example.org",
+      first_name: "Desk",
+      last_name: "Ops",
+      title: "Front desk",
+      type: "user",
+      phone_number: 5551234,
+    };
+    const state = {
+      version: [1, 3],
+      state: {
+        compose: [
+          {
+            interrupts: [1],
+            replay: {
+              send: [{ payload: "external" }, { payload: "wait" }],
+              receive: [
+                { send: 0, returnValue: recorded },
+                { send: 1, returnValue: privateMessage },
+              ],
+            },
+          },
+        ],
+      },
+    };
+    const stripped = stripPersonal(state);
+    const [external, update] = stripped.state.compose[0]?.replay.receive ?? [];
+    expect(external?.returnValue).toEqual(recorded);
+    // The Telegram update beside it still loses its sender's names.
+    expect(leftIn(update)).toEqual(["zz_unique_handle_931"]);
+    expect(update?.returnValue).toEqual(stripPersonal(privateMessage));
+  });
+
+  it("strips the rarer places Telegram names people: signatures, bios, birthdays, titles, passports, orders", () => {
+    const update = {
+      update_id: 6,
+      message: {
+        message_id: 10,
+        date: 1,
+        chat: { id: -200, type: "supergroup", title: "Zyxwvuta's" },
+        forward_signature: "Эльвира",
+        new_chat_title: "Щукинова и Ко",
+        passport_data: {
+          data: [
+            { type: "email", email: "elvira_shch_482@example.org", hash: "h1" },
+            { type: "phone_number", phone_number: "+79161234567", hash: "h2" },
+          ],
+          credentials: { data: "d", hash: "h", secret: "s" },
+        },
+      },
+      chat_join_request: {
+        chat: { id: -200, type: "supergroup", title: "Zyxwvuta's" },
+        from: { id: 42, is_bot: false, ...PERSON },
+        user_chat_id: 42,
+        date: 1,
+        bio: "Эльвира from zz_unique_handle_931",
+      },
+      pre_checkout_query: {
+        id: "q",
+        from: { id: 42, is_bot: false, first_name: "Zyxwvuta" },
+        currency: "RUB",
+        total_amount: 100,
+        invoice_payload: "ticket",
+        order_info: { name: "Эльвира Щукинова", phone_number: "+79161234567" },
+      },
+      full_chat: {
+        id: 42,
+        type: "private",
+        ...PERSON,
+        bio: "Zyxwvuta",
+        birthdate: { day: 4, month: 12, year: 1990 },
+        active_usernames: ["zz_unique_handle_931"],
+        accent_color_id: 1,
+      },
+    };
+    const stripped = stripPersonal(update);
+    expect(leftIn(stripped)).toEqual([]);
+    expect(stripped.message.new_chat_title).toBe("");
+    expect(stripped.message.passport_data.data[0]).toEqual({ type: "email", hash: "h1" });
+    expect(stripped.pre_checkout_query).not.toHaveProperty("order_info");
+    expect(stripped.full_chat).toEqual({ id: 42, type: "private", first_name: "", accent_color_id: 1 });
+  });
+
   it("gives grammY a context that answers what Herald's dialogs ask", () => {
     const me = { ...herald, can_join_groups: true } as UserFromGetMe;
     const contact: Update = {
