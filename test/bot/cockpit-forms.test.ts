@@ -151,7 +151,7 @@ describe("/forms in the cockpit", { timeout: 120_000 }, () => {
     expect(instructions.text).toContain(
       "Значение заголовка: 🔒 скрыто в группе: наберите /forms yandex в личном чате со мной",
     );
-    expect(instructions.text).toContain("Запрос с заданным методом");
+    expect(instructions.text).toContain("Запрос заданным методом");
     expect(instructions.text).not.toContain(formToken(FORM_SECRET, "yandex"));
     expect(instructions.text).not.toContain(FORM_SECRET);
     expect(buttons(instructions)).toEqual([]);
