@@ -113,7 +113,7 @@ export function formInstructions(
       ...(config.forms.provider === provider ? [] : [fillIn(t.setProvider, { provider })]),
       ...t.steps[provider]({ ref, refParam }),
     ],
-    fieldsNote: fieldsNote(config, t),
+    fieldsNote: fieldsNote(provider, config, t),
     labels: {
       heading: `${t.connect} ${title}`,
       paste: t.whatToPaste,
@@ -132,11 +132,19 @@ function addressWarning(config: InstructionsConfig, t: Texts): string | null {
   return null;
 }
 
-function fieldsNote(config: InstructionsConfig, t: Texts): string {
+function fieldsNote(provider: FormProvider, config: InstructionsConfig, t: Texts): string {
   const { fields, answerField } = config.forms;
   const listed = fields.map((f) => (f.attribute === f.field ? f.attribute : `${f.attribute}=${f.field}`));
   const kept = listed.length === 0 ? t.keepsNothing : `${t.keepsFields} ${listed.join(", ")}.`;
-  const answer = answerField === null ? t.answerIsSubmissionId : `${t.answerFromField} ${answerField}.`;
+  // Typeform's token and Google's response id are opaque, and the number Herald derives from them is
+  // one the organiser's own system does not know when it sends moderation webhooks.
+  const derivedFrom = provider === "typeform" || provider === "google" ? t.derivedFrom[provider] : null;
+  const answer =
+    answerField !== null
+      ? `${t.answerFromField} ${answerField}.`
+      : derivedFrom !== null
+        ? `${fillIn(t.answerDerived, { source: derivedFrom })} ${t.moderationNeedsAnswer}`
+        : t.answerIsSubmissionId;
   return `${kept} ${answer} ${t.dropped}`;
 }
 
@@ -213,6 +221,11 @@ const EN = {
   keepsNothing: "Herald keeps only the answer number and the reference (FORM_FIELDS is empty).",
   keepsFields: "Herald keeps the answer number, the reference and FORM_FIELDS:",
   answerIsSubmissionId: "The answer number is the builder's own submission id.",
+  answerDerived:
+    "The answer number is derived from {source}: the id itself, or a hash of it when it is not 1-40 letters and digits.",
+  derivedFrom: { typeform: "Typeform's response token", google: "Google's response id" },
+  moderationNeedsAnswer:
+    "If your own system also sends Herald moderation webhooks, it must know that number: set FORM_ANSWER_FIELD to a question or hidden field it knows, or take answer_id from the answer Herald returns to the submission.",
   answerFromField: "The answer number comes from the field",
   dropped: "Every other field is dropped unread; names, e-mails and phones are refused, even in FORM_FIELDS.",
   steps: {
@@ -220,7 +233,7 @@ const EN = {
       `In the form's editor add a hidden field named "${ref}" (Logic → Personalize with data → Hidden fields); Herald's link fills it as #${ref}=….`,
       "Open the form's Connect → Webhooks and press Add a webhook; paste the Webhook URL and save.",
       "Press Edit on that webhook, paste the Secret, save, and switch the webhook On (Typeform adds it switched off).",
-      "Send a test: Send test request in the webhook's menu, or submit the form once.",
+      "Test with the real form, not Typeform's Send test request: submit the form once through the form link the bot gives (it carries a reference) or its plain link (no reference). Typeform's sample request may carry placeholder hidden-field values (Herald refuses them: 422 invalid_ref) and always the same token, so a second test request counts as a resend of the first and changes nothing.",
     ],
     tally: ({ ref }: StepValues) => [
       `In the form's editor insert a Hidden fields block (type /hidden) with a field named "${ref}"; Tally fills it from the link's ?${ref}=.`,
@@ -233,14 +246,17 @@ const EN = {
       "Republish the page and submit the form once: that is the test.",
     ],
     yandex: ({ ref, refParam }: StepValues) => [
+      "Yandex Forms sends its requests only over IPv6, from 2a02:6b8:c00::/40: the host in PUBLIC_URL needs an AAAA record, and your proxy (and firewall) must accept that range over IPv6. Otherwise nothing arrives.",
       `Add a short-text question, make it hidden, and set its ID to "${refParam}" (or put its ID in FORM_REF_PARAM): Yandex Forms fills it from the link's ?${refParam}=.`,
       'Open the form\'s Integrations, add "Request with a set method": method POST, paste the Webhook URL, and add a header with the Header name and Header value above.',
       `Body: paste the request body below; replace each <variable: …> with that variable from the form's variable menu, inside the quotes: "id" the answer ID, "${ref}" the hidden question, and in "answers" one line per FORM_FIELDS name. Save.`,
+      'Each variable sits inside JSON quotes, so an answer containing " or \\ breaks the body: Herald answers 400 invalid_json and Yandex Forms does not send it again, so that registration is lost. If your Yandex Forms offers a JSON-escaped variable, use it; otherwise map in FORM_FIELDS only choice questions and short answers (a city, a track).',
       "Submit the form once: that is the test.",
     ],
     google: ({ ref, refParam }: StepValues) => [
       `Add a short-answer question titled "${ref}" (FORM_REF_FIELD) for Herald's reference. Find its entry id: ⋮ → Get pre-filled link, type anything in it, copy the link (it holds entry.<digits>=) and set FORM_REF_PARAM to it (${refParam.startsWith("entry.") ? `now ${refParam}` : "not set yet"}), so Herald's form link pre-fills it.`,
-      "In the form: ⋮ → Apps Script; replace the code with the script below and save.",
+      `Attendees see this question: put it alone on the form's last section and say in its description that it must stay as it is. An edited reference is refused (422 invalid_ref), and as the script mutes HTTP errors the attendee still sees their response recorded while the registration never reaches Herald; Herald's log shows it as "form submission refused" with invalid_ref.`,
+      "In the form: ⋮ → Apps Script; replace the code with the script below and save. The script picks questions by their titles: name Google questions by their title in FORM_FIELDS and FORM_ANSWER_FIELD (an item id there is never sent).",
       "Pick installTrigger in the function list and press Run once; allow it to read the form and connect to Herald. It sends only the questions Herald reads.",
       "Submit the form once: that is the test.",
     ],
@@ -274,6 +290,11 @@ const RU: typeof EN = {
   keepsNothing: "Herald сохранит только номер анкеты и ссылку-привязку (FORM_FIELDS пуст).",
   keepsFields: "Herald сохранит номер анкеты, ссылку-привязку и FORM_FIELDS:",
   answerIsSubmissionId: "Номер анкеты — собственный номер ответа в конструкторе.",
+  answerDerived:
+    "Номер анкеты выводится из {source}: это сам идентификатор или его хеш, если он не из 1–40 латинских букв и цифр.",
+  derivedFrom: { typeform: "токена ответа Typeform", google: "идентификатора ответа Google" },
+  moderationNeedsAnswer:
+    "Если ваша система тоже шлёт Herald вебхуки модерации, ей нужен этот номер: задайте FORM_ANSWER_FIELD — вопрос или скрытое поле, которое она знает, — или берите answer_id из ответа Herald на заявку.",
   answerFromField: "Номер анкеты берётся из поля",
   dropped:
     "Все остальные поля отбрасываются не читая; имена, e-mail и телефоны не принимаются даже в FORM_FIELDS.",
@@ -282,7 +303,7 @@ const RU: typeof EN = {
       `В редакторе формы добавьте скрытое поле «${ref}» (Logic → Personalize with data → Hidden fields): ссылка Herald заполнит его как #${ref}=….`,
       "Откройте Connect → Webhooks формы и нажмите Add a webhook; вставьте URL вебхука и сохраните.",
       "Нажмите Edit у этого вебхука, вставьте Secret, сохраните и включите вебхук (On): Typeform добавляет его выключенным.",
-      "Проверка: Send test request в меню вебхука или одна отправка формы.",
+      "Проверяйте настоящей формой, а не кнопкой Send test request в Typeform: отправьте форму один раз по ссылке, которую даёт бот (в ней ссылка-привязка), или по обычной ссылке (без привязки). Тестовый запрос Typeform может нести значения-заглушки в скрытых полях (Herald их отклоняет: 422 invalid_ref) и всегда один и тот же токен, так что второй тестовый запрос считается повтором первого и ничего не меняет.",
     ],
     tally: ({ ref }) => [
       `В редакторе формы вставьте блок Hidden fields (наберите /hidden) с полем «${ref}»: Tally заполнит его из ?${ref}= в ссылке.`,
@@ -295,14 +316,17 @@ const RU: typeof EN = {
       "Переопубликуйте страницу и отправьте форму один раз: это и есть проверка.",
     ],
     yandex: ({ ref, refParam }) => [
+      "Яндекс Формы отправляют запросы только по IPv6, из сети 2a02:6b8:c00::/40: хосту из PUBLIC_URL нужна запись AAAA, а ваш прокси (и файрвол) должен принимать эту сеть по IPv6. Иначе ничего не дойдёт.",
       `Добавьте вопрос «Короткий текст», сделайте его скрытым и задайте ему идентификатор «${refParam}» (или впишите его идентификатор в FORM_REF_PARAM): Яндекс Формы заполнят его из ?${refParam}= в ссылке.`,
-      "Откройте Интеграции формы и добавьте «Запрос с заданным методом»: метод POST, вставьте URL вебхука и добавьте заголовок с именем и значением заголовка выше.",
+      "Откройте вкладку «Интеграции» формы и добавьте «Запрос заданным методом»: метод POST, вставьте URL вебхука и добавьте заголовок с именем и значением заголовка выше.",
       `Тело запроса: вставьте тело ниже и замените каждое <variable: …> переменной из меню переменных формы, внутри кавычек: "id" — ID ответа, "${ref}" — скрытый вопрос, в "answers" — по строке на каждое имя из FORM_FIELDS. Сохраните.`,
+      'Каждая переменная стоит внутри кавычек JSON, поэтому ответ с " или \\ ломает тело: Herald ответит 400 invalid_json, а Яндекс Формы не отправят его повторно — эта регистрация потеряется. Если ваши Яндекс Формы предлагают переменную с экранированием для JSON, используйте её; иначе указывайте в FORM_FIELDS только вопросы с выбором и короткие ответы (город, секция).',
       "Отправьте форму один раз: это и есть проверка.",
     ],
     google: ({ ref, refParam }) => [
       `Добавьте вопрос «Текст (строка)» с названием «${ref}» (FORM_REF_FIELD) для ссылки-привязки Herald. Узнайте его entry: ⋮ → Получить ссылку для предзаполнения, впишите что угодно, скопируйте ссылку (в ней есть entry.<цифры>=) и задайте его в FORM_REF_PARAM (${refParam.startsWith("entry.") ? `сейчас ${refParam}` : "пока не задан"}), и ссылка Herald на форму заполнит его.`,
-      "В форме: ⋮ → Редактор скриптов (Apps Script); замените код скриптом ниже и сохраните.",
+      "Участники видят этот вопрос: поставьте его один в последний раздел формы и напишите в описании, что его нельзя менять. Изменённая ссылка-привязка отклоняется (422 invalid_ref), а скрипт не показывает ошибок HTTP, поэтому участник видит, что ответ записан, но регистрация до Herald не доходит; в журнале Herald это «form submission refused» с invalid_ref.",
+      "В форме: ⋮ → Редактор скриптов (Apps Script); замените код скриптом ниже и сохраните. Скрипт выбирает вопросы по названию: в FORM_FIELDS и FORM_ANSWER_FIELD называйте вопросы Google их названиями (идентификатор вопроса там не отправится никогда).",
       "Выберите installTrigger в списке функций и нажмите «Выполнить» один раз; разрешите доступ к форме и к Herald. Скрипт отправляет только вопросы, которые читает Herald.",
       "Отправьте форму один раз: это и есть проверка.",
     ],

@@ -15,6 +15,7 @@ import {
   startHerald,
   useCockpitHarness,
 } from "../helpers/cockpit-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 useCockpitHarness();
 
@@ -116,6 +117,30 @@ describe("/forms in the cockpit", { timeout: 120_000 }, () => {
     ).toEqual({ n: 1 });
   });
 
+  it("opens the watch before replying, so a test submission is reported even when the replies fail", async () => {
+    const { httpUrl } = await startHerald(FORMS_ON);
+    // Every message Herald sends is refused (500) until the faults are lifted: /forms's replies fail.
+    sandbox.setFaults({ errorRate: 1 });
+    sandbox.userSends(organiser.id, "/forms tally");
+    await waitFor(() => (sandbox.stats().errors["500"] ?? 0) > 0, { what: "the first reply to fail" });
+    expect(sqlite().prepare("SELECT provider, chat_id AS chatId FROM form_watches").all()).toEqual([
+      { provider: "tally", chatId: organiser.id },
+    ]);
+    expect(auditActions().map((a) => a.action)).toContain("forms.watch");
+    expect(sandbox.botMessages(organiser.id)).toEqual([]);
+
+    sandbox.setFaults({ errorRate: 0 });
+    const submission = tallySubmission("4zkq7r");
+    const posted = await fetch(`${httpUrl}/webhooks/forms/tally`, {
+      method: "POST",
+      headers: submission.headers,
+      body: submission.body,
+    });
+    expect(posted.status).toBe(201);
+    const report = await reader(organiser.id).next(/^🧪 A test submission from tally has arrived/);
+    expect(report.text).toContain("Attributes filled: city.");
+  });
+
   it("speaks the organiser's language in the group and keeps tokens out of it", async () => {
     await startHerald(FORMS_ON);
     const chat = reader(group.id);
@@ -126,7 +151,7 @@ describe("/forms in the cockpit", { timeout: 120_000 }, () => {
     expect(instructions.text).toContain(
       "Значение заголовка: 🔒 скрыто в группе: наберите /forms yandex в личном чате со мной",
     );
-    expect(instructions.text).toContain("Запрос с заданным методом");
+    expect(instructions.text).toContain("Запрос заданным методом");
     expect(instructions.text).not.toContain(formToken(FORM_SECRET, "yandex"));
     expect(instructions.text).not.toContain(FORM_SECRET);
     expect(buttons(instructions)).toEqual([]);

@@ -143,6 +143,73 @@ describe("form connector instructions", () => {
     expect(some.fieldsNote).toContain("from the field Order.");
   });
 
+  it("warn that Yandex Forms posts only over IPv6 and that a quote or backslash in an answer breaks its body", () => {
+    for (const language of ["en", "ru"] as const) {
+      const steps = formInstructions("yandex", config(), language).steps.join("\n");
+      expect(steps).toContain("IPv6");
+      expect(steps).toContain("2a02:6b8:c00::/40");
+      expect(steps).toContain("AAAA");
+      expect(steps).toContain(language === "en" ? '" or \\' : '" или \\');
+      expect(steps).toContain("400 invalid_json");
+      expect(steps).toMatch(language === "en" ? /JSON-escaped variable/ : /экранированием для JSON/);
+    }
+    const en = formInstructions("yandex", config(), "en").steps;
+    // The network comes before anything is pasted: without it no test ever arrives.
+    expect(en.findIndex((step) => step.includes("IPv6"))).toBe(1);
+    expect(en.at(-1)).toBe("Submit the form once: that is the test.");
+  });
+
+  it("warn that an edited Google reference is lost silently, and that the script picks questions by title", () => {
+    for (const language of ["en", "ru"] as const) {
+      const steps = formInstructions(
+        "google",
+        config({ FORM_PROVIDER: "google", FORM_REF_PARAM: "entry.555" }),
+        language,
+      ).steps.join("\n");
+      expect(steps).toContain("422 invalid_ref");
+      expect(steps).toContain("form submission refused");
+      expect(steps).toContain("FORM_FIELDS");
+    }
+    const en = formInstructions(
+      "google",
+      config({ FORM_PROVIDER: "google", FORM_REF_PARAM: "entry.555" }),
+      "en",
+    ).steps.join("\n");
+    expect(en).toMatch(/alone on the form's last section/);
+    expect(en).toMatch(/still sees their response recorded while the registration never reaches Herald/);
+    expect(en).toMatch(/name Google questions by their title in FORM_FIELDS/);
+  });
+
+  it("test Typeform with the real form rather than its Send test request", () => {
+    for (const language of ["en", "ru"] as const) {
+      const last = formInstructions("typeform", config(), language).steps.at(-1) ?? "";
+      expect(last).toContain("Send test request");
+      expect(last).toContain("422 invalid_ref");
+    }
+    const last = formInstructions("typeform", config(), "en").steps.at(-1);
+    expect(last).toMatch(/^Test with the real form, not Typeform's Send test request/);
+    expect(last).toMatch(/a second test request counts as a resend of the first/);
+  });
+
+  it("say that Typeform's and Google's answer numbers are derived, and how moderation webhooks find them", () => {
+    for (const provider of ["typeform", "google"] as const) {
+      const note = formInstructions(provider, config(), "en").fieldsNote;
+      expect(note).toMatch(
+        /The answer number is derived from (Typeform's response token|Google's response id)/,
+      );
+      expect(note).toMatch(/a hash of it when it is not 1-40 letters and digits/);
+      expect(note).toMatch(/moderation webhooks.*FORM_ANSWER_FIELD.*answer_id/);
+      expect(formInstructions(provider, config(), "ru").fieldsNote).toMatch(
+        /вебхуки модерации.*FORM_ANSWER_FIELD/,
+      );
+      // With FORM_ANSWER_FIELD set the number is the organiser's own: nothing to warn about.
+      expect(formInstructions(provider, config({ FORM_ANSWER_FIELD: "Order" }), "en").fieldsNote).not.toMatch(
+        /derived|moderation/,
+      );
+    }
+    expect(formInstructions("tally", config(), "en").fieldsNote).not.toMatch(/derived|moderation/);
+  });
+
   it("give Google its Apps Script and Yandex its body template, and generic senders a curl test", () => {
     const google = formInstructions(
       "google",

@@ -61,6 +61,10 @@ async function showInstructions(deps: Deps, ctx: HeraldContext, provider: FormPr
     await ctx.reply(m.formsOff);
     return;
   }
+  // The watch opens before any reply: a reply may wait behind the flood gate for seconds or fail,
+  // and a test submission sent meanwhile must still be reported.
+  watchForTestSubmission(deps.db, { provider, chatId, language: ctx.language, now: deps.clock.now() });
+  recordAction(deps, ctx, "forms.watch", { provider });
   const instructions = formInstructions(provider, deps.config, ctx.language);
   const reveal = ctx.chat?.type === "private";
   // Copy buttons only where the values are shown (a private chat); no keyboard rather than an empty one.
@@ -83,8 +87,6 @@ async function showInstructions(deps: Deps, ctx: HeraldContext, provider: FormPr
       { parse_mode: "HTML" },
     );
   }
-  watchForTestSubmission(deps.db, { provider, chatId, language: ctx.language, now: deps.clock.now() });
-  recordAction(deps, ctx, "forms.watch", { provider });
   await ctx.reply(m.formsWatching);
 }
 
