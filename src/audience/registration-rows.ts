@@ -3,7 +3,7 @@ import type { Db } from "../db/client.js";
 import { bindConflicts, type ModerationState, registrations } from "../db/schema.js";
 import { bindConflictAlert, rejectionMessage, ticketMessage } from "../messages/transactional.js";
 import { enqueueDelivery } from "../outbox/outbox.js";
-import { ticketJobKey } from "../outbox/tickets.js";
+import { rejectionJobKey, ticketJobKey } from "../outbox/tickets.js";
 import { languageOf } from "./subscribers.js";
 
 /* The steps of registrations.ts, each inside the caller's (synchronous) transaction. */
@@ -61,7 +61,7 @@ export function queueDecision(tx: Tx, row: Registration, now: number): boolean {
     return enqueueDelivery(
       tx,
       {
-        jobKey: `rejection:${row.answerId}`,
+        jobKey: rejectionJobKey(row.answerId),
         telegramId: row.telegramId,
         lane: "transactional",
         message: rejectionMessage(language, { answerId: row.answerId, note: row.rejectionNote }),

@@ -1,6 +1,12 @@
 import type { Sqlite } from "../db/client.js";
 import { reasonForOrganisers } from "../messages/transactional.js";
-import { DECISION_JOBS, type DecisionKind, decisionOfJob, TICKET_SENT } from "../outbox/tickets.js";
+import {
+  type DecisionKind,
+  decisionJobs,
+  decisionOfJob,
+  decisionStillOwed,
+  TICKET_SENT,
+} from "../outbox/tickets.js";
 
 export interface Stats {
   subscribers: { active: number; blocked: number; unsubscribed: number };
@@ -14,13 +20,15 @@ export interface Stats {
   };
   /** Registrations whose ticket Telegram accepted (a replaced link sent again still counts once). */
   ticketsSent: number;
-  /** Tickets and rejections Telegram refused for good, the attendee never got them; the latest few first. */
+  /** Tickets and rejections Telegram refused for good or the attendee blocked, still owed to them; the latest few first. */
   decisionsFailed: { count: number; latest: FailedDecision[] };
 }
 
 export interface FailedDecision {
   answerId: string;
   kind: DecisionKind;
+  /** The attendee blocked the bot (Telegram's 403): they will not get it through Telegram until they unblock it. */
+  blocked: boolean;
   /** Telegram's reason, as recorded on the delivery, without the links it quotes (reasonForOrganisers). */
   reason: string;
 }
@@ -52,16 +60,21 @@ export function collectStats(sqlite: Sqlite): Stats {
 }
 
 function failedDecisions(sqlite: Sqlite): Stats["decisionsFailed"] {
-  const where = `status = 'failed' AND ${DECISION_JOBS}`;
-  const { count } = sqlite.prepare(`SELECT count(*) AS count FROM deliveries WHERE ${where}`).get() as {
+  // Each line is an attendee still without their ticket or answer: a failure that a later delivery
+  // (a replaced link, a changed decision) made good is history, not something to act on.
+  const where = `d.status IN ('failed', 'blocked') AND ${decisionJobs("d.job_key")} AND ${decisionStillOwed("d")}`;
+  const { count } = sqlite.prepare(`SELECT count(*) AS count FROM deliveries d WHERE ${where}`).get() as {
     count: number;
   };
   const rows = sqlite
-    .prepare(`SELECT job_key, error FROM deliveries WHERE ${where} ORDER BY id DESC LIMIT ?`)
-    .all(LATEST_FAILED_DECISIONS) as Array<{ job_key: string; error: string | null }>;
+    .prepare(
+      `SELECT d.job_key, d.status, d.error FROM deliveries d WHERE ${where} ORDER BY d.id DESC LIMIT ?`,
+    )
+    .all(LATEST_FAILED_DECISIONS) as Array<{ job_key: string; status: string; error: string | null }>;
   const latest = rows.flatMap((row) => {
     const decision = decisionOfJob(row.job_key);
-    return decision ? [{ ...decision, reason: reasonForOrganisers(row.error ?? "") }] : [];
+    if (!decision) return [];
+    return [{ ...decision, blocked: row.status === "blocked", reason: reasonForOrganisers(row.error ?? "") }];
   });
   return { count, latest };
 }

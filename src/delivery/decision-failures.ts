@@ -12,8 +12,9 @@ export function decisionFailedJobKey(deliveryId: number): string {
 }
 
 /**
- * A ticket or a rejection that Telegram refused for good would otherwise leave only a log line, and
- * the attendee without their ticket: the organisers' chat is told, in the result recorder's
+ * A ticket or a rejection that Telegram refused for good, or that the attendee's block of the bot (a
+ * 403) stopped, would otherwise leave only a log line, and the attendee without their ticket in
+ * Telegram: the organisers' chat is told, in the result recorder's
  * transaction (the failure and its report commit together). Broadcasts' failures are not reported
  * here: their report counts them.
  */
@@ -24,8 +25,8 @@ export function createDecisionFailureReports(deps: {
 }) {
   const outbox = createOutboxWriter(deps.sqlite);
   return {
-    /** Called inside the recorder's transaction for each row failed for good; true if a report was queued. */
-    failed(row: Row, reason: string, now: number): boolean {
+    /** Called inside the recorder's transaction for each row failed for good or blocked; true if a report was queued. */
+    failed(row: Row, reason: string, now: number, blocked = false): boolean {
       if (deps.adminChatId === null || row.broadcast_id !== null) return false;
       const decision = decisionOfJob(row.job_key);
       if (!decision) return false;
@@ -36,7 +37,7 @@ export function createDecisionFailureReports(deps: {
           jobKey: decisionFailedJobKey(row.id),
           telegramId: deps.adminChatId,
           lane: "transactional",
-          message: decisionFailedAlert(language, { ...decision, reason }),
+          message: decisionFailedAlert(language, { ...decision, reason, blocked }),
         },
         now,
       );

@@ -19,8 +19,11 @@ export function createResultRecorder(deps: {
   runs: BroadcastRuns;
   state: EngineState;
   clock: Clock;
-  /** Tells the organisers of a ticket or a decision failed for good (decision-failures.ts), in the same transaction. */
-  decisionFailures?: { failed(row: Row, reason: string, now: number): boolean };
+  /**
+   * Tells the organisers of a ticket or a decision that failed for good or that the attendee blocked
+   * (decision-failures.ts), in the same transaction.
+   */
+  decisionFailures?: { failed(row: Row, reason: string, now: number, blocked?: boolean): boolean };
 }) {
   const { store, runs, state } = deps;
 
@@ -44,6 +47,8 @@ export function createResultRecorder(deps: {
         store.markFinal(row.id, "blocked", result.error);
         if (row.telegram_id > 0) store.blockSubscriber(row.telegram_id, now);
         if (row.broadcast_id !== null) countFor(row.broadcast_id).blocked++;
+        // The attendee will not get their ticket through Telegram: the organisers hear of it, once.
+        else deps.decisionFailures?.failed(row, result.error, now, true);
         break;
       case "failed":
         store.markFinal(row.id, "failed", result.error);

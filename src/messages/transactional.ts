@@ -73,23 +73,34 @@ export function bindConflictAlert(input: {
 const failedTexts = {
   ru: {
     ticket:
-      "⚠️ <b>Билет не доставлен</b>\nЗаявка № {answer}: Telegram не принял сообщение с билетом — {reason}\n" +
+      "⚠️ <b>Билет не доставлен</b>\nЗаявка № {answer}: Telegram не принял сообщение с билетом — {reason}\n",
+    rejection:
+      "⚠️ <b>Решение не доставлено</b>\nЗаявка № {answer}: Telegram не принял сообщение об отказе — {reason}\n",
+    ticketAdvice:
       'Участник билет не получил. Если дело в ссылке, пришлите решение с новой ссылкой и "replace": true; ' +
       "иначе свяжитесь с участником другим способом.",
-    rejection:
-      "⚠️ <b>Решение не доставлено</b>\nЗаявка № {answer}: Telegram не принял сообщение об отказе — {reason}\n" +
-      "Участник его не получил: свяжитесь с ним другим способом.",
+    rejectionAdvice: "Участник его не получил: свяжитесь с ним другим способом.",
+    ticketBlockedAdvice:
+      "В Telegram участник его не получит. Ссылка на билет есть в вашем письме; если нужно, свяжитесь с ним другим способом.",
+    rejectionBlockedAdvice:
+      "В Telegram участник его не получит: если нужно, свяжитесь с ним другим способом.",
+    blocked: "участник заблокировал бота",
   },
   en: {
     ticket:
-      "⚠️ <b>Ticket not delivered</b>\nApplication no. {answer}: Telegram refused the message with the ticket — {reason}\n" +
+      "⚠️ <b>Ticket not delivered</b>\nApplication no. {answer}: Telegram refused the message with the ticket — {reason}\n",
+    rejection:
+      "⚠️ <b>Decision not delivered</b>\nApplication no. {answer}: Telegram refused the rejection message — {reason}\n",
+    ticketAdvice:
       'The attendee did not get it. If the link is the cause, send the decision again with a new link and "replace": true; ' +
       "otherwise reach the attendee another way.",
-    rejection:
-      "⚠️ <b>Decision not delivered</b>\nApplication no. {answer}: Telegram refused the rejection message — {reason}\n" +
-      "The attendee did not get it: reach them another way.",
+    rejectionAdvice: "The attendee did not get it: reach them another way.",
+    ticketBlockedAdvice:
+      "The attendee will not get it in Telegram. Your e-mail carries the ticket's link; if need be, reach them another way.",
+    rejectionBlockedAdvice: "The attendee will not get it in Telegram: if need be, reach them another way.",
+    blocked: "the attendee blocked the bot",
   },
-} satisfies Record<Language, Record<"ticket" | "rejection", string>>;
+} satisfies Record<Language, Record<string, string>>;
 
 const MAX_REASON_LENGTH = 300;
 const QUOTED_LINK = /\b(?:https?|tg):\/\/[^\s'"]*/gi;
@@ -105,16 +116,24 @@ export function reasonForOrganisers(reason: string): string {
 }
 
 /**
- * For the organisers' chat: a ticket or a rejection failed for good. Only the answer number and
- * Telegram's reason, which names no one; the organisers look the answer up in their own system.
+ * For the organisers' chat: a ticket or a rejection failed for good, or the attendee blocked the bot
+ * (`blocked`: Telegram's 403). Only the answer number and the reason, which names no one; the
+ * organisers look the answer up in their own system.
  */
 export function decisionFailedAlert(
   language: Language,
-  input: { answerId: string; kind: "ticket" | "rejection"; reason: string },
+  input: { answerId: string; kind: "ticket" | "rejection"; reason: string; blocked?: boolean },
 ): OutgoingMessage {
-  const reason = reasonForOrganisers(input.reason);
-  return render(
-    { kind: "text", html: failedTexts[language][input.kind] },
-    { answer: input.answerId, reason },
-  );
+  const texts = failedTexts[language];
+  const reason = input.blocked ? blockedReason(language, input.reason) : reasonForOrganisers(input.reason);
+  const advice =
+    texts[input.blocked ? (`${input.kind}BlockedAdvice` as const) : (`${input.kind}Advice` as const)];
+  return render({ kind: "text", html: texts[input.kind] + advice }, { answer: input.answerId, reason });
+}
+
+/** A 403's reason in the organisers' words: "bot was blocked by the user" is the usual one; another (a deleted account) is Telegram's own. */
+export function blockedReason(language: Language, reason: string): string {
+  return /blocked/i.test(reason) || reason === ""
+    ? failedTexts[language].blocked
+    : reasonForOrganisers(reason);
 }

@@ -71,6 +71,7 @@ function prepareRunStatements(sqlite: Sqlite) {
     person: sqlite.prepare(
       `SELECT s.status AS status, s.language AS language,
          (SELECT completed_at IS NOT NULL FROM registrations WHERE answer_id = @answer) AS completed,
+         (SELECT moderation FROM registrations WHERE answer_id = @answer) AS moderation,
          EXISTS (SELECT 1 FROM registrations WHERE answer_id = @answer AND ${TICKET_SENT}) AS ticket_sent,
          EXISTS (SELECT 1 FROM registrations WHERE telegram_id = @telegram) AS has_answer
        FROM subscribers s WHERE s.telegram_id = @telegram`,

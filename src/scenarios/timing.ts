@@ -29,6 +29,10 @@ export function stopReason(trigger: ScenarioTrigger, person: PersonRow | undefin
   if (trigger === "bound") {
     if (person.completed === 1) return "completed";
     if (person.ticket_sent === 1) return "ticket_sent";
+    // "One step is left" is wrong once the organisers decided: an approved answer's ticket is queued
+    // with the binding (not sent yet, so ticket_sent says nothing), a rejected one has its answer.
+    if (person.moderation === "approved") return "ticket_sent";
+    if (person.moderation === "rejected") return "rejected";
   }
   if (trigger === "subscribed" && person.has_answer === 1) return "submitted";
   return null;

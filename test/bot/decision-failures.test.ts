@@ -14,6 +14,7 @@ import {
   webhooks,
 } from "../helpers/cockpit-harness.js";
 import { testConfig } from "../helpers/config.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 useCockpitHarness();
 
@@ -100,6 +101,71 @@ describe("a ticket or a decision Telegram refuses for good", { timeout: 120_000 
     await stopHerald();
     const reports = sandbox.botMessages(group.id).filter((m) => (m.text ?? "").startsWith("⚠️"));
     expect(reports).toHaveLength(2);
+  });
+});
+
+describe("a ticket to an attendee who blocked the bot", { timeout: 120_000 }, () => {
+  it("is reported once and listed in /stats until a replaced link reaches them", async () => {
+    await startHerald();
+    const [attendee] = await seedAttendees(1, { approve: 0 });
+    if (!attendee) throw new Error("no attendee");
+    const { user, answerId } = attendee;
+    sandbox.blockBot(user.id);
+    expect((await webhooks.approve(answerId, "https://tickets.example.org/t/v1")).body).toMatchObject({
+      delivery: "queued",
+    });
+    const report = await reader(group.id).next(/^⚠️ Билет не доставлен/);
+    expect(report.text).toBe(
+      `⚠️ Билет не доставлен\nЗаявка № ${answerId}: Telegram не принял сообщение с билетом — участник заблокировал бота\n` +
+        "В Telegram участник его не получит. Ссылка на билет есть в вашем письме; если нужно, свяжитесь с ним другим способом.",
+    );
+    expect(
+      sqlite().prepare("SELECT status FROM deliveries WHERE job_key = ?").get(`ticket:${answerId}:v1`),
+    ).toEqual({
+      status: "blocked",
+    });
+
+    const chat = reader(organiser.id);
+    sandbox.userSends(organiser.id, "/stats");
+    const stats = await chat.next(/^Subscribers:/);
+    expect(stats.text).toContain("Tickets sent: 0");
+    expect(stats.text).toContain(
+      `Not delivered, Telegram refused (tickets and decisions): 1\n  no. ${answerId}, ticket: the attendee blocked the bot`,
+    );
+
+    // They come back; the organisers send the ticket again with a new link, and it reaches them.
+    sandbox.unblockBot(user.id);
+    const before = sandbox.botMessages(user.id).length;
+    sandbox.userStarts(user.id);
+    await waitFor(() => sandbox.botMessages(user.id).length > before, { what: "the bot to answer /start" });
+    expect(sqlite().prepare("SELECT status FROM subscribers WHERE telegram_id = ?").get(user.id)).toEqual({
+      status: "active",
+    });
+    expect(
+      (await webhooks.approve(answerId, "https://tickets.example.org/t/v2", { replace: true })).body,
+    ).toMatchObject({ delivery: "queued", ticket_version: 2 });
+    await sandbox.waitForBotMessage(user.id, (m) => JSON.stringify(m.reply_markup ?? "").includes("/t/v2"));
+    // Telegram took it; Herald records that a moment later.
+    await waitFor(
+      () =>
+        (
+          sqlite()
+            .prepare("SELECT status FROM deliveries WHERE job_key = ?")
+            .get(`ticket:${answerId}:v2`) as {
+            status: string;
+          }
+        ).status === "sent",
+      { what: "the new ticket to be recorded as sent" },
+    );
+    sandbox.userSends(organiser.id, "/stats");
+    const after = await chat.next(/^Subscribers:/);
+    expect(after.text).toContain("Tickets sent: 1");
+    expect(after.text).not.toContain("Not delivered");
+
+    // Stopped, Herald has sent all it was going to: the block was reported once, nothing else was.
+    await stopHerald();
+    const reports = sandbox.botMessages(group.id).filter((m) => (m.text ?? "").startsWith("⚠️"));
+    expect(reports).toHaveLength(1);
   });
 });
 

@@ -6,7 +6,7 @@ import { createBroadcasts } from "../../src/delivery/broadcasts.js";
 import { createDeliveryEngine } from "../../src/delivery/engine.js";
 import { createFloodGate } from "../../src/delivery/flood-gate.js";
 import { createGatedApi } from "../../src/delivery/gated-api.js";
-import { ticketMessage } from "../../src/messages/transactional.js";
+import { decisionFailedAlert, ticketMessage } from "../../src/messages/transactional.js";
 import { enqueueDelivery } from "../../src/outbox/outbox.js";
 import { ticketJobKey } from "../../src/outbox/tickets.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
@@ -84,7 +84,7 @@ const unfinished = (database: HeraldDatabase) =>
   ).n;
 
 describe("decisions that fail for good, with the real engine and the sandbox", { timeout: 70_000 }, () => {
-  it("reports a refused ticket or rejection once; not a broadcast's, a blocked attendee's, a retried one's or another job's", async () => {
+  it("reports a refused ticket or rejection once, and one the attendee blocked; not a broadcast's, a retried one's or another job's", async () => {
     const h = await setup({
       adminChatId: (sandbox) => {
         const lead = sandbox.createUser({ first_name: "Lead" }, { started: true });
@@ -121,7 +121,12 @@ describe("decisions that fail for good, with the real engine and the sandbox", {
     // blocked attendee may have left its audience already: their ticket's 403 can come first.)
     expect(broadcasts.get(broadcast.id)).toMatchObject({ failed: 3 });
     const reports = sandbox.botMessages(h.adminChatId).map((m) => m.text ?? "");
-    expect(reports).toHaveLength(2);
+    expect(reports).toHaveLength(3);
+    // The attendee who blocked the bot will not get their ticket in Telegram: the organisers hear of it.
+    expect(reports.find((t) => t.includes("Заявка № A5:"))).toBe(
+      "⚠️ Билет не доставлен\nЗаявка № A5: Telegram не принял сообщение с билетом — участник заблокировал бота\n" +
+        "В Telegram участник его не получит. Ссылка на билет есть в вашем письме; если нужно, свяжитесь с ним другим способом.",
+    );
     expect(reports.find((t) => t.includes("Заявка № B1:"))).toBe(
       "⚠️ Билет не доставлен\nЗаявка № B1: Telegram не принял сообщение с билетом — Bad Request: chat not found\n" +
         'Участник билет не получил. Если дело в ссылке, пришлите решение с новой ссылкой и "replace": true; ' +
@@ -160,5 +165,32 @@ describe("decisions that fail for good, with the real engine and the sandbox", {
         'The attendee did not get it. If the link is the cause, send the decision again with a new link and "replace": true; ' +
         "otherwise reach the attendee another way.",
     );
+  });
+});
+
+describe("the report of a decision the attendee blocked", () => {
+  it("names the block in the organisers' language, with advice that fits the decision", () => {
+    const blocked = "Forbidden: bot was blocked by the user";
+    expect(
+      decisionFailedAlert("en", { answerId: "A7", kind: "ticket", reason: blocked, blocked: true }).html,
+    ).toBe(
+      "⚠️ <b>Ticket not delivered</b>\nApplication no. A7: Telegram refused the message with the ticket — the attendee blocked the bot\n" +
+        "The attendee will not get it in Telegram. Your e-mail carries the ticket's link; if need be, reach them another way.",
+    );
+    expect(
+      decisionFailedAlert("ru", { answerId: "A8", kind: "rejection", reason: blocked, blocked: true }).html,
+    ).toBe(
+      "⚠️ <b>Решение не доставлено</b>\nЗаявка № A8: Telegram не принял сообщение об отказе — участник заблокировал бота\n" +
+        "В Telegram участник его не получит: если нужно, свяжитесь с ним другим способом.",
+    );
+    // Another 403 (a deleted account) keeps Telegram's own words.
+    expect(
+      decisionFailedAlert("en", {
+        answerId: "A9",
+        kind: "rejection",
+        reason: "Forbidden: user is deactivated",
+        blocked: true,
+      }).html,
+    ).toContain("— Forbidden: user is deactivated\nThe attendee will not get it in Telegram: if need be");
   });
 });

@@ -6,7 +6,7 @@ import { recordStart } from "../../src/audience/subscribers.js";
 import { type HeraldDatabase, openDatabase } from "../../src/db/client.js";
 import { buildServer } from "../../src/http/server.js";
 import type { OutgoingMessage } from "../../src/messages/outgoing.js";
-import { decisionOfJob } from "../../src/outbox/tickets.js";
+import { DECISION_JOBS, decisionOfJob, rejectionJobKey, ticketJobKey } from "../../src/outbox/tickets.js";
 import { createFakeClock } from "../helpers/fake-clock.js";
 import { collectLogs } from "../helpers/log-collector.js";
 import { signedPost } from "../helpers/signed-request.js";
@@ -176,15 +176,22 @@ describe("POST /webhooks/moderation: a ticket link Telegram will take", () => {
     const rejected = await h.post({ event_id: "mod-889", answer_id: "889", decision: "rejected" });
     expect(rejected.statusCode).toBe(200);
 
-    const decisions = h.rows("deliveries").map((row) => decisionOfJob(String(row.job_key)));
-    expect(decisions).toEqual(
-      expect.arrayContaining([
-        { answerId: "888", kind: "ticket" },
-        { answerId: "889", kind: "rejection" },
-      ]),
-    );
+    // The keys are the ones tickets.ts makes, and both its parser and its SQL pick out exactly those rows.
+    const keys = h.rows("deliveries").map((row) => String(row.job_key));
+    expect(keys).toEqual(expect.arrayContaining([ticketJobKey("888", 1), rejectionJobKey("889")]));
+    expect(keys.flatMap((key) => decisionOfJob(key) ?? [])).toEqual([
+      { answerId: "888", kind: "ticket" },
+      { answerId: "889", kind: "rejection" },
+    ]);
+    expect(
+      h.database.sqlite.prepare(`SELECT job_key FROM deliveries WHERE ${DECISION_JOBS} ORDER BY id`).all(),
+    ).toEqual([{ job_key: "ticket:888:v1" }, { job_key: "rejection:889" }]);
+    expect(keys.length).toBeGreaterThan(2);
     expect(decisionOfJob("linked:888")).toBeUndefined();
     expect(decisionOfJob("broadcast:1")).toBeUndefined();
+    expect(decisionOfJob("rejections:888")).toBeUndefined();
+    expect(decisionOfJob(rejectionJobKey("A9"))).toEqual({ answerId: "A9", kind: "rejection" });
+    expect(decisionOfJob(ticketJobKey("A9", 12))).toEqual({ answerId: "A9", kind: "ticket" });
   });
 });
 

@@ -434,6 +434,68 @@ describe("the welcome at binding", () => {
     expect(received(2003)).toHaveLength(1);
   });
 
+  /** Every delivery queued for one person, by job key. */
+  const jobsOf = (telegramId: number) =>
+    (
+      database.sqlite
+        .prepare("SELECT job_key FROM deliveries WHERE telegram_id = ? ORDER BY id")
+        .all(telegramId) as Array<{
+        job_key: string;
+      }>
+    ).map((row) => row.job_key);
+
+  it("does not welcome an attendee whose ticket the binding queues: only the ticket goes", () => {
+    binding.recordModeration({
+      answerId: "777",
+      decision: "approved",
+      ticketUrl: "https://tickets.example.org/t/777",
+    });
+    expect(bindNow(2010, "777").outcome).toBe("bound");
+    expect(jobsOf(2010)).toEqual(["ticket:777:v1"]);
+    expect(run(2010)).toMatchObject({ status: "stopped", stop_reason: "ticket_sent", last_step_sent: 0 });
+    // The ticket is still queued, not sent: no tick reminds them to finish either.
+    for (const later of [HOUR, DAY, 3 * DAY]) at(clock.now() + later);
+    expect(jobsOf(2010)).toEqual(["ticket:777:v1"]);
+  });
+
+  it("does not welcome or remind a rejected attendee", () => {
+    binding.recordModeration({ answerId: "778", decision: "rejected" });
+    expect(bindNow(2011, "778").outcome).toBe("bound");
+    expect(jobsOf(2011)).toEqual(["rejection:778"]);
+    expect(run(2011)).toMatchObject({ status: "stopped", stop_reason: "rejected" });
+    for (const later of [HOUR, DAY, 3 * DAY]) at(clock.now() + later);
+    expect(received(2011)).toEqual([]);
+  });
+
+  it("stops the reminders once the organisers decide, before the ticket is sent", () => {
+    const t0 = clock.now();
+    bindNow(2012, "779");
+    expect(received(2012)).toHaveLength(1);
+    binding.recordModeration({
+      answerId: "779",
+      decision: "approved",
+      ticketUrl: "https://tickets.example.org/t/779",
+    });
+    expect(at(t0 + HOUR)).toMatchObject({ sent: 0, stopped: 1 });
+    expect(received(2012)).toHaveLength(1);
+    expect(jobsOf(2012)).toEqual([
+      expect.stringMatching(/^scenario:finish_registration:\d+:1$/),
+      "ticket:779:v1",
+    ]);
+
+    bindNow(2013, "780");
+    binding.recordModeration({ answerId: "780", decision: "rejected" });
+    expect(at(t0 + 2 * HOUR)).toMatchObject({ sent: 0, stopped: 1 });
+    expect(received(2013)).toHaveLength(1);
+    expect(run(2013)).toMatchObject({ status: "stopped", stop_reason: "rejected" });
+  });
+
+  it("still welcomes an attendee whose answer waits for moderation", () => {
+    bindNow(2014, "781");
+    expect(received(2014)).toHaveLength(1);
+    expect(run(2014)).toMatchObject({ status: "active", next_step: 2 });
+  });
+
   it("keeps the daily cap", () => {
     const t0 = clock.now();
     recordStart(database.db, { telegramId: 2004, language: "ru", now: t0 });

@@ -72,6 +72,13 @@ describe("stopReason", () => {
     expect(stopReason("bound", undefined)).toBe("unsubscribed");
     expect(stopReason("bound", { status: "blocked", completed: 1 })).toBe("blocked");
     expect(stopReason("bound", { status: "active", completed: 0, ticket_sent: 1 })).toBe("ticket_sent");
+    expect(
+      stopReason("bound", { status: "active", completed: 0, ticket_sent: 0, moderation: "approved" }),
+    ).toBe("ticket_sent");
+    expect(stopReason("bound", { status: "active", completed: 0, moderation: "rejected" })).toBe("rejected");
+    expect(stopReason("bound", { status: "active", completed: 0, moderation: "pending" })).toBeNull();
+    // Reminders of the event go to the approved: a decision stops only "finish your registration".
+    expect(stopReason("event", { status: "active", moderation: "approved" })).toBeNull();
     expect(stopReason("subscribed", { status: "active", ticket_sent: 1, has_answer: 1 })).toBe("submitted");
     expect(stopReason("subscribed", { status: "active", has_answer: 0 })).toBeNull();
   });

@@ -150,6 +150,36 @@ describe("the welcome comes with the binding", { timeout: 60_000 }, () => {
     ).toEqual({ n: 0 });
   });
 
+  it("not to an attendee the organisers decided on before they opened the bot: the ticket or the answer only", async () => {
+    const approved = await webhooks.submit("61005");
+    expect((await webhooks.approve("61005", "https://tickets.example.org/t/61005")).status).toBe(200);
+    const rejected = await webhooks.submit("61006");
+    expect((await webhooks.reject("61006")).status).toBe(200);
+
+    const olga = sandbox.createUser({ first_name: "Ольга", language_code: "ru" });
+    sandbox.userStarts(olga.id, payloadOf(approved.body.deep_link));
+    await sandbox.waitForBotMessage(olga.id, (m) =>
+      JSON.stringify(m.reply_markup ?? "").includes("/t/61005"),
+    );
+    const oleg = sandbox.createUser({ first_name: "Олег", language_code: "ru" });
+    sandbox.userStarts(oleg.id, payloadOf(rejected.body.deep_link));
+    await sandbox.waitForBotMessage(oleg.id, (m) => m.text?.includes("не прошла модерацию") ?? false);
+
+    // Both bindings are committed (their decisions went out): whatever they queued is in the data.
+    await herald.scheduler?.runNow("scenarios");
+    for (const person of [olga, oleg]) {
+      expect(scenarioDeliveries(person.id)).toEqual([]);
+      expect(welcomesTo(person.id)).toEqual([]);
+    }
+    expect(
+      sqlite()
+        .prepare(
+          "SELECT stop_reason FROM scenario_runs WHERE scenario_id = 'finish_registration' ORDER BY id",
+        )
+        .all(),
+    ).toEqual([{ stop_reason: "ticket_sent" }, { stop_reason: "rejected" }]);
+  });
+
   it("is not lost when Herald stops right after the binding commits: it goes out once at the next start", async () => {
     const petr = sandbox.createUser({ first_name: "Пётр", language_code: "ru" });
     sandbox.userStarts(petr.id);

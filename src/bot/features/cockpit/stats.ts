@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import { collectStats } from "../../../audience/stats.js";
+import { blockedReason } from "../../../messages/transactional.js";
 import type { HeraldContext } from "../../context.js";
 import type { BotDeps } from "../../deps.js";
 import { fill } from "../../locales/index.js";
@@ -7,7 +8,7 @@ import { broadcastLine } from "./broadcasts.js";
 
 type Deps = Pick<BotDeps, "config" | "cockpit">;
 
-/** /stats: subscribers, registrations, tickets (and those Telegram refused) and the latest broadcasts. */
+/** /stats: subscribers, registrations, tickets (and those Telegram refused or the attendee blocked) and the latest broadcasts. */
 export function statsFeature(deps: Deps): Composer<HeraldContext> {
   const composer = new Composer<HeraldContext>();
   composer.command("stats", (ctx) => showStats(deps, ctx));
@@ -26,7 +27,8 @@ export async function showStats(deps: Deps, ctx: HeraldContext): Promise<void> {
     lines.push(fill(m.statsDecisionsFailed, { n: failed.count }));
     for (const f of failed.latest) {
       const kind = f.kind === "ticket" ? m.statsFailedTicket : m.statsFailedRejection;
-      lines.push(fill(m.statsDecisionFailed, { answer: f.answerId, kind, reason: f.reason }));
+      const reason = f.blocked ? blockedReason(ctx.language, f.reason) : f.reason;
+      lines.push(fill(m.statsDecisionFailed, { answer: f.answerId, kind, reason }));
     }
   }
   const recent = deps.cockpit.broadcasts.list(5);
