@@ -1,6 +1,6 @@
-import { type FormField, idOf, isObject, type ParsedForm, textOf } from "../form-fields.js";
+import { type FormField, idOf, isObject, looseName, type ParsedForm, textOf } from "../form-fields.js";
 
-/** Deeper than this a body is not a form; the rest is dropped. */
+/** Deeper than this a body is not a form; the rest is dropped unread (and the walk stays bounded). */
 const MAX_DEPTH = 8;
 
 /**
@@ -13,8 +13,9 @@ export function parseGeneric(body: unknown, idField: string | null): ParsedForm 
   const fields: FormField[] = [];
   flatten(body, "", 0, fields);
   const field = idField ?? "id";
-  const wanted = field.trim().toLowerCase();
-  const found = fields.find((candidate) => candidate.names.some((name) => name.toLowerCase() === wanted));
+  // The mapping's own matcher, so the id is found under every spelling the mapping would accept.
+  const wanted = looseName(field);
+  const found = fields.find((candidate) => candidate.names.some((name) => looseName(name) === wanted));
   return {
     kind: "submission",
     submission: { submissionId: idOf(found?.value), submissionIdField: field, fields },
