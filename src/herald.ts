@@ -123,6 +123,7 @@ export function createHerald(deps: HeraldDeps): Herald {
           registrations,
           deepLinks,
           botUsername: () => (bot?.isInited() ? bot.botInfo.username : undefined),
+          onQueued: () => delivery.wake(),
         },
         forms: {
           db,

@@ -53,14 +53,23 @@ export class MissingTicketUrlError extends DomainError {
   }
 }
 
+/** Is a transaction open on the connection (drizzle's better-sqlite3 database carries its client)? */
+function inTransaction(db: Db): boolean {
+  return (db as Db & { $client?: { inTransaction?: boolean } }).$client?.inTransaction === true;
+}
+
 /** What became of the message the decision owes the attendee. */
 export type DecisionDelivery = "queued" | "held_until_bound" | "unchanged";
 
 export interface Registrations {
-  /** The form site reports a new or edited answer; with a verified reference it also binds. */
+  /**
+   * The form site reports a new or edited answer; with a verified reference it also binds. `queued`:
+   * something was queued for the sender (who is woken here, unless a caller's transaction is open).
+   */
   recordSubmission(input: { answerId: string; attributes?: Record<string, string>; telegramId?: number }): {
     created: boolean;
     binding: BindOutcome | null;
+    queued: boolean;
   };
   /** The attendee opened their deep link. */
   bind(input: { answerId: string; telegramId: number }): {
@@ -74,7 +83,7 @@ export interface Registrations {
     ticketUrl?: string;
     note?: string;
     replace?: boolean;
-  }): { delivery: DecisionDelivery; ticketVersion: number };
+  }): { delivery: DecisionDelivery; ticketVersion: number; queued: boolean };
   ofTelegramId(telegramId: number): RegistrationView[];
 }
 
@@ -133,9 +142,11 @@ export function createRegistrations(deps: {
 }): Registrations {
   const { db, clock } = deps;
 
-  const afterCommit = <T>(result: T, queued: boolean): T => {
-    if (queued) deps.onQueued?.();
-    return result;
+  // Called inside a caller's transaction (a webhook's answerOnce), the rows are not committed yet and
+  // may still roll back: the sender must not claim them now. The caller wakes it after its commit.
+  const afterCommit = <T>(result: T, queued: boolean): T & { queued: boolean } => {
+    if (queued && !inTransaction(db)) deps.onQueued?.();
+    return { ...result, queued };
   };
 
   return {

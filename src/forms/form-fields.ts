@@ -30,19 +30,29 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A scalar as text; arrays of scalars joined with ", " (several choices); anything else undefined. */
-export function textOf(value: unknown): string | undefined {
+/** A string, a finite number or a boolean as text; anything else undefined. Never recurses. */
+function scalarText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value === "boolean") return value ? "true" : "false";
-  if (
-    Array.isArray(value) &&
-    value.length > 0 &&
-    value.every((item) => textOf(item) !== undefined && !Array.isArray(item))
-  ) {
-    return value.map((item) => textOf(item)).join(", ");
-  }
   return undefined;
+}
+
+/**
+ * A scalar as text; a flat array of scalars joined with ", " (several choices); anything else
+ * (an object, an array holding arrays or objects) undefined. Only one level is looked at, so a body
+ * nested 60,000 arrays deep costs one pass over its top array, not a stack overflow.
+ */
+export function textOf(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return scalarText(value);
+  if (value.length === 0) return undefined;
+  const texts: string[] = [];
+  for (const item of value) {
+    const text = scalarText(item);
+    if (text === undefined) return undefined;
+    texts.push(text);
+  }
+  return texts.join(", ");
 }
 
 /** A provider id as text (some send numbers), or undefined when absent or empty. */
@@ -55,4 +65,9 @@ export function idOf(value: unknown): string | undefined {
 /** Several names of one field, without the absent ones. */
 export function namesOf(...names: unknown[]): string[] {
   return names.filter((name): name is string => typeof name === "string" && name.trim() !== "");
+}
+
+/** Field names compared as people write them: case, surrounding and repeated spaces do not matter. */
+export function looseName(name: string): string {
+  return name.trim().replace(/\s+/g, " ").toLowerCase();
 }

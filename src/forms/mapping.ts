@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
 import { ANSWER_ID_PATTERN } from "../audience/deep-links.js";
-import { personalValueProblem } from "../audience/personal-data.js";
+import { personalFieldProblem, personalValueProblem } from "../audience/personal-data.js";
 import type { FormFieldMapping } from "../config.js";
-import type { FormField, FormSubmission } from "./form-fields.js";
+import { type FormField, type FormSubmission, looseName } from "./form-fields.js";
+import type { FormProvider } from "./providers.js";
+
+export { looseName };
 
 /** The longest attribute value Herald keeps (as the submission webhook). */
 export const MAX_ATTRIBUTE_LENGTH = 500;
@@ -16,7 +19,10 @@ export interface MappingSettings {
 /** What a submission gave Herald, and only names of what it did not take. */
 export interface MappedSubmission {
   answerId: string;
-  /** The provider's submission id as an answer number: the replay key, whatever the answer number. */
+  /**
+   * The provider's submission id as sent (or, without one, the answer number): what a resend
+   * repeats. Raw, so two different ids never share a replay key, whatever their answer numbers.
+   */
   submissionKey: string;
   /** Where the answer number came from: FORM_ANSWER_FIELD's field, or the provider's submission id. */
   answerFrom: { kind: "field"; field: string } | { kind: "submission_id"; field: string };
@@ -37,29 +43,58 @@ export type MappingResult =
       message: string;
     };
 
-/** Field names compared as people write them: case, surrounding and repeated spaces do not matter. */
-export function looseName(name: string): string {
-  return name.trim().replace(/\s+/g, " ").toLowerCase();
+/**
+ * A provider's submission id as a Herald answer number (1-40 letters and digits), one-to-one, so two
+ * different submissions never share a registration:
+ * - an id that already is one stays as it is (Typeform's token, Tally's responseId, Yandex's id);
+ * - Tilda's `<project>:<n>` becomes `<project>x<n>` (`4702315:1290381` → `4702315x1290381`);
+ * - anything else is the first 40 hex digits of its SHA-256 (Google's 60-odd-character ids,
+ *   `order-12`, `1, 2`), and so is a Tilda id already shaped `<digits>x<digits>`, which the rule
+ *   above would otherwise share with `<digits>:<digits>`.
+ * Hex digits never hold an `x`, and a kept id equal to a digest would need a SHA-256 preimage.
+ * Deterministic, so a resent submission gets the same number.
+ */
+export function answerNumberOf(provider: FormProvider, submissionId: string): string {
+  if (provider === "tilda") {
+    const tranid = /^(\d+):(\d+)$/.exec(submissionId);
+    const joined = tranid ? `${tranid[1]}x${tranid[2]}` : undefined;
+    if (joined !== undefined && ANSWER_ID_PATTERN.test(joined)) return joined;
+    if (ANSWER_ID_PATTERN.test(submissionId) && !/^\d+x\d+$/.test(submissionId)) return submissionId;
+  } else if (ANSWER_ID_PATTERN.test(submissionId)) {
+    return submissionId;
+  }
+  return createHash("sha256").update(submissionId).digest("hex").slice(0, 40);
 }
 
 /**
- * A provider's submission id as a Herald answer number (1-40 letters and digits): as it is when it
- * already is one; otherwise its letters and digits joined (Tilda's `1234567:89` → `123456789`), as
- * long as that is 1-40 characters; otherwise (Google's 60-odd-character ids) the first 40 hex
- * digits of its SHA-256. Deterministic, so a resent submission gets the same number.
+ * Why a matched field may not be kept: any of its names (Typeform's ref, id and title, Tally's key
+ * and label, …) looks personal, not only the name FORM_FIELDS happened to use for it.
  */
-export function answerNumberOf(submissionId: string): string {
-  if (ANSWER_ID_PATTERN.test(submissionId)) return submissionId;
-  const joined = submissionId.replace(/[^A-Za-z0-9]/g, "");
-  if (ANSWER_ID_PATTERN.test(joined)) return joined;
-  return createHash("sha256").update(submissionId).digest("hex").slice(0, 40);
+function personalNameProblem(field: FormField): string | undefined {
+  for (const name of field.names) {
+    const problem = personalFieldProblem(name);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function personalRefusal(what: string, problem: string): Extract<MappingResult, { ok: false }> {
+  return {
+    ok: false,
+    error: "personal_data",
+    message: `${what}: the question ${problem}; Herald stores no personal data: map another field`,
+  };
 }
 
 /**
  * Takes from a submission what FORM_* settings name — the answer number, the reference, the
  * FORM_FIELDS attributes — and nothing else. Refusals name fields and attributes, never values.
  */
-export function mapSubmission(submission: FormSubmission, settings: MappingSettings): MappingResult {
+export function mapSubmission(
+  provider: FormProvider,
+  submission: FormSubmission,
+  settings: MappingSettings,
+): MappingResult {
   const used = new Set<FormField>();
   const find = (name: string): FormField | undefined => {
     const wanted = looseName(name);
@@ -68,14 +103,20 @@ export function mapSubmission(submission: FormSubmission, settings: MappingSetti
     return field;
   };
 
-  const answer = answerNumber(submission, settings, find);
+  const answer = answerNumber(provider, submission, settings, find);
   if (!answer.ok) return answer;
   const refValue = find(settings.refField)?.value?.trim();
 
   const attributes: Record<string, string> = {};
   const missing: string[] = [];
   for (const { attribute, field } of settings.fields) {
-    const value = find(field)?.value?.trim();
+    const matched = find(field);
+    // Checked before the value, present or not: the question itself is what must not be mapped.
+    const nameProblem = matched === undefined ? undefined : personalNameProblem(matched);
+    if (nameProblem !== undefined) {
+      return personalRefusal(`attribute "${attribute}" (field "${field}")`, nameProblem);
+    }
+    const value = matched?.value?.trim();
     if (value === undefined || value === "") {
       missing.push(attribute);
       continue;
@@ -112,13 +153,13 @@ export function mapSubmission(submission: FormSubmission, settings: MappingSetti
 type AnswerNumber = Pick<MappedSubmission, "answerId" | "submissionKey" | "answerFrom">;
 
 function answerNumber(
+  provider: FormProvider,
   submission: FormSubmission,
   settings: MappingSettings,
   find: (name: string) => FormField | undefined,
 ): { ok: true; value: AnswerNumber } | Extract<MappingResult, { ok: false }> {
   const idField = submission.submissionIdField;
-  const submissionKey =
-    submission.submissionId === undefined ? undefined : answerNumberOf(submission.submissionId);
+  const submissionKey = submission.submissionId;
   if (settings.answerField === null) {
     // A generic body carries its id as a field: that one is read, not dropped.
     find(idField);
@@ -132,14 +173,18 @@ function answerNumber(
     return {
       ok: true,
       value: {
-        answerId: submissionKey,
+        answerId: answerNumberOf(provider, submissionKey),
         submissionKey,
         answerFrom: { kind: "submission_id", field: idField },
       },
     };
   }
   const field = settings.answerField;
-  const value = find(field)?.value?.trim();
+  const matched = find(field);
+  const nameProblem = matched === undefined ? undefined : personalNameProblem(matched);
+  if (nameProblem !== undefined)
+    return personalRefusal(`the field "${field}" (FORM_ANSWER_FIELD)`, nameProblem);
+  const value = matched?.value?.trim();
   if (value === undefined || value === "") {
     return {
       ok: false,

@@ -6,6 +6,8 @@ import { DomainError } from "../errors.js";
 export interface EventAnswer {
   statusCode: number;
   body: Record<string, unknown>;
+  /** The effect queued something for the sender: it is woken once the effect has committed. */
+  queued?: boolean;
 }
 
 /**
@@ -13,20 +15,25 @@ export interface EventAnswer {
  * event id gets the very answer the first delivery got and changes nothing, even after a crash.
  * Domain refusals that the sender may not "fix" by retrying (a 409) are remembered too; anything
  * that did not pass validation never reaches here and writes no row.
+ *
+ * `onQueued` (the sender's wake-up) runs after the commit and only then: woken inside, the sender
+ * could claim and send rows that a later failure here (the event row, a watcher's report) rolls back.
  */
 export function answerOnce(
   db: Db,
   event: { eventId: string; kind: string; now: number },
   statusOf: (error: DomainError) => number,
   handle: () => EventAnswer,
-): EventAnswer & { replayed: boolean } {
-  return db.transaction((tx) => {
+  onQueued?: () => void,
+): { statusCode: number; body: Record<string, unknown>; replayed: boolean } {
+  const answer = db.transaction((tx) => {
     const previous = tx.select().from(webhookEvents).where(eq(webhookEvents.eventId, event.eventId)).get();
     if (previous) {
       return {
         statusCode: previous.statusCode,
         body: JSON.parse(previous.response) as Record<string, unknown>,
         replayed: true,
+        queued: false,
       };
     }
     let answer: EventAnswer;
@@ -45,6 +52,13 @@ export function answerOnce(
         response: JSON.stringify(answer.body),
       })
       .run();
-    return { ...answer, replayed: false };
+    return {
+      statusCode: answer.statusCode,
+      body: answer.body,
+      replayed: false,
+      queued: answer.queued === true,
+    };
   });
+  if (answer.queued) onQueued?.();
+  return { statusCode: answer.statusCode, body: answer.body, replayed: answer.replayed };
 }

@@ -10,12 +10,14 @@ import type { OutgoingMessage } from "../../src/messages/outgoing.js";
 import { testConfig } from "../helpers/config.js";
 import { createFakeClock, type FakeClock } from "../helpers/fake-clock.js";
 import { type CollectedLogs, collectLogs } from "../helpers/log-collector.js";
+import { signedPost } from "../helpers/signed-request.js";
 import { storedText } from "../helpers/stored-text.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 export const FORM_SECRET = "formsec-test-4e8a1c7b3d9f2a6e0c5b";
 export const DEEPLINK_SECRET = "dlsec-test-9a7c5e3b1d8f6a4c2e0b";
 export const BOT = "herald_test_bot";
+export const WEBHOOK_SECRET = "whsec-forms-test-3c5e7a9b1d2f4a6c8e0b";
 
 export interface FormHarness {
   app: FastifyInstance;
@@ -30,6 +32,10 @@ export interface FormHarness {
   rows(table: string): Array<Record<string, unknown>>;
   deliveries(): Array<{ job_key: string; telegram_id: number; message: OutgoingMessage }>;
   wakeUps(): number;
+  /** Wake-ups that came while a transaction was still open: the sender could claim uncommitted rows. */
+  wakeUpsInTransaction(): number;
+  /** The organiser's signed submission webhook, served by the same server. */
+  postWebhook(url: string, body: unknown): Promise<LightMyRequestResponse>;
   subscribe(telegramId: number): void;
   /** Closes the server and the database, then returns the file's and the WAL's bytes as text. */
   closeAndReadFile(): Promise<string>;
@@ -47,12 +53,26 @@ export function formHarness(env: Record<string, string> = {}): FormHarness {
   const config = testConfig({ DEEPLINK_SECRET, FORM_SECRET, ...env });
   const deepLinks = createDeepLinks({ secret: DEEPLINK_SECRET, signing: true });
   let wakeUps = 0;
-  const registrations = createRegistrations({ db, clock, onQueued: () => wakeUps++ });
+  let wakeUpsInTransaction = 0;
+  const wake = () => {
+    wakeUps++;
+    if (sqlite.inTransaction) wakeUpsInTransaction++;
+  };
+  const registrations = createRegistrations({ db, clock, onQueued: wake });
   const app = buildServer({
     logger: logs.logger,
     version: "0.0.0-test",
     pingDatabase: () => {},
     botIdentity: () => ({ id: 1, username: BOT }),
+    webhooks: {
+      db,
+      clock,
+      webhookSecret: WEBHOOK_SECRET,
+      registrations,
+      deepLinks,
+      botUsername: () => BOT,
+      onQueued: wake,
+    },
     forms: {
       db,
       clock,
@@ -60,7 +80,7 @@ export function formHarness(env: Record<string, string> = {}): FormHarness {
       registrations,
       deepLinks,
       botUsername: () => BOT,
-      onQueued: () => wakeUps++,
+      onQueued: wake,
     },
   });
   const tables = (
@@ -96,6 +116,8 @@ export function formHarness(env: Record<string, string> = {}): FormHarness {
         message: JSON.parse(row.payload) as OutgoingMessage,
       })),
     wakeUps: () => wakeUps,
+    wakeUpsInTransaction: () => wakeUpsInTransaction,
+    postWebhook: (url, body) => app.inject(signedPost(clock, WEBHOOK_SECRET, url, body)),
     subscribe: (telegramId) => {
       recordStart(db, { telegramId, language: "en", now: clock.now() });
     },

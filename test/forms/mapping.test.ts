@@ -2,12 +2,13 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { FormSubmission } from "../../src/forms/form-fields.js";
 import { answerNumberOf, looseName, mapSubmission } from "../../src/forms/mapping.js";
+import type { FormProvider } from "../../src/forms/providers.js";
 import { parseGeneric } from "../../src/forms/sources/generic.js";
 import { parseTally } from "../../src/forms/sources/tally.js";
 import { parseTilda } from "../../src/forms/sources/tilda.js";
 import { parseTypeform } from "../../src/forms/sources/typeform.js";
-import { parseYandex, YANDEX_BODY_TEMPLATE, yandexBodyTemplate } from "../../src/forms/sources/yandex.js";
-import { tallyBody, tildaBody, typeformBody } from "./bodies.js";
+import { parseYandex, yandexBodyTemplate } from "../../src/forms/sources/yandex.js";
+import { PERSONAL, tallyBody, tildaBody, typeformBody } from "./bodies.js";
 
 const settings = { fields: [{ attribute: "city", field: "City" }], answerField: null, refField: "ref" };
 
@@ -17,13 +18,30 @@ function submissionOf(parsed: ReturnType<typeof parseTally>): FormSubmission {
 }
 
 describe("answerNumberOf", () => {
-  it("keeps an id that already is an answer number, joins the letters and digits of one that is not, and hashes a long one", () => {
-    expect(answerNumberOf("2wgx4n")).toBe("2wgx4n");
-    expect(answerNumberOf("4702315:1290381")).toBe("47023151290381");
+  const sha = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 40);
+
+  it("keeps an id that already is an answer number, writes Tilda's <project>:<n> as <project>x<n>, and hashes the rest", () => {
+    expect(answerNumberOf("tally", "2wgx4n")).toBe("2wgx4n");
+    expect(answerNumberOf("tilda", "4702315:1290381")).toBe("4702315x1290381");
     const google = "2_ABaOnudM8QhKjEOyP2fnkeG_u0Lp7yD3X2VNNqnFn2Kk1b9y0sTvUIqKpGr-9DMuOXKEzkE";
-    expect(answerNumberOf(google)).toBe(createHash("sha256").update(google).digest("hex").slice(0, 40));
-    expect(answerNumberOf("—")).toMatch(/^[0-9a-f]{40}$/);
-    expect(answerNumberOf(google)).toBe(answerNumberOf(google));
+    expect(answerNumberOf("google", google)).toBe(sha(google));
+    expect(answerNumberOf("generic", "—")).toMatch(/^[0-9a-f]{40}$/);
+    expect(answerNumberOf("google", google)).toBe(answerNumberOf("google", google));
+  });
+
+  it("gives different submission ids different answer numbers (it once joined their letters and digits)", () => {
+    const ids: Array<[FormProvider, string[]]> = [
+      ["tilda", ["12:345", "123:45", "12345", "12x345", "1:2345"]],
+      ["generic", ["order-12", "order12", "1, 2", "12", "order_12"]],
+    ];
+    for (const [provider, group] of ids) {
+      const numbers = group.map((id) => answerNumberOf(provider, id));
+      expect(new Set(numbers).size, `${provider}: ${numbers.join(" ")}`).toBe(group.length);
+      for (const number of numbers) expect(number).toMatch(/^[A-Za-z0-9]{1,40}$/);
+    }
+    expect(answerNumberOf("generic", "order-12")).toBe(sha("order-12"));
+    // A Tilda id already shaped like the <project>x<n> form is hashed, not kept.
+    expect(answerNumberOf("tilda", "12x345")).toBe(sha("12x345"));
   });
 });
 
@@ -38,7 +56,7 @@ describe("mapSubmission", () => {
         { names: ["city_q", "abc123", "City"], value: " Kazan " },
       ],
     };
-    const result = mapSubmission(submission, {
+    const result = mapSubmission("generic", submission, {
       ...settings,
       fields: [
         { attribute: "city", field: "abc123" },
@@ -53,6 +71,7 @@ describe("mapSubmission", () => {
 
   it("reads Typeform's hidden ref, its answers by title, and counts what it dropped", () => {
     const result = mapSubmission(
+      "typeform",
       submissionOf(parseTypeform(typeformBody({ token: "t1", ref: "r-1-x" }))),
       settings,
     );
@@ -65,7 +84,7 @@ describe("mapSubmission", () => {
 
   it("turns Tally's option ids into their texts and reads its hidden field by label", () => {
     const submission = submissionOf(parseTally(tallyBody({ responseId: "r1", ref: "r-2-y" })));
-    const result = mapSubmission(submission, {
+    const result = mapSubmission("tally", submission, {
       ...settings,
       fields: [{ attribute: "track", field: "Tracks" }],
     });
@@ -77,7 +96,7 @@ describe("mapSubmission", () => {
 
   it("names a FORM_FIELDS attribute the submission lacks and treats an empty reference as none", () => {
     const submission = submissionOf(parseTilda(`${tildaBody({ tranid: "1:2" })}&ref=`));
-    const result = mapSubmission(submission, {
+    const result = mapSubmission("tilda", submission, {
       ...settings,
       fields: [{ attribute: "level", field: "Level" }],
     });
@@ -93,23 +112,76 @@ describe("mapSubmission", () => {
       submissionIdField: "id",
       fields: [{ names: ["City"], value: "Moscow, call 8 (916) 555-44-33" }],
     };
-    const result = mapSubmission(submission, settings);
+    const result = mapSubmission("generic", submission, settings);
     expect(result).toMatchObject({ ok: false, error: "personal_data" });
     expect(!result.ok && result.message).toContain('attribute "city"');
     expect(!result.ok && result.message).not.toContain("555");
   });
 
+  it("refuses a personal question matched by any of its names (ref, id, key), naming the field and not the value", () => {
+    const typeform = submissionOf(parseTypeform(typeformBody({ token: "t1" })));
+    // An e-mail question answered with something that is no e-mail: only its title gives it away.
+    const email = {
+      ...typeform,
+      fields: typeform.fields.map((field) =>
+        field.names.includes("email_q") ? { ...field, value: "none" } : field,
+      ),
+    };
+    const tally = submissionOf(parseTally(tallyBody({ responseId: "r1" })));
+    const cases: Array<[FormProvider, FormSubmission, string]> = [
+      // Typeform's "Your e-mail" by its ref and its id.
+      ["typeform", email, "email_q"],
+      ["typeform", email, "SMEUb7VJz92Q"],
+      // Tally's "Full name" by its key.
+      ["tally", tally, "question_3EKz4n"],
+    ];
+    for (const [provider, submission, field] of cases) {
+      const result = mapSubmission(provider, submission, {
+        ...settings,
+        fields: [{ attribute: "q", field }],
+      });
+      expect(result, field).toMatchObject({ ok: false, error: "personal_data" });
+      expect(!result.ok && result.message).toContain(`attribute "q" (field "${field}")`);
+      for (const value of PERSONAL) expect(!result.ok && result.message).not.toContain(value);
+    }
+    // The same question as the answer number is refused too.
+    expect(
+      mapSubmission("tally", tally, { ...settings, answerField: "question_3EKz4n", fields: [] }),
+    ).toMatchObject({ ok: false, error: "personal_data" });
+  });
+
+  it("refuses Typeform's \"What is your name?\" mapped by its ref or id, so the answer's name is never stored", () => {
+    const typeform = submissionOf(parseTypeform(typeformBody({ token: "t1" })));
+    for (const field of ["name_q", "DlXFaesGBpoF", "What is your name?"]) {
+      const result = mapSubmission("typeform", typeform, {
+        ...settings,
+        fields: [{ attribute: "q", field }],
+      });
+      expect(result, field).toMatchObject({ ok: false, error: "personal_data" });
+      expect(!result.ok && result.message).not.toContain(PERSONAL[0]);
+    }
+  });
+
   it("takes the answer number from FORM_ANSWER_FIELD and refuses one that is not 1-40 letters and digits", () => {
     const fields = [{ names: ["Order no"], value: "A-17" }];
     const submission: FormSubmission = { submissionId: "s1", submissionIdField: "id", fields };
-    expect(mapSubmission(submission, { ...settings, answerField: "order no" })).toMatchObject({
+    expect(mapSubmission("generic", submission, { ...settings, answerField: "order no" })).toMatchObject({
       ok: false,
       error: "invalid_answer_id",
     });
     const valid = { ...submission, fields: [{ names: ["Order no"], value: "A17" }] };
-    expect(mapSubmission(valid, { ...settings, answerField: "order no" })).toMatchObject({
+    expect(mapSubmission("generic", valid, { ...settings, answerField: "order no" })).toMatchObject({
       ok: true,
       mapped: { answerId: "A17", submissionKey: "s1", answerFrom: { kind: "field", field: "order no" } },
+    });
+  });
+
+  it("finds a generic body's id with the mapping's own loose matcher", () => {
+    const spaced = submissionOf(parseGeneric({ "Order  No": "o8" }, " order no "));
+    expect(spaced.submissionId).toBe("o8");
+    expect(mapSubmission("generic", spaced, { ...settings, answerField: " order no " })).toMatchObject({
+      ok: true,
+      mapped: { answerId: "o8" },
     });
   });
 
@@ -118,7 +190,7 @@ describe("mapSubmission", () => {
       { order: { id: "o7" }, City: "Kazan", nested: { list: ["a", "b"] } },
       "order.id",
     );
-    const result = mapSubmission(submissionOf(parsed), {
+    const result = mapSubmission("generic", submissionOf(parsed), {
       ...settings,
       answerField: "order.id",
       fields: [
@@ -133,14 +205,6 @@ describe("mapSubmission", () => {
   });
 });
 
-describe("YANDEX_BODY_TEMPLATE", () => {
-  it("is JSON the Yandex parser reads: its id, ref and answers", () => {
-    const submission = submissionOf(parseYandex(JSON.parse(YANDEX_BODY_TEMPLATE)));
-    expect(submission.submissionId).toBe("<variable: answer ID>");
-    expect(submission.fields.flatMap((field) => field.names)).toEqual(["ref", "city"]);
-  });
-});
-
 describe("yandexBodyTemplate", () => {
   it("asks for exactly the fields the settings read, and the mapping finds each of them", () => {
     const settings = {
@@ -152,7 +216,7 @@ describe("yandexBodyTemplate", () => {
       answerField: null,
     };
     const submission = submissionOf(parseYandex(JSON.parse(yandexBodyTemplate(settings))));
-    const result = mapSubmission(submission, settings);
+    const result = mapSubmission("yandex", submission, settings);
     expect(result).toMatchObject({
       ok: true,
       mapped: {

@@ -26,7 +26,6 @@ export interface Harness {
   logs: CollectedLogs;
   deepLinks: DeepLinks;
   registrations: Registrations;
-  /** How many times the outbox was told something was queued. */
   /** Wake-ups of the sender since the last `forgetQueued()`. */
   queuedCalls(): number;
   forgetQueued(): void;
@@ -71,6 +70,8 @@ export function setup(options: { botUsername?: string } = { botUsername: BOT }):
       registrations: regs,
       deepLinks,
       botUsername: () => options.botUsername,
+      // The routes wake the sender after their transaction commits; the domain does not, inside one.
+      onQueued: () => queued++,
     },
   });
   const tables = (

@@ -182,4 +182,41 @@ describe("fuzzing the form doors", () => {
     expect(logs).not.toContain("internal_error");
     for (const value of PERSONAL) expect(logs).not.toContain(value);
   });
+
+  it("answers a value nested 60,000 arrays deep at every place a parser reads, without a 5xx", async () => {
+    const h = formHarness({ FORM_FIELDS });
+    open.push(h);
+    const DEEP = "__deep__";
+    const deep = `${"[".repeat(60_000)}${"]".repeat(60_000)}`;
+    /** The body as JSON with the value at `path` (keys and array indexes) nested 60,000 deep. */
+    const at = (body: unknown, path: Array<string | number>): string => {
+      const json = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+      let node = json as Record<string | number, unknown>;
+      for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+      node[path.at(-1) as string | number] = DEEP;
+      return JSON.stringify(json).replaceAll(`"${DEEP}"`, deep);
+    };
+    const cases: Array<[FormProvider, string]> = [
+      ["typeform", at(typeformBody({ token: "t1" }), ["form_response", "hidden", "utm_source"])],
+      ["typeform", at(typeformBody({ token: "t2" }), ["form_response", "answers", 3, "choice", "label"])],
+      ["typeform", at(typeformBody({ token: "t3" }), ["form_response", "token"])],
+      ["tally", at(tallyBody({ responseId: "r1" }), ["data", "fields", 3, "value"])],
+      ["tally", at(tallyBody({ responseId: "r2" }), ["data", "fields", 0, "value"])],
+      ["yandex", at(yandexBody({ id: 1 }), ["answers", "City"])],
+      ["yandex", at(yandexBody({ id: 2 }), ["name"])],
+      ["google", at(googleBody({ responseId: "g1" }), ["answers", 2, "value"])],
+      ["generic", at(genericBody({ id: "d1" }), ["answers", "city"])],
+      ["generic", `{"id":"q","a":${deep}}`],
+    ];
+    for (const [provider, raw] of cases) {
+      expect(raw.length).toBeGreaterThan(120_000);
+      const before = h.snapshot();
+      const response = await h.send(formPost(provider, FORM_SECRET, undefined, { raw }));
+      expect(response.statusCode, `${provider}: ${response.body}`).toBeLessThan(500);
+      if (response.statusCode >= 400) expect(h.snapshot(), `${provider} was refused`).toEqual(before);
+      // A generic body is nothing but its nesting: deeper than eight levels it is refused.
+      if (provider === "generic") expect(response.json()).toMatchObject({ error: "invalid_body" });
+    }
+    expect(h.logs.text()).not.toContain("internal_error");
+  });
 });

@@ -42,10 +42,10 @@ const CASES: Case[] = [
   {
     provider: "tilda",
     env: { FORM_FIELDS },
-    // Tilda's `<project>:<n>` as its digits joined.
+    // Tilda's `<project>:<n>` as `<project>x<n>`.
     sample: (input) => ({
       body: tildaBody({ tranid: "4702315:1290381", ...input }),
-      answerId: "47023151290381",
+      answerId: "4702315x1290381",
     }),
   },
   {

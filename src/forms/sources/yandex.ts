@@ -2,23 +2,12 @@ import { type FormField, idOf, isObject, namesOf, type ParsedForm, textOf } from
 
 /**
  * The body an organiser types into Yandex Forms ("Integrations" → "Request with a set method",
- * POST, plus the static header `X-Herald-Form-Token: <token>`). Each `<…>` is a variable inserted
- * from the form's variable menu, inside the quotes: `id` is the answer's id (Herald's answer
- * number unless FORM_ANSWER_FIELD names another question), `ref` the hidden question `ref` that
- * the form URL fills with Herald's reference, and `answers` holds only the questions named in
- * FORM_FIELDS, keyed by the names used there. Anything else Herald drops unread.
- */
-export const YANDEX_BODY_TEMPLATE = `{
-  "id": "<variable: answer ID>",
-  "ref": "<variable: answer to the hidden question ref>",
-  "answers": {
-    "city": "<variable: answer to the question City>"
-  }
-}`;
-
-/**
- * YANDEX_BODY_TEMPLATE for these settings: `ref` under FORM_REF_FIELD's name and one answer per
- * FORM_FIELDS field, so the instructions can print the body an organiser pastes as it is.
+ * POST, plus the static header `X-Herald-Form-Token: <token>`), for these settings. Each `<…>` is a
+ * variable inserted from the form's variable menu, inside the quotes: `id` is the answer's id
+ * (Herald's answer number unless FORM_ANSWER_FIELD names another question), FORM_REF_FIELD's
+ * hidden question carries Herald's reference from the form URL, and `answers` holds only the
+ * questions FORM_FIELDS (and FORM_ANSWER_FIELD) name, keyed by the names used there, so the
+ * instructions print the body to paste as it is. Anything else Herald drops unread.
  */
 export function yandexBodyTemplate(settings: {
   fields: readonly { field: string }[];
@@ -39,7 +28,7 @@ export function yandexBodyTemplate(settings: {
 }
 
 /**
- * Reads a body built from YANDEX_BODY_TEMPLATE: `id` is the submission id; `ref`, any other
+ * Reads a body built from yandexBodyTemplate: `id` is the submission id; `ref`, any other
  * top-level text and each entry of `answers` is a field named by its key.
  */
 export function parseYandex(body: unknown): ParsedForm {

@@ -1,42 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { DeepLinks } from "../../audience/deep-links.js";
-import type { Registrations } from "../../audience/registrations.js";
-import type { Clock } from "../../clock.js";
-import type { FormsConfig } from "../../config.js";
-import type { Db } from "../../db/client.js";
-import { DomainError } from "../../errors.js";
 import { checkFormAuth } from "../../forms/auth.js";
 import type { ParsedForm } from "../../forms/form-fields.js";
-import { type MappedSubmission, mapSubmission } from "../../forms/mapping.js";
+import { type IntakeDeps, type IntakeRefusal, takeFormSubmission } from "../../forms/intake.js";
 import { formContentType, parseForm } from "../../forms/parse.js";
 import { FORM_PROVIDERS, type FormProvider, isFormProvider } from "../../forms/providers.js";
-import { reportToWatchers } from "../../forms/watch.js";
 import { decodeBody } from "../body.js";
-import { answerOnce, type EventAnswer } from "../webhook-events.js";
 
-export interface FormRouteDeps {
-  db: Db;
-  clock: Clock;
-  forms: FormsConfig;
-  registrations: Registrations;
-  deepLinks: DeepLinks;
-  botUsername(): string | undefined;
-  statusOf(error: DomainError): number;
-  /** Something was queued (a test-submission report): wake the sender. */
-  onQueued?(): void;
-}
+export type FormRouteDeps = IntakeDeps;
 
-class FormReferenceError extends DomainError {
-  override readonly name = "FormReferenceError";
-  readonly code = "invalid_ref";
-  constructor(field: string) {
-    super(
-      `the field "${field}" (FORM_REF_FIELD) is not a reference Herald issued: the form URL must pass it on unchanged`,
-    );
-  }
-}
-
-type Refusal = { status: number; error: string; message: string };
+type Refusal = IntakeRefusal;
 
 export const FORMS_PATH = "/webhooks/forms";
 
@@ -133,16 +105,15 @@ async function handleDoor(
   if (parsed.kind === "invalid") {
     return refuse(request, reply, provider, { status: 400, error: "invalid_body", message: parsed.message });
   }
-  const mapping = mapSubmission(parsed.submission, deps.forms);
-  if (!mapping.ok) return refuse(request, reply, provider, { status: 400, ...mapping });
-  const answer = accept(deps, provider, mapping.mapped);
+  const answer = takeFormSubmission(deps, provider, parsed.submission);
+  if (!answer.ok) return refuse(request, reply, provider, answer.refusal);
   request.log.info(
     {
       provider,
       replayed: answer.replayed,
       status: answer.statusCode,
-      attributes: Object.keys(mapping.mapped.attributes).length,
-      dropped: mapping.mapped.dropped,
+      attributes: answer.attributes,
+      dropped: answer.dropped,
     },
     "form submission",
   );
@@ -176,55 +147,4 @@ async function readBody(
   if (!json.ok)
     return { status: 400, error: "invalid_json", message: "the body is not valid JSON (or holds __proto__)" };
   return parseForm(provider, { json: json.value }, { answerField });
-}
-
-/**
- * Binds, records and reports once per provider submission id: a resent submission gets the first
- * answer and changes nothing. The test-submission report commits with the submission.
- */
-function accept(deps: FormRouteDeps, provider: FormProvider, mapped: MappedSubmission) {
-  let telegramId: number | undefined;
-  if (mapped.ref !== undefined) {
-    telegramId = deps.deepLinks.verifyFormReference(mapped.ref);
-    if (telegramId === undefined) throw new FormReferenceError(deps.forms.refField);
-  }
-  const now = deps.clock.now();
-  let reported = 0;
-  const answer = answerOnce(
-    deps.db,
-    { eventId: `form:${provider}:${mapped.submissionKey}`, kind: `form_${provider}`, now },
-    deps.statusOf,
-    (): EventAnswer => {
-      const result = deps.registrations.recordSubmission({
-        answerId: mapped.answerId,
-        ...(deps.forms.fields.length > 0 ? { attributes: mapped.attributes } : {}),
-        ...(telegramId !== undefined ? { telegramId } : {}),
-      });
-      reported = reportToWatchers(
-        deps.db,
-        {
-          provider,
-          answerFrom: mapped.answerFrom,
-          refField: deps.forms.refField,
-          binding: result.binding ?? "absent",
-          filled: Object.keys(mapped.attributes),
-          missing: mapped.missing,
-          dropped: mapped.dropped,
-        },
-        now,
-      );
-      const username = deps.botUsername();
-      return {
-        statusCode: result.created ? 201 : 200,
-        body: {
-          answer_id: mapped.answerId,
-          created: result.created,
-          binding: result.binding,
-          deep_link: username === undefined ? null : deps.deepLinks.answerLink(username, mapped.answerId),
-        },
-      };
-    },
-  );
-  if (reported > 0) deps.onQueued?.();
-  return answer;
 }

@@ -19,6 +19,8 @@ export interface WebhookDeps {
   /** The bot's username once known, for full t.me links. */
   botUsername(): string | undefined;
   statusOf(error: DomainError): number;
+  /** Something was queued (a note, a ticket, a welcome): wake the sender, after the commit. */
+  onQueued?(): void;
 }
 
 declare module "fastify" {
@@ -111,7 +113,7 @@ export function webhookRoutes(deps: WebhookDeps): FastifyPluginCallbackTypebox {
       return username === undefined ? null : deps.deepLinks.answerLink(username, answerId);
     };
     const once = (eventId: string, kind: string, handle: Parameters<typeof answerOnce>[3]) =>
-      answerOnce(deps.db, { eventId, kind, now: deps.clock.now() }, deps.statusOf, handle);
+      answerOnce(deps.db, { eventId, kind, now: deps.clock.now() }, deps.statusOf, handle, deps.onQueued);
 
     app.post("/webhooks/submission", { schema: { body: Submission } }, async (request, reply) => {
       const body = request.body;
@@ -135,6 +137,7 @@ export function webhookRoutes(deps: WebhookDeps): FastifyPluginCallbackTypebox {
             binding: result.binding,
             deep_link: deepLink(body.answer_id),
           },
+          queued: result.queued,
         };
       });
       request.log.info({ event: body.event_id, replayed: answer.replayed }, "submission");
@@ -172,6 +175,7 @@ export function webhookRoutes(deps: WebhookDeps): FastifyPluginCallbackTypebox {
             delivery: result.delivery,
             ticket_version: result.ticketVersion,
           },
+          queued: result.queued,
         };
       });
       request.log.info(
