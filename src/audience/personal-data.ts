@@ -8,11 +8,16 @@ import { DomainError } from "../errors.js";
  */
 
 /** Names that are personal as a whole (compared after normaliseFieldName, and with its `_` removed). */
-const PERSONAL_NAMES: ReadonlySet<string> = new Set(["dob", "inn", "fio", "cell", "фио", "инн", "мобильный"]);
+const PERSONAL_NAMES: ReadonlySet<string> = new Set(["dob", "inn", "fio", "фио", "инн", "др", "tg"]);
 
-/** Parts that make any name personal wherever they appear ("your_phone", "e_mail_address", "фамилия_участника"). */
-const PERSONAL_PARTS: readonly string[] = [
+/**
+ * Beginnings of words that make a name personal ("your_phone", "e_mail_address", "фамилия_участника",
+ * "Контактное лицо"); matched at the start of a word, so "microphone" and "предпочтения" pass.
+ */
+const PERSONAL_STEMS: readonly string[] = [
   "phone",
+  "telephone",
+  "cellphone",
   "email",
   "e_mail",
   "surname",
@@ -36,9 +41,19 @@ const PERSONAL_PARTS: readonly string[] = [
   "passport",
   "snils",
   "whatsapp",
+  "skype",
+  "instagram",
+  "facebook",
   "телефон",
+  "сотов",
+  "мобильн",
   "почт",
+  "эл_почт",
   "мейл",
+  "емейл",
+  "емэйл",
+  "имейл",
+  "имэйл",
   "фамил",
   "отчеств",
   "рожден",
@@ -46,37 +61,47 @@ const PERSONAL_PARTS: readonly string[] = [
   "снилс",
   "никнейм",
   "ватсап",
+  "вотсап",
+  "вконтакт",
+  "инстаграм",
+  "контактн",
+  "обращаться",
+  "представьтесь",
 ];
 
-/** Words that make a name personal wherever they stand in it ("Моб. тел.", "Mail address", "Контакты для связи"). */
+/** Whole words that make a name personal ("Моб. тел.", "Mail address", "Как вас зовут?"). */
 const PERSONAL_WORDS: ReadonlySet<string> = new Set([
   "nick",
   "login",
   "tel",
   "mobile",
+  "cell",
   "mail",
-  "address",
-  "contact",
-  "contacts",
-  "handle",
-  "telegram",
-  "viber",
+  "vk",
   "ник",
   "логин",
   "тел",
   "моб",
+  "зовут",
+  "телега",
+]);
+
+/** Words personal unless the name says what else they belong to: "company name", "Venue address", "Telegram channel". */
+const THING_WORDS: ReadonlySet<string> = new Set([
+  "name",
+  "names",
+  "имя",
+  "address",
   "адрес",
+  "contact",
+  "contacts",
   "контакт",
   "контакты",
-  "контактный",
-  "контактные",
-  "зовут",
+  "handle",
+  "telegram",
   "телеграм",
   "телеграмм",
 ]);
-
-/** "name" is a person's unless it names something else: "company_name", "Name of the team", "Имя команды". */
-const NAME_WORDS: ReadonlySet<string> = new Set(["name", "names", "имя"]);
 const NAMED_THINGS: ReadonlySet<string> = new Set([
   "company",
   "event",
@@ -88,7 +113,9 @@ const NAMED_THINGS: ReadonlySet<string> = new Set([
   "org",
   "brand",
   "venue",
+  "hotel",
   "hall",
+  "room",
   "track",
   "session",
   "talk",
@@ -100,22 +127,43 @@ const NAMED_THINGS: ReadonlySet<string> = new Set([
   "city",
   "country",
   "file",
+  "domain",
+  "site",
+  "website",
+  "channel",
+  "chat",
+  "ip",
   "компании",
   "организации",
   "мероприятия",
   "команды",
   "проекта",
+  "зала",
+  "трека",
+  "секции",
+  "доклада",
+  "площадки",
+  "отеля",
+  "гостиницы",
+  "курса",
+  "группы",
+  "города",
+  "канал",
+  "канала",
+  "чата",
+  "сайта",
 ]);
 
 /** Keys that would reach an object's prototype if a later reader assigned them naively. */
 const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /**
- * Lower case, `ё` as `е`, every run of other characters than letters and digits as one `_`, none at
- * the ends: "E-mail", "e mail", "e_mail" alike, "Ф.И.О." is "ф_и_о", "Как вас зовут?" "как_вас_зовут".
+ * Lower case (camelCase split), `ё` as `е`, every run of other characters than letters and digits
+ * as one `_`, none at the ends: "E-mail", "e mail" and "e_mail" alike, "userEmail" is "user_email",
+ * "Ф.И.О." is "ф_и_о", "Как вас зовут?" is "как_вас_зовут".
  */
-export function normaliseFieldName(name: string): string {
-  return name
+export function normaliseFieldName(name: string, splitCamelCase = true): string {
+  return (splitCamelCase ? name.replace(/(\p{Ll})(\p{Lu})/gu, "$1_$2") : name)
     .toLowerCase()
     .replace(/ё/g, "е")
     .replace(/[^\p{L}\p{N}]+/gu, "_")
@@ -127,35 +175,36 @@ export function personalFieldProblem(name: string): string | undefined {
   if (PROTOTYPE_KEYS.has(name.trim().toLowerCase())) {
     return `"${name}" is a reserved JavaScript name; rename the field`;
   }
-  if (looksPersonal(normaliseFieldName(name))) {
+  // "userEmail" is read as user_email, "WhatsApp" as whatsapp: either reading may show it.
+  if (looksPersonal(normaliseFieldName(name)) || looksPersonal(normaliseFieldName(name, false))) {
     return `"${name}" looks like personal data (a name, contact, birthday or document); Herald stores no personal data, so leave this field out`;
   }
   return undefined;
 }
 
+/** A question's text is judged like a name while it is short; a long one ("Which track? We'll email you…") is a sentence. */
+const LONGEST_NAME_WORDS = 6;
+
+/** personalFieldProblem for a form question known by its text as well as its key: sentences are not names. */
+export function personalQuestionProblem(text: string): string | undefined {
+  const words = normaliseFieldName(text).split("_").length;
+  return words > LONGEST_NAME_WORDS ? undefined : personalFieldProblem(text);
+}
+
 function looksPersonal(normal: string): boolean {
   const compact = normal.replaceAll("_", "");
   if (PERSONAL_NAMES.has(normal) || PERSONAL_NAMES.has(compact)) return true;
-  if (PERSONAL_PARTS.some((part) => normal.includes(part) || compact.includes(part.replaceAll("_", "")))) {
+  const bounded = `_${normal}`;
+  if (PERSONAL_STEMS.some((stem) => bounded.includes(`_${stem}`) || compact === stem.replaceAll("_", ""))) {
     return true;
   }
   const words = normal.split("_");
   if (words.some((word) => PERSONAL_WORDS.has(word))) return true;
-  return words.some((word, index) => NAME_WORDS.has(word) && !namesAThing(words, index));
+  return words.some((word) => THING_WORDS.has(word)) && !words.some((word) => NAMED_THINGS.has(word));
 }
 
-/** "company name", "name of the team", "имя команды": the word next to "name" says what is named. */
-function namesAThing(words: readonly string[], index: number): boolean {
-  const before = words[index - 1];
-  const after = words.slice(index + 1).filter((word) => word !== "of" && word !== "the");
-  return (
-    (before !== undefined && NAMED_THINGS.has(before)) ||
-    (after[0] !== undefined && NAMED_THINGS.has(after[0]))
-  );
-}
-
-/** Links are not contacts: their digits and `@` are paths (…/t/123-456-7890, medium.com/@herald). */
-const LINK = /\b(?:https?:\/\/|www\.)\S+/gi;
+/** Links are not contacts (…/t/123-456-7890, medium.com/@herald), except links to a person: wa.me, t.me, tel:. */
+const LINK = /\b(?:https?:\/\/|www\.)(?!(?:wa\.me|t\.me|telegram\.me|api\.whatsapp\.com)\/)([^\s?#]*)(\S*)/gi;
 const EMAIL = /(?<![\p{L}\p{N}._%+/-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(\p{L}{2,})/gu;
 /** `logo@2x.png` is a file name, not an address. */
 const FILE_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -173,16 +222,26 @@ const FILE_EXTENSIONS: ReadonlySet<string> = new Set([
   "css",
   "mp4",
 ]);
+/** A Telegram username on its own, or a t.me link to one. */
+const USERNAME = /^@[A-Za-z][A-Za-z0-9_]{3,31}$|(?:t|telegram)\.me\/[A-Za-z][A-Za-z0-9_]{3,31}/;
 /** A run of digits with the separators people write phone numbers with. */
 const DIGIT_RUN = /\+?\d[\d\s().-]{5,}\d/g;
+/** Digits announced as a phone ("tel: 912 3456789", "тел. 8 912…"), however they are grouped. */
+const ANNOUNCED_PHONE = /(?:tel|тел|phone|моб|whatsapp)\D{0,5}(\+?\d[\d\s().-]{7,}\d)/giu;
 /** Dates (2026-12-05, 05.12.2026, 5/12/26): digits with separators too, but never a phone. */
 const DATE = /\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b/g;
 
-/** Why this value may not be kept (it holds an e-mail address or a phone number), or undefined. */
+/** Why this value may not be kept (it holds an e-mail address, a phone number or a username), or undefined. */
 export function personalValueProblem(value: string): string | undefined {
-  const text = value.replace(LINK, " ");
+  // A link's path is not read; its query string is (…/?email=ivan@mail.ru).
+  const text = value.replace(LINK, (_link, _path: string, rest: string) => ` ${rest.replace(/^[^?#]*/, "")}`);
   for (const match of text.matchAll(EMAIL)) {
     if (!FILE_EXTENSIONS.has((match[1] ?? "").toLowerCase())) return "holds an e-mail address";
+  }
+  if (USERNAME.test(value.trim())) return "holds a Telegram username";
+  for (const match of text.matchAll(ANNOUNCED_PHONE)) {
+    const digits = (match[1] ?? "").replace(/\D/g, "").length;
+    if (digits >= 10 && digits <= 15) return "holds a phone number";
   }
   for (const match of text.replace(DATE, " ").matchAll(DIGIT_RUN)) {
     if (looksLikePhone(match[0])) return "holds a phone number";
@@ -191,13 +250,13 @@ export function personalValueProblem(value: string): string | undefined {
 }
 
 /** How phone numbers are grouped when written with separators (digits per group). */
-const PHONE_GROUPINGS: ReadonlySet<string> = new Set(["3-3-4", "3-4-4", "1-3-3-4", "4-3-4", "2-4-4", "4-6"]);
+const PHONE_GROUPINGS: ReadonlySet<string> = new Set(["3-3-4", "3-4-4", "1-3-3-4", "4-3-4", "2-4-4"]);
 
 /**
  * International numbers with a `+` (10 to 15 digits); Russian numbers written whole (11 digits
- * from 7 or 8, 10 from 9); and 10 to 15 digits written as phones are: with parentheses, ending in
- * two pairs (912-345-67-89), or grouped as North American and British numbers are. Order numbers
- * (2024-1205-0042), sums (1 500 000 000) and dates are none of these.
+ * from 7 or 8, 10 from 9); and 10 to 15 digits written as phones are: with parentheses, as
+ * …-345-67-89, or grouped as North American and British numbers are. Order numbers
+ * (2024-000123), sums (1 500 000 000), dates and times (10.00 11.30) are none of these.
  */
 function looksLikePhone(run: string): boolean {
   const digits = run.replace(/\D/g, "");
@@ -208,7 +267,7 @@ function looksLikePhone(run: string): boolean {
     return (digits.length === 11 && /^[78]/.test(digits)) || (digits.length === 10 && digits.startsWith("9"));
   }
   const sizes = groups.map((group) => group.length);
-  if (sizes.length >= 4 && sizes.at(-1) === 2 && sizes.at(-2) === 2) return true;
+  if (sizes.length >= 4 && sizes.at(-1) === 2 && sizes.at(-2) === 2 && sizes.at(-3) === 3) return true;
   return PHONE_GROUPINGS.has(sizes.join("-"));
 }
 

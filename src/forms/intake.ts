@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
-import { and, like, ne, sql } from "drizzle-orm";
 import type { DeepLinks } from "../audience/deep-links.js";
 import type { Registrations } from "../audience/registrations.js";
 import type { Clock } from "../clock.js";
 import type { FormsConfig } from "../config.js";
 import type { Db } from "../db/client.js";
-import { webhookEvents } from "../db/schema.js";
 import { DomainError } from "../errors.js";
 import { answerOnce, type EventAnswer } from "../http/webhook-events.js";
 import type { FormSubmission } from "./form-fields.js";
@@ -82,17 +80,6 @@ export function takeFormSubmission(
     telegramId = deps.deepLinks.verifyFormReference(mapped.ref);
     if (telegramId === undefined) throw new FormReferenceError(deps.forms.refField);
   }
-  const conflict = otherProvider(deps.db, provider, mapped.answerId);
-  if (conflict !== undefined) {
-    return {
-      ok: false,
-      refusal: {
-        status: 409,
-        error: "answer_conflict",
-        message: `answer ${mapped.answerId} came from the ${conflict} form: one answer number belongs to one form builder`,
-      },
-    };
-  }
   const now = deps.clock.now();
   const answer = answerOnce(
     deps.db,
@@ -146,23 +133,4 @@ function record(
     },
     queued: result.queued || reported > 0,
   };
-}
-
-/**
- * Which other form builder already answered with this answer number, if one did: a generic body
- * whose id happens to be a Tilda answer's number must not edit that registration.
- */
-function otherProvider(db: Db, provider: FormProvider, answerId: string): string | undefined {
-  const row = db
-    .select({ kind: webhookEvents.kind })
-    .from(webhookEvents)
-    .where(
-      and(
-        like(webhookEvents.kind, "form_%"),
-        ne(webhookEvents.kind, `form_${provider}`),
-        sql`json_extract(${webhookEvents.response}, '$.answer_id') = ${answerId}`,
-      ),
-    )
-    .get();
-  return row?.kind.slice("form_".length);
 }

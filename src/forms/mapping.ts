@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ANSWER_ID_PATTERN } from "../audience/deep-links.js";
-import { personalFieldProblem, personalValueProblem } from "../audience/personal-data.js";
+import { personalQuestionProblem, personalValueProblem } from "../audience/personal-data.js";
 import type { FormFieldMapping } from "../config.js";
 import { type FormField, type FormSubmission, looseName } from "./form-fields.js";
 import type { FormProvider } from "./providers.js";
@@ -72,7 +72,7 @@ export function answerNumberOf(provider: FormProvider, submissionId: string): st
  */
 function personalNameProblem(field: FormField): string | undefined {
   for (const name of field.names) {
-    const problem = personalFieldProblem(name);
+    const problem = personalQuestionProblem(name);
     if (problem !== undefined) return problem;
   }
   return undefined;

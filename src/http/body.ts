@@ -41,9 +41,19 @@ const PROTOTYPE_KEY = /"(__proto__|constructor)"\s*:/;
  */
 export function prototypeKeyError(text: string): Error | undefined {
   const key = PROTOTYPE_KEY.exec(text)?.[1];
-  if (key === undefined) return undefined;
+  if (key === undefined || !isPlainJson(text)) return undefined;
   return Object.assign(
     new Error(`the body has a key "${key}", which could reach an object's prototype: rename that field`),
     { statusCode: 400, code: "forbidden_key" },
   );
+}
+
+/** Valid JSON to the letter (a `__proto__` key becomes an own property here, touching no prototype). */
+function isPlainJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -4,6 +4,7 @@ import {
   findPersonalData,
   PersonalDataError,
   personalFieldProblem,
+  personalQuestionProblem,
   personalValueProblem,
 } from "../../src/audience/personal-data.js";
 import { createRegistrations } from "../../src/audience/registrations.js";
@@ -66,6 +67,21 @@ describe("personalFieldProblem", () => {
     "telegram_handle",
     "Контакты для связи",
     "WhatsApp номер",
+    "userEmail",
+    "Контактное лицо",
+    "Контактная информация",
+    "Как к вам обращаться?",
+    "Представьтесь",
+    "Сотовый",
+    "Емэйл",
+    "ДР",
+    "Телега",
+    "Вотсап",
+    "tg",
+    "Skype",
+    "VK",
+    "ВКонтакте",
+    "Instagram",
     "__proto__",
     "constructor",
     "prototype",
@@ -87,6 +103,17 @@ describe("personalFieldProblem", () => {
     "Имя команды",
     "file_name",
     "Which track?",
+    "Microphone",
+    "Do you need a microphone?",
+    "Предпочтения по питанию",
+    "Какой формат участия предпочтителен?",
+    "Venue address",
+    "Адрес площадки",
+    "Hotel name",
+    "Имя зала",
+    "Name of your company",
+    "Telegram channel",
+    "Telegram-канал мероприятия",
     "workshop",
     "timezone",
   ])("keeps %s", (name) => {
@@ -109,8 +136,13 @@ describe("personalValueProblem", () => {
     "call 8-800-555-35-35",
     "123-456-7890",
     "(495) 123 45 67",
+    "tel: 912 3456789",
+    "https://wa.me/79123456789",
+    "https://site.ru/?email=ivan@mail.ru",
+    "@ivan_petrov",
+    "t.me/ivan_petrov",
   ])("refuses %s", (value) => {
-    expect(personalValueProblem(value)).toMatch(/e-mail|phone/);
+    expect(personalValueProblem(value)).toMatch(/e-mail|phone|username/);
   });
 
   it.each([
@@ -123,7 +155,7 @@ describe("personalValueProblem", () => {
     "123456",
     "1234567890123456789",
     "Row 12, seat 34",
-    "@handle_without_domain",
+    "bring @ least one friend",
     "Forum 2026, hall 3",
     "ticket 00012345",
     "Заказ 2024-1205-0042",
@@ -132,8 +164,23 @@ describe("personalValueProblem", () => {
     "1 500 000 000 руб",
     "logo@2x.png",
     "https://medium.com/@herald/post.html",
+    "ORD-2024-000123",
+    "Заказ 2024-000123",
+    "10.00 11.30 14.00",
+    "10.00-11.30 12.00",
+    "10.12 11.12 12.12",
+    "2026.12.05 10.00",
   ])("keeps %s", (value) => {
     expect(personalValueProblem(value)).toBeUndefined();
+  });
+});
+
+describe("personalQuestionProblem", () => {
+  it("judges a short question like a name and lets a sentence pass", () => {
+    expect(personalQuestionProblem("What is your name?")).toBeDefined();
+    expect(personalQuestionProblem("Ваш номер телефона")).toBeDefined();
+    expect(personalQuestionProblem("Which track? We'll email you the schedule")).toBeUndefined();
+    expect(personalQuestionProblem("How did you hear about us (Telegram, email, friends)?")).toBeUndefined();
   });
 });
 

@@ -214,8 +214,6 @@ describe("fuzzing the form doors", () => {
       const response = await h.send(formPost(provider, FORM_SECRET, undefined, { raw }));
       expect(response.statusCode, `${provider}: ${response.body}`).toBeLessThan(500);
       if (response.statusCode >= 400) expect(h.snapshot(), `${provider} was refused`).toEqual(before);
-      // A generic body is nothing but its nesting: deeper than eight levels it is refused.
-      if (provider === "generic") expect(response.json()).toMatchObject({ error: "invalid_body" });
     }
     expect(h.logs.text()).not.toContain("internal_error");
   });

@@ -306,4 +306,17 @@ describe("the form doors' refusals", () => {
     expect(response.statusCode).toBe(401);
     expectNothingWritten(h);
   });
+
+  it("name a __proto__ key in a signed body (400 forbidden_key), writing nothing", async () => {
+    const h = setup({ FORM_FIELDS });
+    const raw =
+      '{"eventId":"e1","eventType":"FORM_RESPONSE","data":{"responseId":"p1","fields":[]},"__proto__":{"x":1}}';
+    const response = await h.send(formPost("tally", FORM_SECRET, undefined, { raw }));
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toMatchObject({
+      error: "forbidden_key",
+      message: expect.stringContaining("__proto__"),
+    });
+    expectNothingWritten(h);
+  });
 });

@@ -953,6 +953,15 @@ describe("the personal-data firewall at the submission door", () => {
     expect(JSON.parse(h.registration("12345")?.attributes ?? "{}")).toEqual(attributes);
   });
 
+  it("calls broken JSON broken, even with a constructor key in it", async () => {
+    const h = setup();
+    const response = await h.post("/webhooks/submission", undefined, {
+      rawBody: '{"event_id":"evt-1","answer_id":"12345","attributes":{"constructor":"x"},',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: "invalid_json" });
+  });
+
   it("names a constructor.prototype key in the body, writing nothing", async () => {
     const h = setup();
     const response = await h.post("/webhooks/submission", undefined, {

@@ -1,6 +1,6 @@
 import { type FormField, idOf, isObject, looseName, type ParsedForm, textOf } from "../form-fields.js";
 
-/** Deeper than this a body is not a form: it is refused, and the walk never goes further. */
+/** Deeper than this a body holds no form answers: the walk goes no further and leaves the rest unread. */
 export const MAX_GENERIC_DEPTH = 8;
 
 /**
@@ -11,12 +11,7 @@ export const MAX_GENERIC_DEPTH = 8;
 export function parseGeneric(body: unknown, idField: string | null): ParsedForm {
   if (!isObject(body)) return { kind: "invalid", message: "the body is a JSON object" };
   const fields: FormField[] = [];
-  if (!flatten(body, "", 0, fields)) {
-    return {
-      kind: "invalid",
-      message: `the body nests deeper than ${MAX_GENERIC_DEPTH} levels: send the answers as plain values`,
-    };
-  }
+  flatten(body, "", 0, fields);
   const field = idField ?? "id";
   // The mapping's own matcher, so the id is found under every spelling the mapping would accept.
   const wanted = looseName(field);
@@ -27,22 +22,18 @@ export function parseGeneric(body: unknown, idField: string | null): ParsedForm 
   };
 }
 
-/** Collects the fields; false when something lies deeper than MAX_GENERIC_DEPTH (left unread). */
-function flatten(value: unknown, path: string, depth: number, into: FormField[]): boolean {
+/** Collects the fields down to MAX_GENERIC_DEPTH; what lies deeper is left unread. */
+function flatten(value: unknown, path: string, depth: number, into: FormField[]): void {
   const text = textOf(value);
   if (text !== undefined && path !== "") {
     into.push({ names: [path], value: text });
-    return true;
+    return;
   }
   const children: Array<[string, unknown]> = isObject(value)
     ? Object.entries(value)
     : Array.isArray(value)
       ? value.map((child, index) => [String(index), child])
       : [];
-  if (children.length === 0) return true;
-  if (depth >= MAX_GENERIC_DEPTH) return false;
-  for (const [key, child] of children) {
-    if (!flatten(child, path === "" ? key : `${path}.${key}`, depth + 1, into)) return false;
-  }
-  return true;
+  if (depth >= MAX_GENERIC_DEPTH) return;
+  for (const [key, child] of children) flatten(child, path === "" ? key : `${path}.${key}`, depth + 1, into);
 }

@@ -4,7 +4,7 @@ import type { ParsedForm } from "../../forms/form-fields.js";
 import { type IntakeDeps, type IntakeRefusal, takeFormSubmission } from "../../forms/intake.js";
 import { formContentType, parseForm } from "../../forms/parse.js";
 import { FORM_PROVIDERS, type FormProvider, isFormProvider } from "../../forms/providers.js";
-import { decodeBody } from "../body.js";
+import { decodeBody, prototypeKeyError } from "../body.js";
 
 export type FormRouteDeps = IntakeDeps;
 
@@ -144,7 +144,11 @@ async function readBody(
     parseJson(request, decoded.text, (error, value) => resolve(error ? { ok: false } : { ok: true, value })),
   );
   // Fastify's message quotes the body: say only what is wrong.
-  if (!json.ok)
-    return { status: 400, error: "invalid_json", message: "the body is not valid JSON (or holds __proto__)" };
+  if (!json.ok) {
+    const forbidden = prototypeKeyError(decoded.text);
+    return forbidden === undefined
+      ? { status: 400, error: "invalid_json", message: "the body is not valid JSON" }
+      : { status: 400, error: "forbidden_key", message: forbidden.message };
+  }
   return parseForm(provider, { json: json.value }, { answerField });
 }
