@@ -34,6 +34,7 @@ export function createFunnel(sqlite: Sqlite): (scenarioId: string) => Funnel {
       unsubscribed: 0,
       blocked: 0,
       ticketSent: 0,
+      rejected: 0,
       skippedSteps: 0,
       deferredSteps: 0,
     };
@@ -50,6 +51,7 @@ export function createFunnel(sqlite: Sqlite): (scenarioId: string) => Funnel {
       else if (row.stop_reason === "blocked") funnel.blocked += row.n;
       else if (row.stop_reason === "unsubscribed") funnel.unsubscribed += row.n;
       else if (row.stop_reason === "ticket_sent") funnel.ticketSent += row.n;
+      else if (row.stop_reason === "rejected") funnel.rejected += row.n;
       else funnel.finished += row.n;
     }
     return funnel;

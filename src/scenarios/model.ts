@@ -39,6 +39,8 @@ export interface Funnel {
   blocked: number;
   /** Stopped because their ticket was sent (approved before completing). */
   ticketSent: number;
+  /** Stopped because the organisers rejected the answer: no more "finish your registration". */
+  rejected: number;
   skippedSteps: number;
   deferredSteps: number;
 }

@@ -465,6 +465,8 @@ describe("the welcome at binding", () => {
     expect(run(2011)).toMatchObject({ status: "stopped", stop_reason: "rejected" });
     for (const later of [HOUR, DAY, 3 * DAY]) at(clock.now() + later);
     expect(received(2011)).toEqual([]);
+    // The cockpit's funnel counts them as rejected, not as "ended without completing".
+    expect(scenarios.get("finish_registration").funnel).toMatchObject({ rejected: 1, finished: 0 });
   });
 
   it("stops the reminders once the organisers decide, before the ticket is sent", () => {

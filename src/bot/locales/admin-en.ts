@@ -177,7 +177,7 @@ export const adminEn: AdminMessages = {
   scenarioOn: "on",
   scenarioOff: "off",
   scenarioSummary:
-    "{name} — {state}\nEnrolled {enrolled} · going {active} · completed {completed} · got a ticket {ticket} · " +
+    "{name} — {state}\nEnrolled {enrolled} · going {active} · completed {completed} · got a ticket {ticket} · rejected {rejected} · " +
     "unsubscribed {unsubscribed} · blocked {blocked} · ended without completing {finished} · steps skipped {skipped}",
   scenarioEventOff: "{name} — {state}: set EVENT_STARTS_AT to use it",
   scenarioStep: "{position}. {when}: {text}\n    now after it {waiting}, completed after it {completed}",

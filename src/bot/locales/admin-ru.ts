@@ -179,7 +179,7 @@ export const adminRu = {
   scenarioOn: "включён",
   scenarioOff: "выключен",
   scenarioSummary:
-    "{name} — {state}\nВошли {enrolled} · в процессе {active} · завершили {completed} · получили билет {ticket} · " +
+    "{name} — {state}\nВошли {enrolled} · в процессе {active} · завершили {completed} · получили билет {ticket} · отклонены {rejected} · " +
     "отписались {unsubscribed} · заблокировали {blocked} · дошли до конца без завершения {finished} · пропущено шагов {skipped}",
   scenarioEventOff: "{name} — {state}: задайте EVENT_STARTS_AT, чтобы им пользоваться",
   scenarioStep:

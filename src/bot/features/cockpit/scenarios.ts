@@ -59,6 +59,7 @@ export async function showScenarios(deps: Deps, ctx: HeraldContext): Promise<voi
             active: f.active,
             completed: Object.values(f.completedAfter).reduce((a, b) => a + b, 0),
             ticket: f.ticketSent,
+            rejected: f.rejected,
             unsubscribed: f.unsubscribed,
             blocked: f.blocked,
             finished: f.finished,
