@@ -9,7 +9,7 @@ import { answerOnce, type EventAnswer } from "../http/webhook-events.js";
 import type { FormSubmission } from "./form-fields.js";
 import { type MappedSubmission, mapSubmission } from "./mapping.js";
 import type { FormProvider } from "./providers.js";
-import { reportToWatchers } from "./watch.js";
+import { reportRefusalToWatchers, reportToWatchers } from "./watch.js";
 
 export interface IntakeDeps {
   db: Db;
@@ -78,7 +78,13 @@ export function takeFormSubmission(
   let telegramId: number | undefined;
   if (mapped.ref !== undefined) {
     telegramId = deps.deepLinks.verifyFormReference(mapped.ref);
-    if (telegramId === undefined) throw new FormReferenceError(deps.forms.refField);
+    if (telegramId === undefined) {
+      const error = new FormReferenceError(deps.forms.refField);
+      return {
+        ok: false,
+        refusal: { status: deps.statusOf(error), error: error.code, message: error.message },
+      };
+    }
   }
   const now = deps.clock.now();
   const answer = answerOnce(
@@ -133,4 +139,14 @@ function record(
     },
     queued: result.queued || reported > 0,
   };
+}
+
+/**
+ * A submission refused after its sender was recognised (a bad body, a personal field, a forged
+ * reference): the organisers watching for a test submission hear why. Unauthenticated requests
+ * never get here, so nobody else can make Herald write or send anything.
+ */
+export function reportRefusal(deps: IntakeDeps, provider: FormProvider, refusal: IntakeRefusal): void {
+  const queued = reportRefusalToWatchers(deps.db, { provider, ...refusal }, deps.clock.now());
+  if (queued > 0) deps.onQueued?.();
 }

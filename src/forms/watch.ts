@@ -1,7 +1,13 @@
+import { createHash } from "node:crypto";
 import { and, eq, gt, lte } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { formWatches, type Language } from "../db/schema.js";
-import { type FormReport, formReportMessage } from "../messages/form-report.js";
+import {
+  type FormRefusalReport,
+  type FormReport,
+  formRefusalMessage,
+  formReportMessage,
+} from "../messages/form-report.js";
 import { enqueueDelivery } from "../outbox/outbox.js";
 import type { FormProvider } from "./providers.js";
 
@@ -64,4 +70,38 @@ export function reportToWatchers(
     db.delete(formWatches).where(eq(formWatches.id, watch.id)).run();
   }
   return queued;
+}
+
+/**
+ * A submission the organiser is waiting for was refused: tell the watching chats why (the reason
+ * names fields and settings, never a value) and keep watching, so the fixed form's next submission
+ * is reported too. One report per watch and reason, however often the builder retries.
+ */
+export function reportRefusalToWatchers(db: Db, report: FormRefusalReport, now: number): number {
+  return db.transaction((tx) => {
+    const open = tx
+      .select()
+      .from(formWatches)
+      .where(and(eq(formWatches.provider, report.provider), gt(formWatches.createdAt, now - WATCH_TTL_MS)))
+      .all();
+    const reason = createHash("sha256")
+      .update(`${report.error}\n${report.message}`)
+      .digest("hex")
+      .slice(0, 16);
+    let queued = 0;
+    for (const watch of open) {
+      const added = enqueueDelivery(
+        tx,
+        {
+          jobKey: `form-refused:${watch.id}:${reason}`,
+          telegramId: watch.chatId,
+          lane: "transactional",
+          message: formRefusalMessage(watch.language, report),
+        },
+        now,
+      );
+      if (added) queued++;
+    }
+    return queued;
+  });
 }

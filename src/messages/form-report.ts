@@ -72,3 +72,26 @@ export function formReportMessage(language: Language, report: FormReport): Outgo
   lines.push(fill(t.dropped, { count: String(report.dropped) }));
   return { html: lines.join("\n"), disablePreview: true };
 }
+
+/** A submission from a watched builder that Herald refused: the reason names settings and fields, never values. */
+export interface FormRefusalReport {
+  provider: FormProvider;
+  status: number;
+  error: string;
+  message: string;
+}
+
+const refusalTexts = {
+  ru: "🧪 <b>Тестовая заявка из {provider} не принята</b> ({status} {error}):\n{message}\n\nИсправьте и отправьте форму ещё раз — я жду до часа с начала проверки.",
+  en: "🧪 <b>A test submission from {provider} was refused</b> ({status} {error}):\n{message}\n\nFix it and submit the form again — I keep watching for an hour from when you started.",
+} satisfies Record<Language, string>;
+
+export function formRefusalMessage(language: Language, report: FormRefusalReport): OutgoingMessage {
+  const html = fill(refusalTexts[language], {
+    provider: escapeHtml(report.provider),
+    status: String(report.status),
+    error: escapeHtml(report.error),
+    message: escapeHtml(report.message),
+  });
+  return { html, disablePreview: true };
+}

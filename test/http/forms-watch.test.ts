@@ -104,4 +104,36 @@ describe("watching for a test submission", () => {
     expect(reports(h)).toEqual([]);
     expect(h.rows("form_watches")).toEqual([]);
   });
+
+  it("tells the watching chat why a recognised submission was refused, once per reason, and keeps watching", async () => {
+    const h = setup();
+    const { db } = h.database;
+    watchForTestSubmission(db, { provider: "tally", chatId: ORGANISERS, language: "en", now: h.clock.now() });
+    const refusals = () => h.deliveries().filter((row) => row.job_key.startsWith("form-refused:"));
+
+    // A forged reference, sent twice (Tally retries): one report, naming the field, no value.
+    const forged = tallyBody({ responseId: "8cV4uQ", ref: "r-1-AAAAAAAAAAAAAAAA" });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await h.send(formPost("tally", FORM_SECRET, forged));
+      expect(response.statusCode).toBe(422);
+    }
+    expect(refusals().map((row) => row.telegram_id)).toEqual([ORGANISERS]);
+    const html = refusals()[0]?.message.html ?? "";
+    expect(html).toContain("refused");
+    expect(html).toContain("invalid_ref");
+    expect(html).toContain("ref");
+    for (const value of [...PERSONAL, "Kazan", "8cV4uQ", "r-1-AAAAAAAAAAAAAAAA"])
+      expect(html).not.toContain(value);
+    expect(h.rows("registrations")).toEqual([]);
+
+    // An unsigned request tells nobody anything.
+    const unsigned = await h.send(formPost("tally", FORM_SECRET, forged, { unsigned: true }));
+    expect(unsigned.statusCode).toBe(401);
+    expect(refusals()).toHaveLength(1);
+
+    // The watch is still open: the fixed form's submission is reported as usual.
+    const fixed = await h.send(formPost("tally", FORM_SECRET, tallyBody({ responseId: "9dW5vR" })));
+    expect(fixed.statusCode).toBe(201);
+    expect(reports(h)).toHaveLength(1);
+  });
 });

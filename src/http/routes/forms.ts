@@ -1,7 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { checkFormAuth } from "../../forms/auth.js";
 import type { ParsedForm } from "../../forms/form-fields.js";
-import { type IntakeDeps, type IntakeRefusal, takeFormSubmission } from "../../forms/intake.js";
+import {
+  type IntakeDeps,
+  type IntakeRefusal,
+  reportRefusal,
+  takeFormSubmission,
+} from "../../forms/intake.js";
 import { formContentType, parseForm } from "../../forms/parse.js";
 import { FORM_PROVIDERS, type FormProvider, isFormProvider } from "../../forms/providers.js";
 import { decodeBody, prototypeKeyError } from "../body.js";
@@ -97,16 +102,20 @@ async function handleDoor(
     return send(reply, { status: 401, error: "unauthorized", message: auth.reason });
   }
   const parsed = await readBody(door, provider, request, raw, deps.forms.answerField);
-  if ("status" in parsed) return refuse(request, reply, provider, parsed);
+  if ("status" in parsed) return refuse(deps, request, reply, provider, parsed);
   if (parsed.kind === "test") {
     request.log.info({ provider }, "form connection test");
     return reply.status(200).send({ ok: true, test: true });
   }
   if (parsed.kind === "invalid") {
-    return refuse(request, reply, provider, { status: 400, error: "invalid_body", message: parsed.message });
+    return refuse(deps, request, reply, provider, {
+      status: 400,
+      error: "invalid_body",
+      message: parsed.message,
+    });
   }
   const answer = takeFormSubmission(deps, provider, parsed.submission);
-  if (!answer.ok) return refuse(request, reply, provider, answer.refusal);
+  if (!answer.ok) return refuse(deps, request, reply, provider, answer.refusal);
   request.log.info(
     {
       provider,
@@ -120,9 +129,17 @@ async function handleDoor(
   return reply.status(answer.statusCode).send(answer.body);
 }
 
-function refuse(request: FastifyRequest, reply: FastifyReply, provider: FormProvider, refusal: Refusal) {
-  // The message names settings and fields only, never a value: it may be logged.
+/** A refusal after authentication: logged, told to the organisers watching for a test, answered. */
+function refuse(
+  deps: FormRouteDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  provider: FormProvider,
+  refusal: Refusal,
+) {
+  // The message names settings and fields only, never a value: it may be logged and reported.
   request.log.warn({ provider, error: refusal.error, reason: refusal.message }, "form submission refused");
+  reportRefusal(deps, provider, refusal);
   return send(reply, refusal);
 }
 
