@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
-import { personalFieldProblem } from "./audience/personal-data.js";
+import { personalFieldProblem, personalQuestionProblem } from "./audience/personal-data.js";
 import { FORM_PROVIDERS, type FormProvider, formToken, isFormProvider } from "./forms/providers.js";
 import { parseLocalDateTime } from "./time.js";
 
@@ -261,7 +261,7 @@ function parseForms(value: (name: string) => string | undefined, problems: strin
       );
       continue;
     }
-    const personal = personalFieldProblem(attribute) ?? personalFieldProblem(field);
+    const personal = personalFieldProblem(attribute) ?? personalQuestionProblem(field);
     if (personal !== undefined) {
       problems.push(`FORM_FIELDS has "${item}": ${personal}.`);
       continue;

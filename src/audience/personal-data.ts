@@ -7,19 +7,19 @@ import { DomainError } from "../errors.js";
  * name, never quietly stored and never quietly dropped where the sender chose to send it.
  */
 
-/** Names that are personal as a whole (compared after normaliseFieldName, and with its `_` removed). */
-const PERSONAL_NAMES: ReadonlySet<string> = new Set(["dob", "inn", "fio", "фио", "инн", "др", "tg"]);
+/** Names that are personal as a whole (compared with their `_` removed: "Ф.И.О." is "фио"). */
+const PERSONAL_NAMES: ReadonlySet<string> = new Set(["dob", "inn", "fio", "фио", "инн", "др"]);
 
-/**
- * Beginnings of words that make a name personal ("your_phone", "e_mail_address", "фамилия_участника",
- * "Контактное лицо"); matched at the start of a word, so "microphone" and "предпочтения" pass.
+/*
+ * Two strengths. A person's name, birthday or document cannot be seen in a value ("Иван Петров"
+ * looks like any text), so their field names are refused whatever stands around them. Contact
+ * words (phone, e-mail, Telegram, address…) are refused too, unless another word says the field is
+ * about something else ("Phone OS", "Email updates", "Venue address", "Do you use Telegram?"): a
+ * contact that slips through by its name is still caught by its value.
  */
-const PERSONAL_STEMS: readonly string[] = [
-  "phone",
-  "telephone",
-  "cellphone",
-  "email",
-  "e_mail",
+
+/** Beginnings of words that always make a name personal; matched at word starts ("Фамилия участника"). */
+const STRONG_STEMS: readonly string[] = [
   "surname",
   "firstname",
   "first_name",
@@ -40,6 +40,24 @@ const PERSONAL_STEMS: readonly string[] = [
   "birth",
   "passport",
   "snils",
+  "фамил",
+  "отчеств",
+  "рожден",
+  "паспорт",
+  "снилс",
+  "никнейм",
+  "обращаться",
+  "представьтесь",
+];
+const STRONG_WORDS: ReadonlySet<string> = new Set(["fio", "фио", "dob", "др", "ник"]);
+
+/** Beginnings of contact words ("your_phone", "e_mail_address", "Контактное лицо"); "microphone" passes. */
+const CONTACT_STEMS: readonly string[] = [
+  "phone",
+  "telephone",
+  "cellphone",
+  "email",
+  "e_mail",
   "whatsapp",
   "skype",
   "instagram",
@@ -54,40 +72,13 @@ const PERSONAL_STEMS: readonly string[] = [
   "емэйл",
   "имейл",
   "имэйл",
-  "фамил",
-  "отчеств",
-  "рожден",
-  "паспорт",
-  "снилс",
-  "никнейм",
   "ватсап",
   "вотсап",
   "вконтакт",
   "инстаграм",
   "контактн",
-  "обращаться",
-  "представьтесь",
 ];
-
-/** Whole words that make a name personal ("Моб. тел.", "Mail address", "Как вас зовут?"). */
-const PERSONAL_WORDS: ReadonlySet<string> = new Set([
-  "nick",
-  "login",
-  "tel",
-  "mobile",
-  "cell",
-  "mail",
-  "vk",
-  "ник",
-  "логин",
-  "тел",
-  "моб",
-  "зовут",
-  "телега",
-]);
-
-/** Words personal unless the name says what else they belong to: "company name", "Venue address", "Telegram channel". */
-const THING_WORDS: ReadonlySet<string> = new Set([
+const CONTACT_WORDS: ReadonlySet<string> = new Set([
   "name",
   "names",
   "имя",
@@ -101,8 +92,24 @@ const THING_WORDS: ReadonlySet<string> = new Set([
   "telegram",
   "телеграм",
   "телеграмм",
+  "телега",
+  "tg",
+  "nick",
+  "login",
+  "tel",
+  "mobile",
+  "cell",
+  "mail",
+  "vk",
+  "вк",
+  "логин",
+  "тел",
+  "моб",
+  "зовут",
 ]);
-const NAMED_THINGS: ReadonlySet<string> = new Set([
+
+/** Words saying a field is about something other than a person: "company name", "Telegram channel", "Phone OS". */
+const OTHER_THINGS: ReadonlySet<string> = new Set([
   "company",
   "event",
   "team",
@@ -132,7 +139,22 @@ const NAMED_THINGS: ReadonlySet<string> = new Set([
   "website",
   "channel",
   "chat",
+  "bot",
+  "app",
+  "os",
   "ip",
+  "ticket",
+  "method",
+  "language",
+  "consent",
+  "updates",
+  "notifications",
+  "newsletter",
+  "preference",
+  "preferences",
+  "do",
+  "does",
+  "would",
   "компании",
   "организации",
   "мероприятия",
@@ -146,12 +168,24 @@ const NAMED_THINGS: ReadonlySet<string> = new Set([
   "отеля",
   "гостиницы",
   "курса",
+  "группа",
   "группы",
   "города",
   "канал",
   "канала",
+  "чат",
   "чата",
   "сайта",
+  "бот",
+  "приложение",
+  "рассылка",
+  "рассылки",
+  "уведомления",
+  "согласие",
+  "есть",
+  "нужен",
+  "нужна",
+  "нужно",
 ]);
 
 /** Keys that would reach an object's prototype if a later reader assigned them naively. */
@@ -163,7 +197,8 @@ const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor",
  * "Ф.И.О." is "ф_и_о", "Как вас зовут?" is "как_вас_зовут".
  */
 export function normaliseFieldName(name: string, splitCamelCase = true): string {
-  return (splitCamelCase ? name.replace(/(\p{Ll})(\p{Lu})/gu, "$1_$2") : name)
+  // After two lower-case letters: "userEmail" splits, "iPhone" does not.
+  return (splitCamelCase ? name.replace(/(\p{Ll}{2})(\p{Lu})/gu, "$1_$2") : name)
     .toLowerCase()
     .replace(/ё/g, "е")
     .replace(/[^\p{L}\p{N}]+/gu, "_")
@@ -177,30 +212,43 @@ export function personalFieldProblem(name: string): string | undefined {
   }
   // "userEmail" is read as user_email, "WhatsApp" as whatsapp: either reading may show it.
   if (looksPersonal(normaliseFieldName(name)) || looksPersonal(normaliseFieldName(name, false))) {
-    return `"${name}" looks like personal data (a name, contact, birthday or document); Herald stores no personal data, so leave this field out`;
+    return personalMessage(name);
   }
   return undefined;
+}
+
+function personalMessage(name: string): string {
+  return `"${name.trim()}" looks like personal data (a name, contact, birthday or document); Herald stores no personal data, so leave this field out`;
 }
 
 /** A question's text is judged like a name while it is short; a long one ("Which track? We'll email you…") is a sentence. */
 const LONGEST_NAME_WORDS = 6;
 
-/** personalFieldProblem for a form question known by its text as well as its key: sentences are not names. */
+/**
+ * personalFieldProblem for a form question known by its text as well as its key. The words before
+ * a bracket, question mark or comma are its name ("Name (as on your badge)"); a long sentence is
+ * refused only for the strong words (a full name, a birthday, a passport, a nickname).
+ */
 export function personalQuestionProblem(text: string): string | undefined {
-  const words = normaliseFieldName(text).split("_").length;
-  return words > LONGEST_NAME_WORDS ? undefined : personalFieldProblem(text);
+  const head = text.split(/[(?,:;]/)[0] ?? text;
+  const short = (part: string) => normaliseFieldName(part).split("_").length <= LONGEST_NAME_WORDS;
+  const headProblem = short(head) ? personalFieldProblem(head) : undefined;
+  if (headProblem !== undefined || short(text)) return headProblem ?? personalFieldProblem(text);
+  const strong =
+    looksPersonal(normaliseFieldName(text), true) || looksPersonal(normaliseFieldName(text, false), true);
+  return strong ? personalMessage(text) : undefined;
 }
 
-function looksPersonal(normal: string): boolean {
+function looksPersonal(normal: string, strongOnly = false): boolean {
   const compact = normal.replaceAll("_", "");
-  if (PERSONAL_NAMES.has(normal) || PERSONAL_NAMES.has(compact)) return true;
   const bounded = `_${normal}`;
-  if (PERSONAL_STEMS.some((stem) => bounded.includes(`_${stem}`) || compact === stem.replaceAll("_", ""))) {
-    return true;
-  }
   const words = normal.split("_");
-  if (words.some((word) => PERSONAL_WORDS.has(word))) return true;
-  return words.some((word) => THING_WORDS.has(word)) && !words.some((word) => NAMED_THINGS.has(word));
+  const atWordStart = (stem: string) => bounded.includes(`_${stem}`);
+  if (PERSONAL_NAMES.has(compact)) return true;
+  if (STRONG_STEMS.some(atWordStart) || words.some((word) => STRONG_WORDS.has(word))) return true;
+  if (strongOnly) return false;
+  const contact = CONTACT_STEMS.some(atWordStart) || words.some((word) => CONTACT_WORDS.has(word));
+  return contact && !words.some((word) => OTHER_THINGS.has(word));
 }
 
 /** Links are not contacts (…/t/123-456-7890, medium.com/@herald), except links to a person: wa.me, t.me, tel:. */
@@ -222,12 +270,13 @@ const FILE_EXTENSIONS: ReadonlySet<string> = new Set([
   "css",
   "mp4",
 ]);
-/** A Telegram username on its own, or a t.me link to one. */
-const USERNAME = /^@[A-Za-z][A-Za-z0-9_]{3,31}$|(?:t|telegram)\.me\/[A-Za-z][A-Za-z0-9_]{3,31}/;
+/** A Telegram username: @name (not inside an address or a link), a t.me link, or "tg: name". */
+const USERNAME =
+  /(?:^|[\s:(,;])@[A-Za-z][A-Za-z0-9_]{3,31}(?![\w.@])|(?:t|telegram)\.me\/[A-Za-z][A-Za-z0-9_]{3,31}|(?<!\p{L})(?:tg|telegram|телеграм\p{L}*|ник)\s*[:—-]\s*@?[A-Za-z][A-Za-z0-9_]{3,31}/iu;
 /** A run of digits with the separators people write phone numbers with. */
 const DIGIT_RUN = /\+?\d[\d\s().-]{5,}\d/g;
 /** Digits announced as a phone ("tel: 912 3456789", "тел. 8 912…"), however they are grouped. */
-const ANNOUNCED_PHONE = /(?:tel|тел|phone|моб|whatsapp)\D{0,5}(\+?\d[\d\s().-]{7,}\d)/giu;
+const ANNOUNCED_PHONE = /(?:tel|тел|phone|моб|whatsapp|wa\.me\/)\D{0,5}(\+?\d[\d\s().-]{7,}\d)/giu;
 /** Dates (2026-12-05, 05.12.2026, 5/12/26): digits with separators too, but never a phone. */
 const DATE = /\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b/g;
 
@@ -238,13 +287,13 @@ export function personalValueProblem(value: string): string | undefined {
   for (const match of text.matchAll(EMAIL)) {
     if (!FILE_EXTENSIONS.has((match[1] ?? "").toLowerCase())) return "holds an e-mail address";
   }
-  if (USERNAME.test(value.trim())) return "holds a Telegram username";
+  if (USERNAME.test(text)) return "holds a Telegram username";
   for (const match of text.matchAll(ANNOUNCED_PHONE)) {
     const digits = (match[1] ?? "").replace(/\D/g, "").length;
     if (digits >= 10 && digits <= 15) return "holds a phone number";
   }
   for (const match of text.replace(DATE, " ").matchAll(DIGIT_RUN)) {
-    if (looksLikePhone(match[0])) return "holds a phone number";
+    if (looksLikePhone(match[0], match[0].trim() === value.trim())) return "holds a phone number";
   }
   return undefined;
 }
@@ -253,17 +302,19 @@ export function personalValueProblem(value: string): string | undefined {
 const PHONE_GROUPINGS: ReadonlySet<string> = new Set(["3-3-4", "3-4-4", "1-3-3-4", "4-3-4", "2-4-4"]);
 
 /**
- * International numbers with a `+` (10 to 15 digits); Russian numbers written whole (11 digits
- * from 7 or 8, 10 from 9); and 10 to 15 digits written as phones are: with parentheses, as
+ * International numbers with a `+` (10 to 15 digits); Russian numbers written whole as the whole
+ * value (11 digits from 7 or 8, 10 from 9); and 10 to 15 digits written as phones are: with parentheses, as
  * …-345-67-89, or grouped as North American and British numbers are. Order numbers
  * (2024-000123), sums (1 500 000 000), dates and times (10.00 11.30) are none of these.
  */
-function looksLikePhone(run: string): boolean {
+function looksLikePhone(run: string, wholeValue: boolean): boolean {
   const digits = run.replace(/\D/g, "");
   if (digits.length < 10 || digits.length > 15) return false;
   if (run.startsWith("+") || /[()]/.test(run)) return true;
   const groups = run.split(/[\s.-]+/).filter((group) => group !== "");
   if (groups.length === 1) {
+    // Ungrouped digits inside text are as likely an order or promo number ("ticket #80012345678").
+    if (!wholeValue) return false;
     return (digits.length === 11 && /^[78]/.test(digits)) || (digits.length === 10 && digits.startsWith("9"));
   }
   const sizes = groups.map((group) => group.length);

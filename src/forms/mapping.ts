@@ -82,7 +82,7 @@ function personalRefusal(what: string, problem: string): Extract<MappingResult, 
   return {
     ok: false,
     error: "personal_data",
-    message: `${what}: the question ${problem}; Herald stores no personal data: map another field`,
+    message: `${what}: the question ${problem}`,
   };
 }
 
@@ -121,19 +121,19 @@ export function mapSubmission(
       missing.push(attribute);
       continue;
     }
+    if (value.length > MAX_ATTRIBUTE_LENGTH) {
+      return {
+        ok: false,
+        error: "value_too_long",
+        message: `attribute "${attribute}" (field "${field}") is longer than ${MAX_ATTRIBUTE_LENGTH} characters`,
+      };
+    }
     const problem = personalValueProblem(value);
     if (problem) {
       return {
         ok: false,
         error: "personal_data",
         message: `attribute "${attribute}" (field "${field}") ${problem}; Herald stores no personal data: map another field in FORM_FIELDS`,
-      };
-    }
-    if (value.length > MAX_ATTRIBUTE_LENGTH) {
-      return {
-        ok: false,
-        error: "value_too_long",
-        message: `attribute "${attribute}" (field "${field}") is longer than ${MAX_ATTRIBUTE_LENGTH} characters`,
       };
     }
     attributes[attribute] = value;

@@ -11,7 +11,9 @@ export type DecodedBody =
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 
 export function decodeBody(contentType: string | undefined, raw: Buffer): DecodedBody {
-  const declared = CHARSET.exec(contentType ?? "")?.[1]?.toLowerCase();
+  const declared = CHARSET.exec(contentType ?? "")?.[1]
+    ?.toLowerCase()
+    .slice(0, 40);
   if (declared !== undefined && declared !== "utf-8" && declared !== "utf8") {
     return {
       ok: false,
@@ -33,14 +35,15 @@ export function bodyError(refusal: Extract<DecodedBody, { ok: false }>): Error {
   return Object.assign(new Error(refusal.message), { statusCode: refusal.status, code: refusal.error });
 }
 
-const PROTOTYPE_KEY = /"(__proto__|constructor)"\s*:/;
+const PROTO_KEY = /"__proto__"\s*:/;
+const CONSTRUCTOR_KEY = /"constructor"\s*:/;
 
 /**
  * Fastify's JSON parser refuses a body with a `__proto__` key (or `constructor.prototype`) as
  * "not valid JSON"; this names the key instead, so the sender knows which field to rename.
  */
 export function prototypeKeyError(text: string): Error | undefined {
-  const key = PROTOTYPE_KEY.exec(text)?.[1];
+  const key = PROTO_KEY.test(text) ? "__proto__" : CONSTRUCTOR_KEY.test(text) ? "constructor" : undefined;
   if (key === undefined || !isPlainJson(text)) return undefined;
   return Object.assign(
     new Error(`the body has a key "${key}", which could reach an object's prototype: rename that field`),

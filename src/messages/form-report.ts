@@ -82,8 +82,8 @@ export interface FormRefusalReport {
 }
 
 const refusalTexts = {
-  ru: "🧪 <b>Тестовая заявка из {provider} не принята</b> ({status} {error}):\n{message}\n\nИсправьте и отправьте форму ещё раз — я жду до часа с начала проверки.",
-  en: "🧪 <b>A test submission from {provider} was refused</b> ({status} {error}):\n{message}\n\nFix it and submit the form again — I keep watching for an hour from when you started.",
+  ru: "🧪 <b>Заявка из {provider} не принята</b> ({status} {error}):\n{message}\n\nЕсли это ваша проверка, исправьте форму или настройки и отправьте ещё раз — я слежу час с начала проверки.",
+  en: "🧪 <b>A submission from {provider} was refused</b> ({status} {error}):\n{message}\n\nIf this was your test, fix the form or the settings and submit it again — I keep watching for an hour from when you started.",
 } satisfies Record<Language, string>;
 
 export function formRefusalMessage(language: Language, report: FormRefusalReport): OutgoingMessage {

@@ -29,11 +29,11 @@ function flatten(value: unknown, path: string, depth: number, into: FormField[])
     into.push({ names: [path], value: text });
     return;
   }
+  if (depth >= MAX_GENERIC_DEPTH) return;
   const children: Array<[string, unknown]> = isObject(value)
     ? Object.entries(value)
     : Array.isArray(value)
       ? value.map((child, index) => [String(index), child])
       : [];
-  if (depth >= MAX_GENERIC_DEPTH) return;
   for (const [key, child] of children) flatten(child, path === "" ? key : `${path}.${key}`, depth + 1, into);
 }

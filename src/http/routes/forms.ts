@@ -139,7 +139,12 @@ function refuse(
 ) {
   // The message names settings and fields only, never a value: it may be logged and reported.
   request.log.warn({ provider, error: refusal.error, reason: refusal.message }, "form submission refused");
-  reportRefusal(deps, provider, refusal);
+  try {
+    reportRefusal(deps, provider, refusal);
+  } catch (error) {
+    // The sender still gets its refusal; the organisers miss one report.
+    request.log.error({ provider, err: error }, "form refusal not reported to watchers");
+  }
   return send(reply, refusal);
 }
 
