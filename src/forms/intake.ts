@@ -5,7 +5,7 @@ import type { Clock } from "../clock.js";
 import type { FormsConfig } from "../config.js";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
-import { answerOnce, type EventAnswer } from "../http/webhook-events.js";
+import { answerOnce, type EventAnswer, submissionAnswer } from "../http/webhook-events.js";
 import type { FormSubmission } from "./form-fields.js";
 import { type MappedSubmission, mapSubmission } from "./mapping.js";
 import type { FormProvider } from "./providers.js";
@@ -129,16 +129,8 @@ function record(
     now,
   );
   const username = deps.botUsername();
-  return {
-    statusCode: result.created ? 201 : 200,
-    body: {
-      answer_id: mapped.answerId,
-      created: result.created,
-      binding: result.binding,
-      deep_link: username === undefined ? null : deps.deepLinks.answerLink(username, mapped.answerId),
-    },
-    queued: result.queued || reported > 0,
-  };
+  const link = username === undefined ? null : deps.deepLinks.answerLink(username, mapped.answerId);
+  return submissionAnswer(mapped.answerId, { ...result, queued: result.queued || reported > 0 }, link);
 }
 
 /**

@@ -11,6 +11,22 @@ export interface EventAnswer {
 }
 
 /**
+ * What every door that records a submission answers (the submission webhook, the form doors):
+ * 201 for a new answer, 200 for a known one, with the binding and the attendee's deep link.
+ */
+export function submissionAnswer(
+  answerId: string,
+  result: { created: boolean; binding: string | null; queued: boolean },
+  deepLink: string | null,
+): EventAnswer {
+  return {
+    statusCode: result.created ? 201 : 200,
+    body: { answer_id: answerId, created: result.created, binding: result.binding, deep_link: deepLink },
+    queued: result.queued,
+  };
+}
+
+/**
  * Runs a webhook event once. The effect and the record of the answer commit together, so a repeated
  * event id gets the very answer the first delivery got and changes nothing, even after a crash.
  * Domain refusals that the sender may not "fix" by retrying (a 409) are remembered too; anything

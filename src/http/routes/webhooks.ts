@@ -8,7 +8,7 @@ import type { Db } from "../../db/client.js";
 import { DomainError } from "../../errors.js";
 import { bodyError, decodeBody, prototypeKeyError } from "../body.js";
 import { checkSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../signature.js";
-import { answerOnce } from "../webhook-events.js";
+import { answerOnce, submissionAnswer } from "../webhook-events.js";
 
 export interface WebhookDeps {
   db: Db;
@@ -129,16 +129,7 @@ export function webhookRoutes(deps: WebhookDeps): FastifyPluginCallbackTypebox {
           ...(body.attributes ? { attributes: body.attributes } : {}),
           ...(telegramId !== undefined ? { telegramId } : {}),
         });
-        return {
-          statusCode: result.created ? 201 : 200,
-          body: {
-            answer_id: body.answer_id,
-            created: result.created,
-            binding: result.binding,
-            deep_link: deepLink(body.answer_id),
-          },
-          queued: result.queued,
-        };
+        return submissionAnswer(body.answer_id, result, deepLink(body.answer_id));
       });
       request.log.info({ event: body.event_id, replayed: answer.replayed }, "submission");
       return reply.status(answer.statusCode).send(answer.body);
