@@ -3,6 +3,8 @@ import type { FormProvider } from "../forms/providers.js";
 import { escapeHtml } from "./html.js";
 import type { Language } from "./language.js";
 import type { OutgoingMessage } from "./outgoing.js";
+import { fill as fillPlaceholders } from "./placeholders.js";
+import { render } from "./render.js";
 
 /**
  * What a test submission gave Herald, for the organiser who asked to watch for one (`/forms`).
@@ -49,8 +51,9 @@ const texts = {
   },
 } satisfies Record<Language, Record<string, string>>;
 
+/** The one placeholder filler, for values this module has escaped already (names set in <code>). */
 function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+  return fillPlaceholders(template, values, (value) => value);
 }
 
 export function formReportMessage(language: Language, report: FormReport): OutgoingMessage {
@@ -87,11 +90,6 @@ const refusalTexts = {
 } satisfies Record<Language, string>;
 
 export function formRefusalMessage(language: Language, report: FormRefusalReport): OutgoingMessage {
-  const html = fill(refusalTexts[language], {
-    provider: escapeHtml(report.provider),
-    status: String(report.status),
-    error: escapeHtml(report.error),
-    message: escapeHtml(report.message),
-  });
-  return { html, disablePreview: true };
+  const params = { ...report, status: String(report.status) };
+  return render({ kind: "text", html: refusalTexts[language], disablePreview: true }, params);
 }
