@@ -8,6 +8,7 @@ import {
   formRefusalMessage,
   formReportMessage,
 } from "../messages/form-report.js";
+import type { OutgoingMessage } from "../messages/outgoing.js";
 import { enqueueDelivery } from "../outbox/outbox.js";
 import type { FormProvider } from "./providers.js";
 
@@ -41,35 +42,14 @@ export function watchForTestSubmission(
  * Inside the transaction that accepted a submission: queues the report to every chat watching this
  * provider, closes those watches and drops expired ones. Returns how many reports were queued.
  */
-export function reportToWatchers(
-  db: Pick<Db, "select" | "delete" | "insert">,
-  report: FormReport,
-  now: number,
-): number {
+export function reportToWatchers(db: WatchDb, report: FormReport, now: number): number {
   db.delete(formWatches)
     .where(lte(formWatches.createdAt, now - WATCH_TTL_MS))
     .run();
-  const open = db
-    .select()
-    .from(formWatches)
-    .where(and(eq(formWatches.provider, report.provider), gt(formWatches.createdAt, now - WATCH_TTL_MS)))
-    .all();
-  let queued = 0;
-  for (const watch of open) {
-    const added = enqueueDelivery(
-      db,
-      {
-        jobKey: `form-test:${watch.id}`,
-        telegramId: watch.chatId,
-        lane: "transactional",
-        message: formReportMessage(watch.language, report),
-      },
-      now,
-    );
-    if (added) queued++;
+  return queueToWatchers(db, report.provider, now, (watch) => {
     db.delete(formWatches).where(eq(formWatches.id, watch.id)).run();
-  }
-  return queued;
+    return { jobKey: `form-test:${watch.id}`, message: formReportMessage(watch.language, report) };
+  });
 }
 
 /**
@@ -78,30 +58,35 @@ export function reportToWatchers(
  * is reported too. One report per watch and reason, however often the builder retries.
  */
 export function reportRefusalToWatchers(db: Db, report: FormRefusalReport, now: number): number {
-  return db.transaction((tx) => {
-    const open = tx
-      .select()
-      .from(formWatches)
-      .where(and(eq(formWatches.provider, report.provider), gt(formWatches.createdAt, now - WATCH_TTL_MS)))
-      .all();
-    const reason = createHash("sha256")
-      .update(`${report.error}\n${report.message}`)
-      .digest("hex")
-      .slice(0, 16);
-    let queued = 0;
-    for (const watch of open) {
-      const added = enqueueDelivery(
-        tx,
-        {
-          jobKey: `form-refused:${watch.id}:${reason}`,
-          telegramId: watch.chatId,
-          lane: "transactional",
-          message: formRefusalMessage(watch.language, report),
-        },
-        now,
-      );
-      if (added) queued++;
-    }
-    return queued;
-  });
+  const reason = createHash("sha256").update(`${report.error}\n${report.message}`).digest("hex").slice(0, 16);
+  return db.transaction((tx) =>
+    queueToWatchers(tx, report.provider, now, (watch) => ({
+      jobKey: `form-refused:${watch.id}:${reason}`,
+      message: formRefusalMessage(watch.language, report),
+    })),
+  );
+}
+
+type WatchDb = Pick<Db, "select" | "delete" | "insert">;
+type Watch = typeof formWatches.$inferSelect;
+
+/** Queues one message to each chat with an open watch on this provider; returns how many were new. */
+function queueToWatchers(
+  db: WatchDb,
+  provider: FormProvider,
+  now: number,
+  messageFor: (watch: Watch) => { jobKey: string; message: OutgoingMessage },
+): number {
+  const open = db
+    .select()
+    .from(formWatches)
+    .where(and(eq(formWatches.provider, provider), gt(formWatches.createdAt, now - WATCH_TTL_MS)))
+    .all();
+  let queued = 0;
+  for (const watch of open) {
+    const { jobKey, message } = messageFor(watch);
+    const request = { jobKey, telegramId: watch.chatId, lane: "transactional" as const, message };
+    if (enqueueDelivery(db, request, now)) queued++;
+  }
+  return queued;
 }
