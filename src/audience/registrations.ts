@@ -20,6 +20,9 @@ import { languageOf } from "./subscribers.js";
 
 export type { BindOutcome, RegistrationView };
 
+/** The longest attribute value Herald keeps, at every door that takes attributes with a submission. */
+export const MAX_ATTRIBUTE_LENGTH = 500;
+
 /** A binding just made: which answer, to whom, and when (its bound_at). */
 export interface BindingMade {
   answerId: string;

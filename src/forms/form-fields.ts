@@ -71,3 +71,18 @@ export function namesOf(...names: unknown[]): string[] {
 export function looseName(name: string): string {
   return name.trim().replace(/\s+/g, " ").toLowerCase();
 }
+
+/**
+ * Finds fields by any of their names, compared loosely; each name is normalised once, so a body
+ * with thousands of fields costs one pass, not one per lookup. The first field with a name wins.
+ */
+export function fieldIndex(fields: readonly FormField[]): (name: string) => FormField | undefined {
+  const byName = new Map<string, FormField>();
+  for (const field of fields) {
+    for (const name of field.names) {
+      const key = looseName(name);
+      if (!byName.has(key)) byName.set(key, field);
+    }
+  }
+  return (name) => byName.get(looseName(name));
+}

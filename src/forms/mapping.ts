@@ -1,14 +1,10 @@
 import { createHash } from "node:crypto";
 import { ANSWER_ID_PATTERN } from "../audience/deep-links.js";
 import { personalQuestionProblem, personalValueProblem } from "../audience/personal-data.js";
+import { MAX_ATTRIBUTE_LENGTH } from "../audience/registrations.js";
 import type { FormFieldMapping } from "../config.js";
-import { type FormField, type FormSubmission, looseName } from "./form-fields.js";
+import { type FormField, type FormSubmission, fieldIndex } from "./form-fields.js";
 import type { FormProvider } from "./providers.js";
-
-export { looseName };
-
-/** The longest attribute value Herald keeps (as the submission webhook). */
-export const MAX_ATTRIBUTE_LENGTH = 500;
 
 export interface MappingSettings {
   fields: readonly FormFieldMapping[];
@@ -96,9 +92,9 @@ export function mapSubmission(
   settings: MappingSettings,
 ): MappingResult {
   const used = new Set<FormField>();
+  const lookUp = fieldIndex(submission.fields);
   const find = (name: string): FormField | undefined => {
-    const wanted = looseName(name);
-    const field = submission.fields.find((candidate) => candidate.names.some((n) => looseName(n) === wanted));
+    const field = lookUp(name);
     if (field) used.add(field);
     return field;
   };

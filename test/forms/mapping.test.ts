@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { FormSubmission } from "../../src/forms/form-fields.js";
-import { answerNumberOf, looseName, mapSubmission } from "../../src/forms/mapping.js";
+import { looseName } from "../../src/forms/form-fields.js";
+import { answerNumberOf, mapSubmission } from "../../src/forms/mapping.js";
 import type { FormProvider } from "../../src/forms/providers.js";
 import { parseGeneric } from "../../src/forms/sources/generic.js";
 import { parseTally } from "../../src/forms/sources/tally.js";

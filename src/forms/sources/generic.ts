@@ -1,4 +1,4 @@
-import { type FormField, idOf, isObject, looseName, type ParsedForm, textOf } from "../form-fields.js";
+import { type FormField, fieldIndex, idOf, isObject, type ParsedForm, textOf } from "../form-fields.js";
 
 /** Deeper than this a body holds no form answers: the walk goes no further and leaves the rest unread. */
 export const MAX_GENERIC_DEPTH = 8;
@@ -14,8 +14,7 @@ export function parseGeneric(body: unknown, idField: string | null): ParsedForm 
   flatten(body, "", 0, fields);
   const field = idField ?? "id";
   // The mapping's own matcher, so the id is found under every spelling the mapping would accept.
-  const wanted = looseName(field);
-  const found = fields.find((candidate) => candidate.names.some((name) => looseName(name) === wanted));
+  const found = fieldIndex(fields)(field);
   return {
     kind: "submission",
     submission: { submissionId: idOf(found?.value), submissionIdField: field, fields },

@@ -2,7 +2,7 @@ import { type FastifyPluginCallbackTypebox, Type } from "@fastify/type-provider-
 import type { DeepLinks } from "../../audience/deep-links.js";
 import { ANSWER_ID_PATTERN } from "../../audience/deep-links.js";
 import { assertNoPersonalData } from "../../audience/personal-data.js";
-import type { Registrations } from "../../audience/registrations.js";
+import { MAX_ATTRIBUTE_LENGTH, type Registrations } from "../../audience/registrations.js";
 import type { Clock } from "../../clock.js";
 import type { Db } from "../../db/client.js";
 import { DomainError } from "../../errors.js";
@@ -33,7 +33,7 @@ const AnswerId = Type.String({ pattern: ANSWER_ID_PATTERN.source, description: "
 const EventId = Type.String({ pattern: "^[A-Za-z0-9._:-]{1,100}$" });
 const Attributes = Type.Record(
   Type.String({ pattern: "^[a-z][a-z0-9_]{0,31}$" }),
-  Type.String({ maxLength: 500 }),
+  Type.String({ maxLength: MAX_ATTRIBUTE_LENGTH }),
   {
     maxProperties: 50,
     // A key outside the pattern would otherwise pass unchecked, with any value.
