@@ -49,9 +49,6 @@ export function decisionJobs(column = "job_key"): string {
   return `(${keyRange(TICKET_JOB_PREFIX, column)} OR ${keyRange(REJECTION_JOB_PREFIX, column)})`;
 }
 
-/** SQL over `deliveries` (unqualified) for the rows of tickets and rejections. */
-export const DECISION_JOBS = decisionJobs();
-
 /**
  * SQL over a decision's delivery row (alias `d`): what it carries is still owed to the attendee. Not
  * so once a later delivery of the same job reached them, once the answer's decision changed, or, for a

@@ -6,7 +6,7 @@ import { recordStart } from "../../src/audience/subscribers.js";
 import { type HeraldDatabase, openDatabase } from "../../src/db/client.js";
 import { buildServer } from "../../src/http/server.js";
 import type { OutgoingMessage } from "../../src/messages/outgoing.js";
-import { DECISION_JOBS, decisionOfJob, rejectionJobKey, ticketJobKey } from "../../src/outbox/tickets.js";
+import { decisionJobs, decisionOfJob, rejectionJobKey, ticketJobKey } from "../../src/outbox/tickets.js";
 import { createFakeClock } from "../helpers/fake-clock.js";
 import { collectLogs } from "../helpers/log-collector.js";
 import { signedPost } from "../helpers/signed-request.js";
@@ -184,7 +184,7 @@ describe("POST /webhooks/moderation: a ticket link Telegram will take", () => {
       { answerId: "889", kind: "rejection" },
     ]);
     expect(
-      h.database.sqlite.prepare(`SELECT job_key FROM deliveries WHERE ${DECISION_JOBS} ORDER BY id`).all(),
+      h.database.sqlite.prepare(`SELECT job_key FROM deliveries WHERE ${decisionJobs()} ORDER BY id`).all(),
     ).toEqual([{ job_key: "ticket:888:v1" }, { job_key: "rejection:889" }]);
     expect(keys.length).toBeGreaterThan(2);
     expect(decisionOfJob("linked:888")).toBeUndefined();
