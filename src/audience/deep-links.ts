@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { DomainError } from "../errors.js";
 import type { FormProvider } from "../forms/providers.js";
+import { sameSecret } from "../same-secret.js";
 
 /**
  * Deep-link payloads (`t.me/<bot>?start=<payload>`: at most 64 characters of A-Za-z0-9_-).
@@ -63,8 +64,6 @@ export function createDeepLinks(options: {
       .update(`herald:${purpose}:${value}`)
       .digest("base64url")
       .slice(0, TAG_LENGTH);
-  const tagMatches = (expected: string, given: string) =>
-    timingSafeEqual(Buffer.from(expected, "utf8"), Buffer.from(given, "utf8"));
 
   const answerPayload = (answerId: string) => {
     if (!ANSWER_ID_PATTERN.test(answerId)) throw new InvalidAnswerIdError(answerId);
@@ -84,7 +83,7 @@ export function createDeepLinks(options: {
       const [, answerId = "", given] = match;
       if (!options.signing) return { kind: "answer", answerId };
       if (given === undefined) return { kind: "invalid", reason: "unsigned" };
-      return tagMatches(tag("answer", answerId), given)
+      return sameSecret(tag("answer", answerId), given)
         ? { kind: "answer", answerId }
         : { kind: "invalid", reason: "bad_signature" };
     },
@@ -94,7 +93,7 @@ export function createDeepLinks(options: {
       const match = REFERENCE.exec(reference);
       if (!match) return undefined;
       const [, id = "", given = ""] = match;
-      return tagMatches(tag("reference", id), given) ? Number(id) : undefined;
+      return sameSecret(tag("reference", id), given) ? Number(id) : undefined;
     },
   };
 }

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { sameSecret } from "../same-secret.js";
 import { FORM_TOKEN_HEADER, type FormProvider, formToken } from "./providers.js";
 
 export const TYPEFORM_SIGNATURE_HEADER = "typeform-signature";
@@ -44,9 +45,7 @@ export function checkFormAuth(provider: FormProvider, input: FormAuthInput): For
 
 function compare(expected: string, given: string | undefined, what: string): FormAuthCheck {
   if (given === undefined || given.trim() === "") return { ok: false, reason: `${what} is missing` };
-  const a = Buffer.from(expected, "utf8");
-  const b = Buffer.from(given.trim(), "utf8");
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+  if (!sameSecret(expected, given.trim())) {
     return { ok: false, reason: `${what} does not match FORM_SECRET` };
   }
   return { ok: true };

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { sameSecret } from "../same-secret.js";
 
 /**
  * Requests from the organiser's systems are signed: `X-Herald-Timestamp` carries Unix seconds and
@@ -36,9 +37,7 @@ export function checkSignature(input: {
       reason: `${TIMESTAMP_HEADER} is more than ${MAX_SKEW_SECONDS / 60} minutes away from now`,
     };
   }
-  const expected = Buffer.from(signBody(input.secret, timestamp, input.rawBody));
-  const given = Buffer.from(input.signature.trim());
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+  if (!sameSecret(signBody(input.secret, timestamp, input.rawBody), input.signature.trim())) {
     return { ok: false, reason: "the signature does not match the body" };
   }
   return { ok: true };
