@@ -3,9 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../src/clock.js";
 import { createBroadcasts } from "../src/delivery/broadcasts.js";
 import { createHerald, type Herald } from "../src/herald.js";
-import { createSandbox, type Sandbox } from "../src/sandbox/index.js";
+import type { Sandbox } from "../src/sandbox/index.js";
 import { TEST_TOKEN, testConfig } from "./helpers/config.js";
 import { type CollectedLogs, collectLogs } from "./helpers/log-collector.js";
+import { listeningSandbox } from "./helpers/sandbox.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import { waitFor } from "./helpers/wait-for.js";
 
@@ -16,11 +17,7 @@ let dir: { path: string; cleanup(): void };
 
 beforeEach(async () => {
   // The strict model: sliding 1-second windows, no grace, waits lengthened by sends into them.
-  sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "herald_test_bot", first_name: "Herald" }],
-    model: "strict",
-  });
-  await sandbox.listen();
+  sandbox = await listeningSandbox({ model: "strict" });
   dir = makeTempDir();
   logs = collectLogs([TEST_TOKEN]);
 });

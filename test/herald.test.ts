@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHerald, type Herald, StartupError } from "../src/herald.js";
-import { createSandbox, type Sandbox } from "../src/sandbox/index.js";
+import type { Sandbox } from "../src/sandbox/index.js";
 import { TEST_TOKEN, testConfig } from "./helpers/config.js";
 import { type CollectedLogs, collectLogs } from "./helpers/log-collector.js";
+import { listeningSandbox } from "./helpers/sandbox.js";
 import { storedText } from "./helpers/stored-text.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import { waitFor } from "./helpers/wait-for.js";
@@ -14,10 +15,7 @@ let logs: CollectedLogs;
 let dir: { path: string; cleanup(): void };
 
 beforeEach(async () => {
-  sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "herald_test_bot", first_name: "Herald" }],
-  });
-  await sandbox.listen();
+  sandbox = await listeningSandbox();
   dir = makeTempDir();
   logs = collectLogs([TEST_TOKEN]);
 });

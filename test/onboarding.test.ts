@@ -2,9 +2,10 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHerald, type Herald } from "../src/herald.js";
 import { createWebhookClient } from "../src/http/client.js";
-import { createSandbox, type Sandbox } from "../src/sandbox/index.js";
+import type { Sandbox } from "../src/sandbox/index.js";
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "./helpers/config.js";
 import { type CollectedLogs, collectLogs } from "./helpers/log-collector.js";
+import { listeningSandbox, NO_FLOOD_LIMITS } from "./helpers/sandbox.js";
 import { storedText } from "./helpers/stored-text.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import { waitFor } from "./helpers/wait-for.js";
@@ -20,11 +21,10 @@ let adminChat: { id: number };
 
 beforeEach(async () => {
   // Content-focused: Telegram's flood limits are exercised by the sandbox's own tests and the benchmark.
-  sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "forum_bot", first_name: "Forum" }],
-    limits: { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 },
+  sandbox = await listeningSandbox({
+    bot: { username: "forum_bot", first_name: "Forum" },
+    limits: NO_FLOOD_LIMITS,
   });
-  await sandbox.listen();
   dir = makeTempDir();
   logs = collectLogs([TEST_TOKEN, TEST_WEBHOOK_SECRET], "debug");
   const lead = sandbox.createUser({ first_name: "Организатор" });

@@ -27,6 +27,9 @@ function references() {
   return createDeepLinks({ secret: config.deeplinkSecret, signing: config.deeplinkSigning });
 }
 
+/** Everything the bot posted to the organisers' group as a warning: the failure reports. */
+const warningsInGroup = () => sandbox.botMessages(group.id).filter((m) => (m.text ?? "").startsWith("⚠️"));
+
 describe("a ticket or a decision Telegram refuses for good", { timeout: 120_000 }, () => {
   it("is reported once to the organisers' chat with the answer number and the reason, and shows in /stats", async () => {
     await startHerald();
@@ -78,7 +81,7 @@ describe("a ticket or a decision Telegram refuses for good", { timeout: 120_000 
     // Stopped, Herald has sent all it was going to: each failure was reported exactly once, and neither
     // the "application arrived" notes (also refused) nor the delivered ticket were reported at all.
     await stopHerald();
-    const reports = sandbox.botMessages(group.id).filter((m) => (m.text ?? "").startsWith("⚠️"));
+    const reports = warningsInGroup();
     expect(reports.map((m) => /№ (\d+)/.exec(m.text ?? "")?.[1]).sort()).toEqual(["6001", "6002"]);
     expect(reports.some((m) => (m.text ?? "").includes(attendee?.answerId ?? "?"))).toBe(false);
     expect(JSON.stringify(reports)).not.toContain("tickets.example.org");
@@ -99,7 +102,7 @@ describe("a ticket or a decision Telegram refuses for good", { timeout: 120_000 
     await webhooks.reject("6004");
     await reader(group.id).next(/^⚠️ Решение не доставлено/);
     await stopHerald();
-    const reports = sandbox.botMessages(group.id).filter((m) => (m.text ?? "").startsWith("⚠️"));
+    const reports = warningsInGroup();
     expect(reports).toHaveLength(2);
   });
 });
@@ -164,7 +167,7 @@ describe("a ticket to an attendee who blocked the bot", { timeout: 120_000 }, ()
 
     // Stopped, Herald has sent all it was going to: the block was reported once, nothing else was.
     await stopHerald();
-    const reports = sandbox.botMessages(group.id).filter((m) => (m.text ?? "").startsWith("⚠️"));
+    const reports = warningsInGroup();
     expect(reports).toHaveLength(1);
   });
 });

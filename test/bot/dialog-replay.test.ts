@@ -2,11 +2,12 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DIALOG_VERSION } from "../../src/bot/features/cockpit/index.js";
 import { createHerald, type Herald } from "../../src/herald.js";
-import { createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
+import type { Sandbox, SandboxUser } from "../../src/sandbox/index.js";
 import { buttonData, createChatReader } from "../helpers/bot-chat.js";
 import { answerTo, composeToLaunch } from "../helpers/compose-dialog.js";
 import { TEST_TOKEN, testConfig } from "../helpers/config.js";
 import { collectLogs } from "../helpers/log-collector.js";
+import { listeningSandbox, NO_FLOOD_LIMITS } from "../helpers/sandbox.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -64,11 +65,7 @@ let organiser: SandboxUser;
 let logs: ReturnType<typeof collectLogs>;
 
 beforeEach(async () => {
-  sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "herald_test_bot", first_name: "Herald" }],
-    limits: { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 },
-  });
-  await sandbox.listen();
+  sandbox = await listeningSandbox({ limits: NO_FLOOD_LIMITS });
   dir = makeTempDir();
   organiser = sandbox.createUser(
     { first_name: "Olga", last_name: "Replayova", username: "olga_replay_77", language_code: "en" },

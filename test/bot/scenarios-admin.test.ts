@@ -2,10 +2,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHerald, type Herald } from "../../src/herald.js";
 import { createWebhookClient } from "../../src/http/client.js";
-import { type ChatRecord, createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
+import type { ChatRecord, Sandbox, SandboxUser } from "../../src/sandbox/index.js";
 import { createChatReader, pressButton } from "../helpers/bot-chat.js";
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "../helpers/config.js";
 import { collectLogs } from "../helpers/log-collector.js";
+import { listeningSandbox, NO_FLOOD_LIMITS } from "../helpers/sandbox.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 let sandbox: Sandbox;
@@ -14,11 +15,7 @@ let dir: { path: string; cleanup(): void };
 let organiser: SandboxUser;
 
 beforeEach(async () => {
-  sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "herald_test_bot", first_name: "Herald" }],
-    limits: { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 },
-  });
-  await sandbox.listen();
+  sandbox = await listeningSandbox({ limits: NO_FLOOD_LIMITS });
   dir = makeTempDir();
   organiser = sandbox.createUser({ first_name: "Olga", language_code: "en" }, { started: true });
 });

@@ -1,7 +1,6 @@
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { timedClock } from "../../src/clock.js";
-import { type HeraldDatabase, openDatabase } from "../../src/db/client.js";
+import type { HeraldDatabase } from "../../src/db/client.js";
 import { createBroadcasts } from "../../src/delivery/broadcasts.js";
 import { createDeliveryEngine } from "../../src/delivery/engine.js";
 import { createFloodGate } from "../../src/delivery/flood-gate.js";
@@ -9,10 +8,11 @@ import { createGatedApi } from "../../src/delivery/gated-api.js";
 import { decisionFailedAlert, ticketMessage } from "../../src/messages/transactional.js";
 import { enqueueDelivery } from "../../src/outbox/outbox.js";
 import { ticketJobKey } from "../../src/outbox/tickets.js";
-import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import { TEST_TOKEN } from "../helpers/config.js";
 import { collectLogs } from "../helpers/log-collector.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { listeningSandbox, NO_FLOOD_LIMITS } from "../helpers/sandbox.js";
+import { tempDatabase } from "../helpers/temp-database.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 /** Telegram IDs the sandbox has never seen: every message to them is refused, "chat not found". */
@@ -25,18 +25,14 @@ afterEach(async () => {
 
 /** The real engine against the sandbox, telling `adminChatId` of decisions that fail for good. */
 async function setup(options: { adminChatId: (sandbox: Sandbox) => number; errorRate?: number }) {
-  const sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "engine_bot", first_name: "Engine" }],
-    limits: { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 },
+  const sandbox = await listeningSandbox({
+    bot: { username: "engine_bot", first_name: "Engine" },
+    limits: NO_FLOOD_LIMITS,
     faults: { errorRate: options.errorRate ?? 0 },
     seed: 11,
   });
-  await sandbox.listen();
   cleanups.push(() => sandbox.close());
-  const dir = makeTempDir();
-  cleanups.push(() => dir.cleanup());
-  const database = openDatabase(join(dir.path, "herald.db"));
-  cleanups.push(() => database.close());
+  const database = tempDatabase(cleanups);
   const adminChatId = options.adminChatId(sandbox);
   const clock = { now: () => Date.now() };
   const gate = createFloodGate({ rate: 0, paidRate: 1000, clock });

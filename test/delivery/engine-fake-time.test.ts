@@ -1,14 +1,12 @@
-import { join } from "node:path";
 import type { Api } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
 import type { QuietHours } from "../../src/config.js";
-import { type HeraldDatabase, openDatabase } from "../../src/db/client.js";
 import { createBroadcasts } from "../../src/delivery/broadcasts.js";
 import { type BroadcastProgress, createDeliveryEngine } from "../../src/delivery/engine.js";
 import { createFloodGate } from "../../src/delivery/flood-gate.js";
 import { createFakeClock } from "../helpers/fake-clock.js";
 import { collectLogs } from "../helpers/log-collector.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { tempDatabase } from "../helpers/temp-database.js";
 
 const QUIET: QuietHours = { start: 22 * 60, end: 9 * 60 };
 /** Moscow wall-clock time (UTC+3) on 21 Nov 2026; 24+ is the next day. */
@@ -21,10 +19,7 @@ afterEach(async () => {
 
 /** The engine on fake time, with a Telegram that answers at once: nothing here waits on a real timer. */
 function setup(start: number, recipients: number) {
-  const dir = makeTempDir();
-  cleanups.push(() => dir.cleanup());
-  const database: HeraldDatabase = openDatabase(join(dir.path, "herald.db"));
-  cleanups.push(() => database.close());
+  const database = tempDatabase(cleanups);
   const clock = createFakeClock(start);
   const addSubscriber = database.sqlite.prepare(
     "INSERT INTO subscribers (telegram_id, language, status, first_seen_at, last_seen_at, status_changed_at) VALUES (?, 'ru', 'active', 0, 0, 0)",

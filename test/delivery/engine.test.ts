@@ -1,8 +1,7 @@
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Clock, timedClock } from "../../src/clock.js";
 import type { QuietHours } from "../../src/config.js";
-import { type HeraldDatabase, openDatabase } from "../../src/db/client.js";
+import type { HeraldDatabase } from "../../src/db/client.js";
 import { type BroadcastContent, createBroadcasts, type NewBroadcast } from "../../src/delivery/broadcasts.js";
 import {
   type BroadcastProgress,
@@ -12,10 +11,11 @@ import {
 import { createFloodGate } from "../../src/delivery/flood-gate.js";
 import { createGatedApi } from "../../src/delivery/gated-api.js";
 import { enqueueDelivery } from "../../src/outbox/outbox.js";
-import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import type { createSandbox, Sandbox } from "../../src/sandbox/index.js";
 import { TEST_TOKEN } from "../helpers/config.js";
 import { collectLogs } from "../helpers/log-collector.js";
-import { makeTempDir } from "../helpers/temp-dir.js";
+import { listeningSandbox, NO_FLOOD_LIMITS } from "../helpers/sandbox.js";
+import { tempDatabase } from "../helpers/temp-database.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 const QUIET: QuietHours = { start: 22 * 60, end: 9 * 60 };
@@ -59,18 +59,14 @@ async function setup(options: {
   unknownRecipients?: number;
   start?: boolean;
 }): Promise<Harness> {
-  const sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "engine_bot", first_name: "Engine" }],
-    limits: options.sandboxLimits ?? { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 },
+  const sandbox = await listeningSandbox({
+    bot: { username: "engine_bot", first_name: "Engine" },
+    limits: options.sandboxLimits ?? NO_FLOOD_LIMITS,
     ...(options.faults ? { faults: options.faults } : {}),
     seed: 7,
   });
-  await sandbox.listen();
   cleanups.push(() => sandbox.close());
-  const dir = makeTempDir();
-  cleanups.push(() => dir.cleanup());
-  const database = openDatabase(join(dir.path, "herald.db"));
-  cleanups.push(() => database.close());
+  const database = tempDatabase(cleanups);
   const clock = options.clock ?? { now: () => Date.now() };
 
   const recipients: number[] = [];

@@ -12,6 +12,7 @@ import { createFakeClock, type FakeClock } from "../helpers/fake-clock.js";
 import { type CollectedLogs, collectLogs } from "../helpers/log-collector.js";
 import { signedPost } from "../helpers/signed-request.js";
 import { storedText } from "../helpers/stored-text.js";
+import { userTables } from "../helpers/tables.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 export const FORM_SECRET = "formsec-test-4e8a1c7b3d9f2a6e0c5b";
@@ -83,13 +84,7 @@ export function formHarness(env: Record<string, string> = {}): FormHarness {
       onQueued: wake,
     },
   });
-  const tables = (
-    sqlite
-      .prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%drizzle%' ORDER BY name",
-      )
-      .all() as Array<{ name: string }>
-  ).map((row) => row.name);
+  const tables = userTables(sqlite);
   let closed = false;
   const close = async () => {
     if (closed) return;

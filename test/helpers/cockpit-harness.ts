@@ -2,10 +2,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, expect } from "vitest";
 import { createHerald, type Herald } from "../../src/herald.js";
 import { createWebhookClient, type WebhookClient } from "../../src/http/client.js";
-import { type ChatRecord, createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
+import type { ChatRecord, Sandbox, SandboxUser } from "../../src/sandbox/index.js";
 import { createChatReader, pressButton } from "./bot-chat.js";
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "./config.js";
 import { collectLogs } from "./log-collector.js";
+import { listeningSandbox, NO_FLOOD_LIMITS } from "./sandbox.js";
 import { makeTempDir } from "./temp-dir.js";
 
 export let sandbox: Sandbox;
@@ -23,11 +24,7 @@ export let logs: ReturnType<typeof collectLogs>;
  */
 export function useCockpitHarness() {
   beforeEach(async () => {
-    sandbox = createSandbox({
-      bots: [{ token: TEST_TOKEN, username: "herald_test_bot", first_name: "Herald" }],
-      limits: { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 },
-    });
-    await sandbox.listen();
+    sandbox = await listeningSandbox({ limits: NO_FLOOD_LIMITS });
     dir = makeTempDir();
     organiser = sandbox.createUser({ first_name: "Olga", language_code: "en" }, { started: true });
     colleague = sandbox.createUser({ first_name: "Igor", language_code: "ru" }, { started: true });

@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { afterEach, beforeEach } from "vitest";
 import { createHerald, type Herald } from "../../src/herald.js";
-import { createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
+import type { Sandbox, SandboxUser } from "../../src/sandbox/index.js";
 import { TEST_TOKEN, testConfig } from "./config.js";
 import { collectLogs } from "./log-collector.js";
+import { listeningSandbox, NO_FLOOD_LIMITS } from "./sandbox.js";
 import { makeTempDir } from "./temp-dir.js";
 
 export const TEXT = "Doors open at 10:00";
@@ -21,11 +22,7 @@ export let logs: ReturnType<typeof collectLogs>;
  */
 export function useLaunchHarness() {
   beforeEach(async () => {
-    sandbox = createSandbox({
-      bots: [{ token: TEST_TOKEN, username: "herald_test_bot", first_name: "Herald" }],
-      limits: { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 },
-    });
-    await sandbox.listen();
+    sandbox = await listeningSandbox({ limits: NO_FLOOD_LIMITS });
     dir = makeTempDir();
     organiser = sandbox.createUser({ first_name: "Olga", language_code: "en" }, { started: true });
     attendees = [];

@@ -11,6 +11,7 @@ import type { OutgoingMessage } from "../../src/messages/outgoing.js";
 import { createFakeClock, type FakeClock } from "./fake-clock.js";
 import { type CollectedLogs, collectLogs } from "./log-collector.js";
 import { type SignOptions, signedPost } from "./signed-request.js";
+import { userTables } from "./tables.js";
 
 /* The HTTP face with the webhook routes on an in-memory database, as the webhook tests drive it. */
 
@@ -74,13 +75,7 @@ export function setup(options: { botUsername?: string } = { botUsername: BOT }):
       onQueued: () => queued++,
     },
   });
-  const tables = (
-    sqlite
-      .prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%drizzle%' ORDER BY name",
-      )
-      .all() as Array<{ name: string }>
-  ).map((row) => row.name);
+  const tables = userTables(sqlite);
 
   const harness: Harness = {
     app,

@@ -4,10 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeepLinks } from "../../src/audience/deep-links.js";
 import { watchForTestSubmission } from "../../src/forms/watch.js";
 import { createHerald, type Herald } from "../../src/herald.js";
-import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import { FORM_FIELDS, PERSONAL, tallyBody } from "../forms/bodies.js";
-import { TEST_DEEPLINK_SECRET, TEST_TOKEN, testConfig } from "../helpers/config.js";
+import { TEST_DEEPLINK_SECRET, testConfig } from "../helpers/config.js";
 import { type CollectedLogs, collectLogs } from "../helpers/log-collector.js";
+import { listeningSandbox } from "../helpers/sandbox.js";
 import { storedText } from "../helpers/stored-text.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
@@ -19,10 +20,7 @@ let logs: CollectedLogs;
 let dir: { path: string; cleanup(): void };
 
 beforeEach(async () => {
-  sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "herald_test_bot", first_name: "Herald" }],
-  });
-  await sandbox.listen();
+  sandbox = await listeningSandbox();
   dir = makeTempDir();
   logs = collectLogs();
 });

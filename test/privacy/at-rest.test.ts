@@ -3,10 +3,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHerald, type Herald } from "../../src/herald.js";
 import { createWebhookClient, type WebhookClient } from "../../src/http/client.js";
-import { type ChatRecord, createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
+import type { ChatRecord, Sandbox, SandboxUser } from "../../src/sandbox/index.js";
 import { createChatReader, pressButton } from "../helpers/bot-chat.js";
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "../helpers/config.js";
 import { type CollectedLogs, collectLogs } from "../helpers/log-collector.js";
+import { listeningSandbox, NO_FLOOD_LIMITS } from "../helpers/sandbox.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 /**
@@ -59,11 +60,7 @@ let group: { id: number };
 const allLogs: string[] = [];
 
 beforeEach(async () => {
-  sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "herald_test_bot", first_name: "Herald" }],
-    limits: { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 },
-  });
-  await sandbox.listen();
+  sandbox = await listeningSandbox({ limits: NO_FLOOD_LIMITS });
   dir = makeTempDir();
   organiser = sandbox.createUser({ ...ORGANISER, language_code: "en" }, { started: true });
   colleague = sandbox.createUser({ ...COLLEAGUE, language_code: "ru" }, { started: true });

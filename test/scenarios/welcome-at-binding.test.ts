@@ -6,10 +6,11 @@ import { openDatabase } from "../../src/db/client.js";
 import { createHerald, type Herald } from "../../src/herald.js";
 import { wireParts } from "../../src/herald-wiring.js";
 import { createWebhookClient } from "../../src/http/client.js";
-import { createSandbox, type Sandbox, type SandboxUser } from "../../src/sandbox/index.js";
+import type { Sandbox, SandboxUser } from "../../src/sandbox/index.js";
 import { createChatReader, pressButton } from "../helpers/bot-chat.js";
 import { TEST_TOKEN, TEST_WEBHOOK_SECRET, testConfig } from "../helpers/config.js";
 import { collectLogs } from "../helpers/log-collector.js";
+import { listeningSandbox, NO_FLOOD_LIMITS } from "../helpers/sandbox.js";
 import { makeTempDir } from "../helpers/temp-dir.js";
 
 /*
@@ -27,11 +28,10 @@ let config: Config;
 const logs = () => collectLogs([TEST_TOKEN]).logger;
 
 beforeEach(async () => {
-  sandbox = createSandbox({
-    bots: [{ token: TEST_TOKEN, username: "forum_bot", first_name: "Forum" }],
-    limits: { bulkPerSecond: 0, chatPerSecond: 0, groupPerMinute: 0 },
+  sandbox = await listeningSandbox({
+    bot: { username: "forum_bot", first_name: "Forum" },
+    limits: NO_FLOOD_LIMITS,
   });
-  await sandbox.listen();
   dir = makeTempDir();
   organiser = sandbox.createUser({ first_name: "Olga", language_code: "en" }, { started: true });
   config = testConfig({
